@@ -1,0 +1,1 @@
+//! The StackQL view (filled in below).

@@ -1,0 +1,309 @@
+//! Typed views of GitHub's JSON. Every model keeps the fields it does not
+//! know in `extra`, so fields GitHub adds later survive a round trip through
+//! [`serde_json::to_value`] and stay reachable.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])* $name:ident, $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $s:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $s)] $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in GitHub's documented order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as GitHub spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            /// Parses GitHub's spelling; anything else is an `InvalidArgument` error
+            /// that lists the accepted values.
+            fn from_str(s: &str) -> Result<Self, Error> {
+                match s {
+                    $($s => Ok($name::$variant),)+
+                    _ => Err(Error::invalid(format!(
+                        concat!("unknown ", $what, " {:?}; expected one of: {}"),
+                        s,
+                        [$($s),+].join(", ")
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// A GitHub Packages registry. Gradle packages are `Maven`; ghcr.io images are `Container`.
+    PackageType, "package type" {
+        /// npm registry.
+        Npm = "npm",
+        /// Maven and Gradle registry.
+        Maven = "maven",
+        /// RubyGems registry.
+        Rubygems = "rubygems",
+        /// The old Docker registry (docker.pkg.github.com).
+        Docker = "docker",
+        /// NuGet registry.
+        Nuget = "nuget",
+        /// The Container registry (ghcr.io).
+        Container = "container",
+    }
+}
+
+string_enum! {
+    /// A package's visibility. `Internal` is only a listing filter
+    /// (GitHub reports packages as public or private).
+    Visibility, "visibility" {
+        /// Visible to everyone.
+        Public = "public",
+        /// Visible to those granted access.
+        Private = "private",
+        /// Visible inside an enterprise (registries with granular permissions).
+        Internal = "internal",
+    }
+}
+
+string_enum! {
+    /// Which package versions a listing returns.
+    VersionState, "version state" {
+        /// Versions that exist (the default).
+        Active = "active",
+        /// Versions deleted within the last 30 days, which can be restored.
+        Deleted = "deleted",
+    }
+}
+
+/// A GitHub user or organization, as GitHub's "Simple User".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimpleUser {
+    /// The login (`octocat`, `acme`).
+    pub login: String,
+    /// The account id.
+    pub id: u64,
+    /// `User` or `Organization`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// The profile page.
+    #[serde(default)]
+    pub html_url: String,
+    /// The avatar image.
+    #[serde(default)]
+    pub avatar_url: String,
+    /// Whether the account is a GitHub staff admin.
+    #[serde(default)]
+    pub site_admin: bool,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A repository, as GitHub's "Minimal Repository".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinimalRepository {
+    /// The repository id.
+    pub id: u64,
+    /// The short name (`api`).
+    pub name: String,
+    /// `owner/name`.
+    pub full_name: String,
+    /// Whether the repository is private.
+    #[serde(default)]
+    pub private: bool,
+    /// The repository page.
+    #[serde(default)]
+    pub html_url: String,
+    /// The owner account.
+    #[serde(default)]
+    pub owner: Option<SimpleUser>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A package in a GitHub Packages registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Package {
+    /// The package id (64-bit).
+    pub id: u64,
+    /// The raw name; container names may contain `/`.
+    pub name: String,
+    /// The registry.
+    pub package_type: PackageType,
+    /// `public` or `private`.
+    pub visibility: Visibility,
+    /// The API URL of the package.
+    pub url: String,
+    /// The web page of the package.
+    pub html_url: String,
+    /// The number of (active) versions.
+    pub version_count: u64,
+    /// The owning user or organization.
+    #[serde(default)]
+    pub owner: Option<SimpleUser>,
+    /// The repository the package is linked to, if any.
+    #[serde(default)]
+    pub repository: Option<MinimalRepository>,
+    /// When the package was created.
+    pub created_at: DateTime<Utc>,
+    /// When the package last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Container registry metadata of a version.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContainerMetadata {
+    /// The tags pointing at this manifest; empty for an untagged version.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Docker registry metadata of a version.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DockerMetadata {
+    /// The tags (GitHub spells the field `tag`; `tags` is accepted too).
+    #[serde(default, alias = "tags")]
+    pub tag: Vec<String>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Registry-specific metadata of a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionMetadata {
+    /// The registry.
+    pub package_type: PackageType,
+    /// Present for container versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerMetadata>,
+    /// Present for docker versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker: Option<DockerMetadata>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A version of a package. For containers, `name` is the manifest digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageVersion {
+    /// The version id (64-bit).
+    pub id: u64,
+    /// The version name; a `sha256:` digest for containers.
+    pub name: String,
+    /// The API URL of the version.
+    pub url: String,
+    /// The web page of the package.
+    pub package_html_url: String,
+    /// The web page of the version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_url: Option<String>,
+    /// The license, when the registry reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// The description, when the registry reports one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the version was created.
+    pub created_at: DateTime<Utc>,
+    /// When the version last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When the version was deleted (only in `state=deleted` listings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Registry-specific metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<VersionMetadata>,
+    /// Every other field GitHub sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl PackageVersion {
+    /// The version's tags: container tags, or docker tags; empty otherwise.
+    pub fn tags(&self) -> &[String] {
+        match &self.metadata {
+            Some(VersionMetadata {
+                container: Some(c), ..
+            }) => &c.tags,
+            Some(VersionMetadata { docker: Some(d), .. }) => &d.tag,
+            _ => &[],
+        }
+    }
+
+    /// Whether the version has no tags. Container "untagged" versions are
+    /// often children of a multi-arch index or attestations: deleting them
+    /// can break a tagged image.
+    pub fn is_untagged(&self) -> bool {
+        self.tags().is_empty()
+    }
+}
+
+macro_rules! to_json {
+    ($($t:ty),+) => {$(
+        impl $t {
+            /// The whole object as JSON, fields ghpkg does not model included.
+            pub fn to_json(&self) -> Value {
+                serde_json::to_value(self).unwrap_or(Value::Null)
+            }
+        }
+    )+};
+}
+to_json!(Package, PackageVersion, SimpleUser, MinimalRepository);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_survive() {
+        let v: Value = serde_json::json!({
+            "id": 5_000_000_001u64, "name": "a/b", "package_type": "container",
+            "visibility": "public", "url": "u", "html_url": "h", "version_count": 2,
+            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+            "owner": null, "brand_new_field": {"x": 1}
+        });
+        let p: Package = serde_json::from_value(v).unwrap();
+        assert_eq!(p.id, 5_000_000_001);
+        assert_eq!(p.to_json()["brand_new_field"]["x"], 1);
+    }
+
+    #[test]
+    fn enums_parse_strictly() {
+        assert_eq!("container".parse::<PackageType>().unwrap(), PackageType::Container);
+        let err = "containers".parse::<PackageType>().unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
+        assert!(err.message().contains("npm, maven"));
+    }
+}

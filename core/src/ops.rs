@@ -1,0 +1,191 @@
+//! The nine operations, each for the three kinds of [`Owner`] (27 endpoints).
+
+use reqwest::Method;
+use url::Url;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::http::Call;
+use crate::models::{Package, PackageType, PackageVersion, Visibility, VersionState};
+use crate::pagination::{paginate, Paginated};
+use crate::path::{package_path, Owner};
+
+const GET: Call = Call { listing: false };
+const LIST: Call = Call { listing: true };
+
+fn check_version_id(id: u64) -> Result<u64> {
+    if id == 0 {
+        return Err(Error::invalid("package version id must be a positive integer"));
+    }
+    Ok(id)
+}
+
+impl Client {
+    fn listing_url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url> {
+        let mut url = self.endpoint(path)?;
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+            q.append_pair("per_page", &self.inner.per_page.to_string());
+        }
+        Ok(url)
+    }
+
+    /// Lists the packages of one type that `owner` has and the caller can see,
+    /// optionally only those of one `visibility`.
+    ///
+    /// Lazy: nothing is sent until the stream is polled. GitHub serves at most
+    /// 10,000 packages through one listing; filter by visibility to see beyond.
+    /// Needs `read:packages` (plus `repo` for types other than container).
+    pub fn list_packages(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        visibility: Option<Visibility>,
+    ) -> Paginated<Package> {
+        let url = owner.prefix().and_then(|prefix| {
+            let mut q = vec![("package_type", package_type.as_str())];
+            if let Some(v) = visibility {
+                q.push(("visibility", v.as_str()));
+            }
+            self.listing_url(&format!("{prefix}/packages"), &q)
+        });
+        match url {
+            Ok(url) => paginate(self, url, LIST, "package list"),
+            Err(e) => Paginated::failed(e),
+        }
+    }
+
+    /// Gets one package by type and name (names may contain `/`).
+    pub async fn get_package(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+    ) -> Result<Package> {
+        let url = self.endpoint(&package_path(owner, package_type, name)?)?;
+        self.execute(Method::GET, url, GET).await?.json("package")
+    }
+
+    /// Deletes a whole package. It can be restored for 30 days.
+    ///
+    /// GitHub refuses (`Rejected`) for a public package with a version over
+    /// 5,000 downloads. Needs `read:packages` and `delete:packages`, and org
+    /// admin rights for org packages. Not retried after a 5xx (not idempotent
+    /// in effect: a retry could report 404 for a delete that happened).
+    pub async fn delete_package(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+    ) -> Result<()> {
+        let url = self.endpoint(&package_path(owner, package_type, name)?)?;
+        self.execute(Method::DELETE, url, GET).await.map(drop)
+    }
+
+    /// Restores a package deleted in the last 30 days, unless its name has
+    /// been reused since. `token` is GitHub's optional package token
+    /// query parameter. Needs `read:packages` and `write:packages`.
+    pub async fn restore_package(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+        token: Option<&str>,
+    ) -> Result<()> {
+        let mut url = self.endpoint(&format!(
+            "{}/restore",
+            package_path(owner, package_type, name)?
+        ))?;
+        if let Some(t) = token {
+            if t.is_empty() {
+                return Err(Error::invalid("the restore token must not be empty"));
+            }
+            url.query_pairs_mut().append_pair("token", t);
+        }
+        self.execute(Method::POST, url, GET).await.map(drop)
+    }
+
+    /// Lists a package's versions: active ones by default, or those deleted
+    /// in the last 30 days with `Some(VersionState::Deleted)`. Lazy, like
+    /// [`Client::list_packages`]; pages the user-owned listing too.
+    pub fn list_versions(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+        state: Option<VersionState>,
+    ) -> Paginated<PackageVersion> {
+        let url = package_path(owner, package_type, name).and_then(|path| {
+            let q: Vec<(&str, &str)> = state.iter().map(|s| ("state", s.as_str())).collect();
+            self.listing_url(&format!("{path}/versions"), &q)
+        });
+        match url {
+            Ok(url) => paginate(self, url, GET, "package version list"),
+            Err(e) => Paginated::failed(e),
+        }
+    }
+
+    /// Gets one version of a package by id.
+    pub async fn get_version(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+        version_id: u64,
+    ) -> Result<PackageVersion> {
+        let id = check_version_id(version_id)?;
+        let path = format!("{}/versions/{id}", package_path(owner, package_type, name)?);
+        let url = self.endpoint(&path)?;
+        self.execute(Method::GET, url, GET)
+            .await?
+            .json("package version")
+    }
+
+    /// Deletes one version. GitHub refuses (`Rejected`) the last version (for
+    /// containers, the last tagged version) and a public version with over
+    /// 5,000 downloads. Restorable for 30 days.
+    pub async fn delete_version(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+        version_id: u64,
+    ) -> Result<()> {
+        let id = check_version_id(version_id)?;
+        let path = format!("{}/versions/{id}", package_path(owner, package_type, name)?);
+        let url = self.endpoint(&path)?;
+        self.execute(Method::DELETE, url, GET).await.map(drop)
+    }
+
+    /// Restores a version deleted in the last 30 days.
+    pub async fn restore_version(
+        &self,
+        owner: &Owner,
+        package_type: PackageType,
+        name: &str,
+        version_id: u64,
+    ) -> Result<()> {
+        let id = check_version_id(version_id)?;
+        let path = format!(
+            "{}/versions/{id}/restore",
+            package_path(owner, package_type, name)?
+        );
+        let url = self.endpoint(&path)?;
+        self.execute(Method::POST, url, GET).await.map(drop)
+    }
+
+    /// Lists docker packages whose migration to the Container registry
+    /// conflicts with an existing package. Lazy; follows `link` if GitHub pages it.
+    pub fn docker_conflicts(&self, owner: &Owner) -> Paginated<Package> {
+        let url = owner
+            .prefix()
+            .and_then(|p| self.endpoint(&format!("{p}/docker/conflicts")));
+        match url {
+            Ok(url) => paginate(self, url, GET, "package list"),
+            Err(e) => Paginated::failed(e),
+        }
+    }
+}
