@@ -97,7 +97,10 @@ impl Client {
                         .unwrap_or(Duration::from_secs(60))
                         .saturating_mul(factor);
                     if waits < MAX_RATE_LIMIT_WAITS && wait <= self.inner.max_rate_limit_wait {
-                        tracing::info!(wait_ms = wait.as_millis() as u64, "ghpkg: rate limited, waiting");
+                        tracing::info!(
+                            wait_ms = wait.as_millis() as u64,
+                            "ghpkg: rate limited, waiting"
+                        );
                         tokio::time::sleep(wait).await;
                         waits += 1;
                         continue;
@@ -115,9 +118,16 @@ impl Client {
 
     /// Jittered exponential backoff: between half and all of base * 2^n.
     async fn backoff(&self, n: u32) {
-        let full = self.inner.retry_base.saturating_mul(2u32.saturating_pow(n.min(10)));
+        let full = self
+            .inner
+            .retry_base
+            .saturating_mul(2u32.saturating_pow(n.min(10)));
         let wait = full.mul_f64(0.5 + fastrand::f64() * 0.5);
-        tracing::debug!(wait_ms = wait.as_millis() as u64, attempt = n + 1, "ghpkg: retrying");
+        tracing::debug!(
+            wait_ms = wait.as_millis() as u64,
+            attempt = n + 1,
+            "ghpkg: retrying"
+        );
         tokio::time::sleep(wait).await;
     }
 
@@ -135,8 +145,8 @@ impl Client {
             if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
                 return Ok(resp);
             }
-            let Some(next) = header_str(&resp.headers, LOCATION.as_str())
-                .and_then(|loc| url.join(loc).ok())
+            let Some(next) =
+                header_str(&resp.headers, LOCATION.as_str()).and_then(|loc| url.join(loc).ok())
             else {
                 return Err((
                     Error::new(ErrorKind::Transport, "redirect without a usable location")
@@ -147,15 +157,22 @@ impl Client {
             };
             if next.scheme() != "https" && next.scheme() != url.scheme() {
                 return Err((
-                    Error::new(ErrorKind::Transport, "refusing a redirect to a non-https URL")
-                        .with_status(resp.status),
+                    Error::new(
+                        ErrorKind::Transport,
+                        "refusing a redirect to a non-https URL",
+                    )
+                    .with_status(resp.status),
                     false,
                 ));
             }
             if resp.status == 303 {
                 method = Method::GET;
             }
-            tracing::debug!(status = resp.status, same_origin = self.same_origin(&next), "ghpkg: following redirect");
+            tracing::debug!(
+                status = resp.status,
+                same_origin = self.same_origin(&next),
+                "ghpkg: following redirect"
+            );
             url = next;
         }
         Err((
@@ -196,9 +213,15 @@ impl Client {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| {
+            // reqwest calls a body read failure a decode error; it is a
+            // transport failure (a timeout stays a timeout).
             let err = from_reqwest(e);
+            let kind = match err.kind() {
+                ErrorKind::Timeout => ErrorKind::Timeout,
+                _ => ErrorKind::Transport,
+            };
             let err = Error::new(
-                err.kind(),
+                kind,
                 format!("the response body was cut off: {}", err.message()),
             )
             .with_status(status)

@@ -35,7 +35,7 @@ macro_rules! string_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -191,9 +191,13 @@ pub struct ContainerMetadata {
 /// Docker registry metadata of a version.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DockerMetadata {
-    /// The tags (GitHub spells the field `tag`; `tags` is accepted too).
-    #[serde(default, alias = "tags")]
+    /// The tags, as GitHub's schema spells the property (`tag`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag: Vec<String>,
+    /// The tags, as GitHub's schema lists the required field (`tags`); the
+    /// schema disagrees with itself, so both spellings are read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -257,7 +261,12 @@ impl PackageVersion {
             Some(VersionMetadata {
                 container: Some(c), ..
             }) => &c.tags,
-            Some(VersionMetadata { docker: Some(d), .. }) => &d.tag,
+            Some(VersionMetadata {
+                docker: Some(d), ..
+            }) if d.tags.is_empty() => &d.tag,
+            Some(VersionMetadata {
+                docker: Some(d), ..
+            }) => &d.tags,
             _ => &[],
         }
     }
@@ -301,7 +310,10 @@ mod tests {
 
     #[test]
     fn enums_parse_strictly() {
-        assert_eq!("container".parse::<PackageType>().unwrap(), PackageType::Container);
+        assert_eq!(
+            "container".parse::<PackageType>().unwrap(),
+            PackageType::Container
+        );
         let err = "containers".parse::<PackageType>().unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidArgument);
         assert!(err.message().contains("npm, maven"));

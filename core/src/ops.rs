@@ -6,7 +6,7 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::Call;
-use crate::models::{Package, PackageType, PackageVersion, Visibility, VersionState};
+use crate::models::{Package, PackageType, PackageVersion, VersionState, Visibility};
 use crate::pagination::{paginate, Paginated};
 use crate::path::{package_path, Owner};
 
@@ -15,7 +15,9 @@ const LIST: Call = Call { listing: true };
 
 fn check_version_id(id: u64) -> Result<u64> {
     if id == 0 {
-        return Err(Error::invalid("package version id must be a positive integer"));
+        return Err(Error::invalid(
+            "package version id must be a positive integer",
+        ));
     }
     Ok(id)
 }

@@ -71,14 +71,19 @@ pub(crate) fn parse_link_header(value: &str) -> Links {
     let mut links = Links::default();
     let mut rest = value;
     while let Some(start) = rest.find('<') {
-        let Some(end) = rest[start..].find('>') else { break };
+        let Some(end) = rest[start..].find('>') else {
+            break;
+        };
         let url = &rest[start + 1..start + end];
         let after = &rest[start + end + 1..];
         let params_end = after.find('<').unwrap_or(after.len());
         let params = &after[..params_end];
         for rel in params
             .split(';')
-            .filter_map(|p| p.trim_matches(|c: char| c == ',' || c.is_whitespace()).strip_prefix("rel="))
+            .filter_map(|p| {
+                p.trim_matches(|c: char| c == ',' || c.is_whitespace())
+                    .strip_prefix("rel=")
+            })
             .flat_map(|r| r.trim_matches('"').split_whitespace())
         {
             match rel {
@@ -219,7 +224,11 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
             .map(move |p| {
                 let client = client.clone();
                 let url = with_page(&last, p);
-                async move { fetch_page::<T>(&client, url, call, what).await.map(|pg| pg.items) }
+                async move {
+                    fetch_page::<T>(&client, url, call, what)
+                        .await
+                        .map(|pg| pg.items)
+                }
             })
             .buffered(read_ahead)
             .boxed()

@@ -27,7 +27,9 @@ impl RateLimit {
         let limit = num("x-ratelimit-limit")?;
         let remaining = num("x-ratelimit-remaining")?;
         let reset_epoch = num("x-ratelimit-reset")?;
-        let reset = Utc.timestamp_opt(i64::try_from(reset_epoch).ok()?, 0).single()?;
+        let reset = Utc
+            .timestamp_opt(i64::try_from(reset_epoch).ok()?, 0)
+            .single()?;
         Some(RateLimit {
             limit,
             remaining,

@@ -1,0 +1,283 @@
+//! Authentication schemes, the environment, token kinds, the scopes
+//! preflight, and keeping the token secret (redirects, Debug, errors).
+
+mod common;
+
+use ghpkg::{Client, Credentials, ErrorKind, Owner, PackageType, TokenKind};
+use ghpkg_emulator::{
+    Fault, FaultRule, ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, FINE_GRAINED_TOKEN, NO_SCOPES_TOKEN,
+    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+};
+
+use common::{builder, client_with, demo};
+
+const C: PackageType = PackageType::Container;
+
+fn acme() -> Owner {
+    Owner::org("acme")
+}
+
+#[tokio::test]
+async fn bearer_and_basic_auth() {
+    let emu = demo().await;
+    let bearer = client_with(&emu, DEMO_TOKEN);
+    let basic = builder(&emu)
+        .basic_auth("octocat", DEMO_TOKEN)
+        .build()
+        .unwrap();
+    for c in [&bearer, &basic] {
+        let p = c.get_package(&acme(), C, "api/server").await.unwrap();
+        assert_eq!(p.name, "api/server");
+    }
+    let reqs = emu.requests();
+    assert!(reqs[0]
+        .header("authorization")
+        .unwrap()
+        .starts_with("Bearer "));
+    assert!(reqs[1]
+        .header("authorization")
+        .unwrap()
+        .starts_with("Basic "));
+}
+
+#[tokio::test]
+async fn anonymous_sees_public_data_only() {
+    let emu = demo().await;
+    let anon = builder(&emu).build().unwrap();
+    assert_eq!(anon.token_kind(), TokenKind::None);
+    let public = anon
+        .list_packages(&acme(), C, None)
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(!public.is_empty());
+    assert!(public
+        .iter()
+        .all(|p| p.visibility == ghpkg::Visibility::Public));
+    assert!(emu
+        .requests()
+        .iter()
+        .all(|r| r.header("authorization").is_none()));
+    let e = anon
+        .get_package(&acme(), C, "api/server")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    let e = anon
+        .list_packages(&Owner::AuthenticatedUser, C, None)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+    assert!(e.hint().unwrap().contains("GITHUB_TOKEN"), "{e}");
+    let rl = anon.rate_limit().unwrap();
+    assert_eq!(rl.limit, 60);
+}
+
+#[tokio::test]
+async fn environment_order() {
+    let emu = demo().await;
+    // The only test in this binary that touches the environment.
+    let clear = || {
+        for v in [
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "STACKQL_GITHUB_USERNAME",
+            "STACKQL_GITHUB_PASSWORD",
+            "GITHUB_API_URL",
+        ] {
+            std::env::remove_var(v);
+        }
+    };
+    clear();
+    std::env::set_var("GITHUB_API_URL", emu.url());
+    std::env::set_var("STACKQL_GITHUB_USERNAME", "octocat");
+    std::env::set_var("STACKQL_GITHUB_PASSWORD", READ_ONLY_TOKEN);
+    let c = Client::from_env().unwrap();
+    assert_eq!(c.base_url(), emu.url());
+    c.get_package(&acme(), C, "api/server").await.unwrap();
+    assert!(emu.requests()[0]
+        .header("authorization")
+        .unwrap()
+        .starts_with("Basic "));
+
+    std::env::set_var("GH_TOKEN", OAUTH_TOKEN);
+    assert_eq!(Client::from_env().unwrap().token_kind(), TokenKind::OAuth);
+    std::env::set_var("GITHUB_TOKEN", DEMO_TOKEN);
+    assert_eq!(Client::from_env().unwrap().token_kind(), TokenKind::Classic);
+    // Explicit options win over the environment.
+    let explicit = Client::builder()
+        .from_env()
+        .token(APP_TOKEN)
+        .base_url("https://ghe.example.com/api/v3")
+        .build()
+        .unwrap();
+    assert_eq!(explicit.token_kind(), TokenKind::AppOrActions);
+    assert_eq!(explicit.base_url(), "https://ghe.example.com/api/v3");
+    let anon = Client::builder()
+        .from_env()
+        .credentials(Credentials::Anonymous)
+        .build()
+        .unwrap();
+    assert_eq!(anon.token_kind(), TokenKind::None);
+    // Without from_env nothing is read.
+    assert_eq!(
+        Client::builder().build().unwrap().token_kind(),
+        TokenKind::None
+    );
+    clear();
+    assert_eq!(
+        Client::from_env().unwrap().base_url(),
+        "https://api.github.com"
+    );
+}
+
+#[tokio::test]
+async fn unsupported_token_kinds_are_explained() {
+    let emu = demo().await;
+    let fine = client_with(&emu, FINE_GRAINED_TOKEN);
+    let e = fine
+        .get_package(&acme(), C, "api/server")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    assert!(e.hint().unwrap().contains("fine-grained"), "{e}");
+    assert!(e.to_string().contains("classic personal access token"));
+    assert!(!e.to_string().contains(FINE_GRAINED_TOKEN));
+
+    for t in [APP_TOKEN, USER_TO_SERVER_TOKEN] {
+        let e = client_with(&emu, t)
+            .get_package(&acme(), C, "api/server")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
+        assert!(e.hint().unwrap().contains("GitHub App"), "{e}");
+    }
+
+    // An Actions token may read its repository's packages but not list.
+    let actions = client_with(&emu, ACTIONS_TOKEN);
+    actions.get_package(&acme(), C, "api/server").await.unwrap();
+    let e = actions
+        .list_packages(&acme(), C, None)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Rejected);
+    assert_eq!(e.message(), "Invalid argument.");
+    assert!(e.hint().unwrap().contains("cannot list packages"), "{e}");
+}
+
+#[tokio::test]
+async fn scopes_preflight() {
+    let emu = demo().await;
+    let full = client_with(&emu, DEMO_TOKEN).scopes().await.unwrap();
+    assert_eq!(full.token_kind, TokenKind::Classic);
+    assert!(full.can_read && full.can_delete && full.can_restore && full.has_repo);
+    assert!(full.scopes.unwrap().contains(&"delete:packages".to_owned()));
+
+    let ro = client_with(&emu, READ_ONLY_TOKEN).scopes().await.unwrap();
+    assert!(ro.can_read && !ro.can_delete && !ro.can_restore);
+    assert_eq!(
+        ro.scopes.as_deref(),
+        Some(&["read:packages".to_owned()][..])
+    );
+
+    let none = client_with(&emu, NO_SCOPES_TOKEN).scopes().await.unwrap();
+    assert!(!none.can_read && !none.can_delete);
+    assert!(none.problem.is_some());
+
+    let fine = client_with(&emu, FINE_GRAINED_TOKEN)
+        .scopes()
+        .await
+        .unwrap();
+    assert!(!fine.can_read);
+    assert!(fine.problem.unwrap().contains("fine-grained"));
+
+    let e = client_with(&emu, "ghp_wrong").scopes().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+}
+
+#[tokio::test]
+async fn redirects_keep_the_token_at_home() {
+    let home = demo().await;
+    let elsewhere = demo().await;
+    let c = client_with(&home, DEMO_TOKEN);
+    // Same origin: followed with the token.
+    home.inject(
+        FaultRule::new(Fault::Redirect {
+            location: format!("{}/orgs/acme/packages/container/only-tag", home.url()),
+            status: 307,
+        })
+        .path("api%2Fserver"),
+    );
+    let p = c.get_package(&acme(), C, "api/server").await.unwrap();
+    assert_eq!(p.name, "only-tag");
+    assert!(home
+        .requests()
+        .iter()
+        .all(|r| r.header("authorization").is_some()));
+
+    // Another origin (another port): followed without the token.
+    for status in [301, 302, 307, 308] {
+        elsewhere.clear_requests();
+        home.inject(FaultRule::new(Fault::Redirect {
+            location: format!("{}/orgs/acme/packages/container/only-tag", elsewhere.url()),
+            status,
+        }));
+        let _ = c.get_package(&acme(), C, "api/server").await;
+        let there = elsewhere.requests();
+        assert_eq!(there.len(), 1, "{status}");
+        assert!(
+            there[0].header("authorization").is_none(),
+            "token leaked on {status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_off_loopback() {
+    let e = Client::builder()
+        .base_url("http://ghe.example.com/api/v3")
+        .token(DEMO_TOKEN)
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("clear text"));
+    Client::builder()
+        .base_url("http://ghe.example.com/api/v3")
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    let e = Client::builder().per_page(0).build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    let e = Client::builder().token("").build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn the_token_never_shows() {
+    let emu = demo().await;
+    let c = client_with(&emu, DEMO_TOKEN);
+    assert!(!format!("{c:?}").contains(DEMO_TOKEN));
+    let basic = builder(&emu)
+        .basic_auth("octocat", DEMO_TOKEN)
+        .build()
+        .unwrap();
+    assert!(!format!("{basic:?}").contains(DEMO_TOKEN));
+    // Errors of every shape.
+    emu.inject(FaultRule::new(Fault::DropConnection).forever());
+    let e = builder(&emu)
+        .token(DEMO_TOKEN)
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .restore_package(&acme(), C, "x", Some("restore-secret"))
+        .await
+        .unwrap_err();
+    for text in [e.to_string(), format!("{e:?}")] {
+        assert!(
+            !text.contains(DEMO_TOKEN) && !text.contains("restore-secret"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Listings: laziness, ordered read-ahead, the missing-`link` fallback, link
+//! loops and the 10,000-item limit.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use ghpkg::{ErrorKind, Owner, PackageType};
+use ghpkg_emulator::{Fault, FaultRule, DEMO_TOKEN};
+
+use common::{builder, calls, demo, query_param};
+
+fn page_numbers(emu: &ghpkg_emulator::Emulator) -> Vec<u64> {
+    emu.requests()
+        .iter()
+        .map(|r| query_param(r, "page").map_or(1, |p| p.parse().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_are_fetched_only_as_consumed() {
+    let emu = demo().await;
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(10)
+        .read_ahead(1)
+        .build()
+        .unwrap();
+    let mut list = c.list_packages(&Owner::org("acme"), PackageType::Container, None);
+    assert!(
+        emu.requests().is_empty(),
+        "nothing is sent before the first poll"
+    );
+    for _ in 0..10 {
+        list.next().await.unwrap().unwrap();
+    }
+    assert_eq!(page_numbers(&emu), [1], "one page for the first ten items");
+    list.next().await.unwrap().unwrap();
+    assert_eq!(page_numbers(&emu), [1, 2]);
+    drop(list);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(emu.requests().len(), 2, "dropping the listing stops it");
+}
+
+#[tokio::test]
+async fn read_ahead_is_bounded_and_keeps_order() {
+    let emu = demo().await;
+    let sequential = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(10)
+        .read_ahead(1)
+        .build()
+        .unwrap();
+    let acme = Owner::org("acme");
+    let expected: Vec<u64> = sequential
+        .list_packages(&acme, PackageType::Container, None)
+        .collect_all()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(expected.len() > 250);
+
+    emu.clear_requests();
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(10)
+        .read_ahead(4)
+        .build()
+        .unwrap();
+    let mut list = c.list_packages(&acme, PackageType::Container, None);
+    for _ in 0..11 {
+        list.next().await.unwrap().unwrap();
+    }
+    // Page 1, then pages 2-5 in flight at once: never more than 4 ahead.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut seen = page_numbers(&emu);
+    seen.sort();
+    assert_eq!(
+        seen,
+        [1, 2, 3, 4, 5],
+        "bounded read-ahead: {:?}",
+        calls(&emu)
+    );
+    let mut ids: Vec<u64> = vec![];
+    // The first 11 items were consumed above; collect the rest in order.
+    while let Some(p) = list.next().await {
+        ids.push(p.unwrap().id);
+    }
+    assert_eq!(ids, expected[11..], "items stay in order");
+}
+
+#[tokio::test]
+async fn read_ahead_beats_sequential_under_latency() {
+    let emu = demo().await;
+    emu.set_latency(Duration::from_millis(40));
+    let acme = Owner::org("acme");
+    let run = |read_ahead: usize| {
+        let c = builder(&emu)
+            .token(DEMO_TOKEN)
+            .per_page(20)
+            .read_ahead(read_ahead)
+            .build()
+            .unwrap();
+        let acme = acme.clone();
+        async move {
+            let t = Instant::now();
+            let n = c
+                .list_packages(&acme, PackageType::Container, None)
+                .collect_all()
+                .await
+                .unwrap()
+                .len();
+            (n, t.elapsed())
+        }
+    };
+    let (n1, slow) = run(1).await;
+    let (n4, fast) = run(4).await;
+    assert_eq!(n1, n4);
+    // 14 pages: ~14 round trips sequentially, ~1 + 13/4 with read-ahead.
+    assert!(
+        fast * 2 < slow,
+        "read-ahead {fast:?} vs sequential {slow:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_link_header_falls_back_to_page_numbers() {
+    let emu = demo().await;
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(50)
+        .build()
+        .unwrap();
+    let acme = Owner::org("acme");
+    let with_links = c
+        .list_packages(&acme, PackageType::Container, None)
+        .collect_all()
+        .await
+        .unwrap();
+    emu.set_link_headers(false);
+    emu.clear_requests();
+    let without = c
+        .list_packages(&acme, PackageType::Container, None)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_links.iter().map(|p| p.id).collect::<Vec<_>>(),
+        without.iter().map(|p| p.id).collect::<Vec<_>>()
+    );
+    assert!(emu.requests().iter().all(|r| r.header("link").is_none()));
+    let pages = page_numbers(&emu);
+    assert_eq!(pages, (1..=pages.len() as u64).collect::<Vec<_>>());
+    assert!(pages.len() >= 6, "{pages:?}");
+}
+
+#[tokio::test]
+async fn a_link_loop_is_an_error_not_a_hang() {
+    let emu = demo().await;
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(30)
+        .read_ahead(1)
+        .build()
+        .unwrap();
+    emu.inject(
+        FaultRule::new(Fault::LinkLoop)
+            .path("/orgs/acme/packages")
+            .forever(),
+    );
+    let res = tokio::time::timeout(
+        Duration::from_secs(10),
+        c.list_packages(&Owner::org("acme"), PackageType::Container, None)
+            .collect_all(),
+    )
+    .await
+    .expect("the walk ends");
+    let err = res.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(err.message().contains("loop"), "{err}");
+}
+
+#[tokio::test]
+async fn ten_thousand_item_limit_is_rejected_by_the_server() {
+    let emu = demo().await;
+    let c = builder(&emu).token(DEMO_TOKEN).build().unwrap();
+    // Ask for a page past the limit directly through a `next` link of our own making:
+    // the emulator answers 400, which the client reports as Rejected.
+    let mut url = url::Url::parse(&format!("{}/orgs/acme/packages", emu.url())).unwrap();
+    url.query_pairs_mut()
+        .append_pair("package_type", "container")
+        .append_pair("per_page", "100")
+        .append_pair("page", "101");
+    let resp = reqwest::Client::new()
+        .get(url)
+        .header("user-agent", "t")
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    // A listing of exactly 10,000+ items stops at the limit without an error.
+    let emu2 = ghpkg_emulator::Emulator::start(big_fixture(10_050))
+        .await
+        .unwrap();
+    let c2 = builder(&emu2).token(DEMO_TOKEN).build().unwrap();
+    let all = c2
+        .list_packages(&Owner::org("big"), PackageType::Container, None)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10_000);
+    drop(c);
+}
+
+/// An org `big` with `n` container packages and octocat as admin.
+pub fn big_fixture(n: usize) -> ghpkg_emulator::Fixture {
+    let mut f = ghpkg_emulator::Fixture::empty()
+        .user("octocat")
+        .org("big", &["octocat"])
+        .token(ghpkg_emulator::TokenSpec::classic(
+            DEMO_TOKEN,
+            "octocat",
+            &["read:packages", "write:packages", "delete:packages", "repo"],
+        ));
+    for i in 0..n {
+        f = f.package(
+            ghpkg_emulator::PackageSpec::new("big", &format!("pkg-{i:05}"), "container").version(
+                ghpkg_emulator::VersionSpec::new(&format!("sha256:{i:064x}")).tags(&["v1"]),
+            ),
+        );
+    }
+    f
+}

@@ -1,0 +1,54 @@
+//! `ghpkg-emulator`: a real HTTP server that behaves like GitHub's Packages REST API.
+//!
+//! It serves all 27 packages operations (list, get, delete and restore packages
+//! and versions, and docker migration conflicts, for `/user`, `/orgs/{org}` and
+//! `/users/{username}`) from an in-memory [`State`] loaded from a [`Fixture`],
+//! with GitHub's authentication, OAuth scopes, visibility rules, delete and
+//! restore rules, pagination and `link` headers, and primary and secondary
+//! rate limits. Tests can script faults ([`FaultRule`]), add latency, switch
+//! `link` headers off, move the clock, inspect the request log and change the
+//! state while the server runs.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use ghpkg_emulator::{Emulator, Fault, FaultRule, DEMO_TOKEN};
+//!
+//! let emu = Emulator::demo().await?;
+//! // GET {emu.url()}/orgs/acme/packages?package_type=container with
+//! // `Authorization: Bearer {DEMO_TOKEN}` lists acme's container packages.
+//! emu.inject(FaultRule::new(Fault::Status(500)).path("/versions"));
+//! let _ = (emu.url(), DEMO_TOKEN);
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! The server runs on its own thread and runtime; the [`Emulator`] handle can be
+//! used from async or blocking code ([`EmulatorBuilder::start_blocking`]).
+
+mod auth;
+mod clock;
+pub mod demo;
+mod faults;
+mod fixture;
+mod handlers;
+mod log;
+mod pagination;
+mod pipeline;
+mod ratelimit;
+mod render;
+mod routes;
+mod server;
+mod state;
+
+pub use demo::{
+    ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, FINE_GRAINED_TOKEN, HUBOT_TOKEN, NO_SCOPES_TOKEN,
+    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+};
+pub use faults::{Fault, FaultRule};
+pub use fixture::{
+    Fixture, FixtureError, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec, VersionSpec,
+};
+pub use handlers::{DOWNLOAD_LIMIT, RESTORE_WINDOW_DAYS};
+pub use log::{LoggedRequest, MAX_LOGGED_REQUESTS};
+pub use server::{Emulator, EmulatorBuilder};
+pub use state::{Account, AccountKind, Package, State, Version, PACKAGE_TYPES};

@@ -1,0 +1,609 @@
+//! The live, mutable data of a running emulator.
+//!
+//! [`State`] is built from a [`Fixture`] and changed by requests (deletes and
+//! restores) and by tests through [`crate::Emulator::with_state`]. Deleted
+//! packages and versions stay in the state with `deleted_at` set, so the
+//! restore window and `state=deleted` listings can be answered.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::Clock;
+use crate::fixture::{Fixture, FixtureError, PackageSpec, TokenKind, TokenSpec, VersionSpec};
+
+/// The package types the API knows.
+pub const PACKAGE_TYPES: [&str; 6] = ["npm", "maven", "rubygems", "docker", "nuget", "container"];
+
+/// Whether `t` is one of [`PACKAGE_TYPES`].
+pub fn is_package_type(t: &str) -> bool {
+    PACKAGE_TYPES.contains(&t)
+}
+
+/// Whether a package type belongs to a registry with granular (package-level)
+/// permissions; the others are repository-scoped and need the `repo` scope.
+pub fn is_granular_type(t: &str) -> bool {
+    matches!(t, "container" | "npm" | "nuget" | "rubygems")
+}
+
+/// Whether an account is a user or an organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountKind {
+    /// A user account.
+    User,
+    /// An organization.
+    Organization,
+}
+
+/// A user or organization account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The account id.
+    pub id: u64,
+    /// The login as declared.
+    pub login: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// User or organization.
+    pub kind: AccountKind,
+    /// Organization admins (empty for users).
+    pub admins: Vec<String>,
+    /// Organization members that are not admins (empty for users).
+    pub members: Vec<String>,
+}
+
+/// A package as the emulator holds it.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// The package id.
+    pub id: u64,
+    /// Login of the owner, as declared.
+    pub owner: String,
+    /// The raw name.
+    pub name: String,
+    /// The package type.
+    pub package_type: String,
+    /// `public`, `private` or `internal`.
+    pub visibility: String,
+    /// Linked repository, `owner/repo`.
+    pub repository: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change time.
+    pub updated_at: DateTime<Utc>,
+    /// Set while the package is deleted.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Listed by the docker conflicts endpoints.
+    pub migration_conflict: bool,
+    /// All versions, deleted ones included.
+    pub versions: Vec<Version>,
+}
+
+/// A package version as the emulator holds it.
+#[derive(Clone, Debug)]
+pub struct Version {
+    /// The version id.
+    pub id: u64,
+    /// The version name (a digest for container and docker packages).
+    pub name: String,
+    /// Tags (container and docker).
+    pub tags: Vec<String>,
+    /// Download count.
+    pub downloads: u64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change time.
+    pub updated_at: DateTime<Utc>,
+    /// Set while the version is deleted.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Optional description.
+    pub description: Option<String>,
+    /// Optional license.
+    pub license: Option<String>,
+}
+
+impl Package {
+    /// Whether the package is currently deleted.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
+    /// The version with this id, deleted or not.
+    pub fn version(&self, id: u64) -> Option<&Version> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    /// The version with this id, for changes.
+    pub fn version_mut(&mut self, id: u64) -> Option<&mut Version> {
+        self.versions.iter_mut().find(|v| v.id == id)
+    }
+
+    /// The versions that are not deleted.
+    pub fn active_versions(&self) -> impl Iterator<Item = &Version> {
+        self.versions.iter().filter(|v| !v.is_deleted())
+    }
+
+    /// The number of active versions (the `version_count` field).
+    pub fn version_count(&self) -> u64 {
+        self.active_versions().count() as u64
+    }
+
+    /// Whether the owner, type and name identify this package (owner case-insensitively).
+    pub fn is_named(&self, owner: &str, package_type: &str, name: &str) -> bool {
+        self.owner.eq_ignore_ascii_case(owner)
+            && self.package_type == package_type
+            && self.name == name
+    }
+}
+
+impl Version {
+    /// Whether the version is currently deleted.
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+/// The emulator's live data: accounts, tokens, packages and repositories.
+#[derive(Debug)]
+pub struct State {
+    accounts: Vec<Account>,
+    tokens: Vec<TokenSpec>,
+    packages: Vec<Package>,
+    /// Lower-cased `owner/repo` to (id, name as first seen).
+    repos: BTreeMap<String, (u64, String)>,
+    clock: Clock,
+    used_account_ids: HashSet<u64>,
+    used_package_ids: HashSet<u64>,
+    used_version_ids: HashSet<u64>,
+    next_account_id: u64,
+    next_package_id: u64,
+    next_version_id: u64,
+    next_repo_id: u64,
+}
+
+fn invalid(msg: String) -> FixtureError {
+    FixtureError::Invalid(msg)
+}
+
+fn take_id(
+    used: &mut HashSet<u64>,
+    next: &mut u64,
+    wanted: Option<u64>,
+) -> Result<u64, FixtureError> {
+    match wanted {
+        Some(id) => {
+            if !used.insert(id) {
+                return Err(invalid(format!("duplicate id {id}")));
+            }
+            Ok(id)
+        }
+        None => {
+            while used.contains(next) {
+                *next += 1;
+            }
+            used.insert(*next);
+            Ok(*next)
+        }
+    }
+}
+
+impl State {
+    /// An empty state whose default timestamps come from `clock`.
+    pub fn new(clock: Clock) -> State {
+        State {
+            accounts: Vec::new(),
+            tokens: Vec::new(),
+            packages: Vec::new(),
+            repos: BTreeMap::new(),
+            clock,
+            used_account_ids: HashSet::new(),
+            used_package_ids: HashSet::new(),
+            used_version_ids: HashSet::new(),
+            next_account_id: 1,
+            next_package_id: 10_000,
+            next_version_id: 100_000,
+            next_repo_id: 500_000,
+        }
+    }
+
+    /// Loads a fixture. Explicit ids are reserved first, so automatic ids never collide.
+    pub fn from_fixture(fixture: &Fixture, clock: Clock) -> Result<State, FixtureError> {
+        let mut s = State::new(clock);
+        let account_ids = fixture.users.iter().filter_map(|u| u.id);
+        for id in account_ids.chain(fixture.orgs.iter().filter_map(|o| o.id)) {
+            if !s.used_account_ids.insert(id) {
+                return Err(invalid(format!("duplicate account id {id}")));
+            }
+        }
+        for p in &fixture.packages {
+            if let Some(id) = p.id {
+                if !s.used_package_ids.insert(id) {
+                    return Err(invalid(format!("duplicate package id {id}")));
+                }
+            }
+            for v in p.versions.iter().filter_map(|v| v.id) {
+                if !s.used_version_ids.insert(v) {
+                    return Err(invalid(format!("duplicate version id {v}")));
+                }
+            }
+        }
+        for u in &fixture.users {
+            s.insert_account(
+                &u.login,
+                u.id,
+                u.name.clone(),
+                AccountKind::User,
+                &[],
+                &[],
+                true,
+            )?;
+        }
+        for o in &fixture.orgs {
+            let kind = AccountKind::Organization;
+            s.insert_account(&o.login, o.id, None, kind, &o.admins, &o.members, true)?;
+        }
+        for o in &fixture.orgs {
+            for login in o.admins.iter().chain(&o.members) {
+                s.ensure_account(login)?;
+            }
+        }
+        for t in &fixture.tokens {
+            s.add_token(t.clone());
+        }
+        let mut live = HashSet::new();
+        for p in &fixture.packages {
+            if p.deleted_at.is_none() {
+                let key = (
+                    p.owner.to_ascii_lowercase(),
+                    p.package_type.clone(),
+                    p.name.clone(),
+                );
+                if !live.insert(key) {
+                    return Err(invalid(format!(
+                        "package {}/{}/{} is declared twice",
+                        p.owner, p.package_type, p.name
+                    )));
+                }
+            }
+            s.insert_package(p.clone(), true)?;
+        }
+        Ok(s)
+    }
+
+    /// The current emulated time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert_account(
+        &mut self,
+        login: &str,
+        id: Option<u64>,
+        name: Option<String>,
+        kind: AccountKind,
+        admins: &[String],
+        members: &[String],
+        reserved: bool,
+    ) -> Result<u64, FixtureError> {
+        if login.is_empty() {
+            return Err(invalid("an account login is empty".into()));
+        }
+        if self.account(login).is_some() {
+            return Err(invalid(format!("account {login:?} is declared twice")));
+        }
+        let id = match (id, reserved) {
+            (Some(id), true) => id,
+            _ => take_id(&mut self.used_account_ids, &mut self.next_account_id, id)?,
+        };
+        self.accounts.push(Account {
+            id,
+            login: login.to_owned(),
+            name,
+            kind,
+            admins: admins.to_vec(),
+            members: members.to_vec(),
+        });
+        Ok(id)
+    }
+
+    /// Makes sure an account exists, creating a user account when it does not.
+    fn ensure_account(&mut self, login: &str) -> Result<(), FixtureError> {
+        if self.account(login).is_none() {
+            self.insert_account(login, None, None, AccountKind::User, &[], &[], false)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a user account and returns its id.
+    pub fn add_user(&mut self, login: &str) -> Result<u64, FixtureError> {
+        self.insert_account(login, None, None, AccountKind::User, &[], &[], false)
+    }
+
+    /// Adds an organization and returns its id; unknown admins and members become user accounts.
+    pub fn add_org(
+        &mut self,
+        login: &str,
+        admins: &[&str],
+        members: &[&str],
+    ) -> Result<u64, FixtureError> {
+        let admins: Vec<String> = admins.iter().map(|s| s.to_string()).collect();
+        let members: Vec<String> = members.iter().map(|s| s.to_string()).collect();
+        let kind = AccountKind::Organization;
+        let id = self.insert_account(login, None, None, kind, &admins, &members, false)?;
+        for person in admins.iter().chain(&members) {
+            self.ensure_account(person)?;
+        }
+        Ok(id)
+    }
+
+    /// The account with this login (case-insensitive).
+    pub fn account(&self, login: &str) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.login.eq_ignore_ascii_case(login))
+    }
+
+    /// The account with this login, for changes (e.g. org membership).
+    pub fn account_mut(&mut self, login: &str) -> Option<&mut Account> {
+        self.accounts
+            .iter_mut()
+            .find(|a| a.login.eq_ignore_ascii_case(login))
+    }
+
+    /// All accounts.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// Adds a token, replacing any token with the same secret. Its user becomes an account if unknown.
+    pub fn add_token(&mut self, t: TokenSpec) {
+        let _ = self.ensure_account(&t.user);
+        self.tokens.retain(|x| x.token != t.token);
+        self.tokens.push(t);
+    }
+
+    /// Removes a token; later requests with it get 401.
+    pub fn remove_token(&mut self, token: &str) {
+        self.tokens.retain(|x| x.token != token);
+    }
+
+    /// The token with this secret.
+    pub fn token(&self, token: &str) -> Option<&TokenSpec> {
+        self.tokens.iter().find(|t| t.token == token)
+    }
+
+    /// The token with this secret, for changes (scopes, rate limit, …).
+    pub fn token_mut(&mut self, token: &str) -> Option<&mut TokenSpec> {
+        self.tokens.iter_mut().find(|t| t.token == token)
+    }
+
+    /// All tokens.
+    pub fn tokens(&self) -> &[TokenSpec] {
+        &self.tokens
+    }
+
+    /// Adds a package (as if it had just been published) and returns its id.
+    ///
+    /// Fails when a live package with the same owner, type and name exists; a
+    /// deleted one may exist, which reuses its namespace and blocks its restore.
+    pub fn add_package(&mut self, spec: PackageSpec) -> Result<u64, FixtureError> {
+        self.insert_package(spec, false)
+    }
+
+    fn insert_package(&mut self, spec: PackageSpec, reserved: bool) -> Result<u64, FixtureError> {
+        if spec.name.is_empty() {
+            return Err(invalid("a package name is empty".into()));
+        }
+        if !is_package_type(&spec.package_type) {
+            return Err(invalid(format!(
+                "unknown package type {:?}",
+                spec.package_type
+            )));
+        }
+        if !matches!(spec.visibility.as_str(), "public" | "private" | "internal") {
+            return Err(invalid(format!("unknown visibility {:?}", spec.visibility)));
+        }
+        let live = self
+            .package(&spec.owner, &spec.package_type, &spec.name)
+            .is_some();
+        if live && spec.deleted_at.is_none() {
+            return Err(invalid(format!(
+                "package {}/{}/{} already exists",
+                spec.owner, spec.package_type, spec.name
+            )));
+        }
+        if !reserved {
+            if let Some(id) = spec.id.filter(|id| self.used_package_ids.contains(id)) {
+                return Err(invalid(format!("duplicate package id {id}")));
+            }
+            for id in spec.versions.iter().filter_map(|v| v.id) {
+                if self.used_version_ids.contains(&id) {
+                    return Err(invalid(format!("duplicate version id {id}")));
+                }
+            }
+        }
+        self.ensure_account(&spec.owner)?;
+        if let Some(repo) = &spec.repository {
+            self.ensure_repo(repo)?;
+        }
+        let id = match (spec.id, reserved) {
+            (Some(id), true) => id,
+            _ => take_id(
+                &mut self.used_package_ids,
+                &mut self.next_package_id,
+                spec.id,
+            )?,
+        };
+        let created_at = spec.created_at.unwrap_or_else(|| self.now());
+        let mut package = Package {
+            id,
+            owner: spec.owner,
+            name: spec.name,
+            package_type: spec.package_type,
+            visibility: spec.visibility,
+            repository: spec.repository,
+            created_at,
+            updated_at: created_at,
+            deleted_at: spec.deleted_at,
+            migration_conflict: spec.migration_conflict,
+            versions: Vec::new(),
+        };
+        for v in spec.versions {
+            let version = self.make_version(v, created_at, reserved)?;
+            package.updated_at = package.updated_at.max(version.updated_at);
+            package.versions.push(version);
+        }
+        self.packages.push(package);
+        Ok(id)
+    }
+
+    fn make_version(
+        &mut self,
+        v: VersionSpec,
+        default_time: DateTime<Utc>,
+        reserved: bool,
+    ) -> Result<Version, FixtureError> {
+        let id = match (v.id, reserved) {
+            (Some(id), true) => id,
+            _ => take_id(&mut self.used_version_ids, &mut self.next_version_id, v.id)?,
+        };
+        let created_at = v.created_at.unwrap_or(default_time);
+        Ok(Version {
+            id,
+            name: v.name,
+            tags: v.tags,
+            downloads: v.downloads,
+            created_at,
+            updated_at: created_at,
+            deleted_at: v.deleted_at,
+            description: v.description,
+            license: v.license,
+        })
+    }
+
+    /// Adds a version to the package with id `package_id` and returns the version id.
+    /// A version without `created_at` gets the current emulated time.
+    pub fn add_version(&mut self, package_id: u64, spec: VersionSpec) -> Result<u64, FixtureError> {
+        if self.package_by_id(package_id).is_none() {
+            return Err(invalid(format!("no package with id {package_id}")));
+        }
+        let now = self.now();
+        let version = self.make_version(spec, now, false)?;
+        let id = version.id;
+        let package = self
+            .package_by_id_mut(package_id)
+            .ok_or_else(|| invalid(format!("no package with id {package_id}")))?;
+        package.updated_at = package.updated_at.max(version.updated_at);
+        package.versions.push(version);
+        Ok(id)
+    }
+
+    /// The live (not deleted) package with this owner, type and name.
+    pub fn package(&self, owner: &str, package_type: &str, name: &str) -> Option<&Package> {
+        self.packages
+            .iter()
+            .find(|p| !p.is_deleted() && p.is_named(owner, package_type, name))
+    }
+
+    /// The live package with this owner, type and name, for changes.
+    pub fn package_mut(
+        &mut self,
+        owner: &str,
+        package_type: &str,
+        name: &str,
+    ) -> Option<&mut Package> {
+        self.packages
+            .iter_mut()
+            .find(|p| !p.is_deleted() && p.is_named(owner, package_type, name))
+    }
+
+    /// Every package, live or deleted, with this owner, type and name (oldest first).
+    pub fn packages_named<'a>(
+        &'a self,
+        owner: &'a str,
+        package_type: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Package> + 'a {
+        self.packages
+            .iter()
+            .filter(move |p| p.is_named(owner, package_type, name))
+    }
+
+    /// The package with this id, live or deleted.
+    pub fn package_by_id(&self, id: u64) -> Option<&Package> {
+        self.packages.iter().find(|p| p.id == id)
+    }
+
+    /// The package with this id, for changes.
+    pub fn package_by_id_mut(&mut self, id: u64) -> Option<&mut Package> {
+        self.packages.iter_mut().find(|p| p.id == id)
+    }
+
+    /// Every package, live and deleted, in insertion order.
+    pub fn packages(&self) -> &[Package] {
+        &self.packages
+    }
+
+    /// Removes a package (live or deleted) entirely, as if it never existed.
+    pub fn remove_package(&mut self, id: u64) -> Option<Package> {
+        let pos = self.packages.iter().position(|p| p.id == id)?;
+        Some(self.packages.remove(pos))
+    }
+
+    fn ensure_repo(&mut self, full_name: &str) -> Result<(), FixtureError> {
+        let Some((owner, name)) = full_name.split_once('/') else {
+            return Err(invalid(format!(
+                "repository {full_name:?} is not owner/repo"
+            )));
+        };
+        if owner.is_empty() || name.is_empty() || name.contains('/') {
+            return Err(invalid(format!(
+                "repository {full_name:?} is not owner/repo"
+            )));
+        }
+        self.ensure_account(owner)?;
+        let key = full_name.to_ascii_lowercase();
+        if !self.repos.contains_key(&key) {
+            let id = self.next_repo_id;
+            self.next_repo_id += 1;
+            self.repos.insert(key, (id, full_name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The id and canonical `owner/repo` name of a repository mentioned by a package.
+    pub fn repository(&self, full_name: &str) -> Option<(u64, &str)> {
+        self.repos
+            .get(&full_name.to_ascii_lowercase())
+            .map(|(id, name)| (*id, name.as_str()))
+    }
+
+    /// Whether `login` is an admin or member of the organization `org`
+    /// (admins count as members).
+    pub fn is_member(&self, org: &str, login: &str) -> bool {
+        self.account(org).is_some_and(|a| {
+            a.kind == AccountKind::Organization
+                && a.admins
+                    .iter()
+                    .chain(&a.members)
+                    .any(|m| m.eq_ignore_ascii_case(login))
+        })
+    }
+
+    /// Whether `login` is an admin of the organization `org`.
+    pub fn is_admin(&self, org: &str, login: &str) -> bool {
+        self.account(org).is_some_and(|a| {
+            a.kind == AccountKind::Organization
+                && a.admins.iter().any(|m| m.eq_ignore_ascii_case(login))
+        })
+    }
+}
+
+/// The default hourly primary rate limit for a token kind.
+pub fn default_rate_limit(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Actions => 1_000,
+        _ => 5_000,
+    }
+}

@@ -1,0 +1,115 @@
+//! The `ghpkg-emulator` binary prints one JSON line and serves.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use ghpkg_emulator::{Fixture, PackageSpec, TokenSpec, DEMO_TOKEN};
+use serde_json::Value;
+
+use crate::common::{client, read};
+
+/// Kills the child even when an assertion fails.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> (Running, Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let ready: Value =
+        serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (running, ready)
+}
+
+#[tokio::test]
+async fn prints_url_and_demo_token_then_serves() {
+    let (_child, ready) = spawn(&[]);
+    assert_eq!(ready["token"], DEMO_TOKEN);
+    let url = ready["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with('/'),
+        "{url}"
+    );
+    let r = client()
+        .get(format!("{url}/orgs/acme/packages/container/api%2Fserver"))
+        .bearer_auth(DEMO_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let r = read(r).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["name"], "api/server");
+}
+
+#[tokio::test]
+async fn serves_a_fixture_file_with_latency() {
+    let dir = std::env::temp_dir().join(format!("ghpkg-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fixture.json");
+    let fixture = Fixture::empty()
+        .user("solo")
+        .token(TokenSpec::fine_grained("github_pat_x", "solo"))
+        .token(TokenSpec::classic("ghp_solo", "solo", &["read:packages"]))
+        .package(PackageSpec::new("solo", "only", "npm"));
+    std::fs::write(&file, fixture.to_json()).unwrap();
+    let (_child, ready) = spawn(&[
+        "--fixture",
+        file.to_str().unwrap(),
+        "--latency-ms",
+        "100",
+        "--port",
+        "0",
+    ]);
+    assert_eq!(ready["token"], "ghp_solo", "the first classic token");
+    let url = ready["url"].as_str().unwrap();
+    let start = std::time::Instant::now();
+    let r = read(
+        client()
+            .get(format!("{url}/user/packages/npm/only"))
+            .bearer_auth("ghp_solo")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(start.elapsed() >= std::time::Duration::from_millis(100));
+
+    std::fs::write(&file, "{}").unwrap();
+    let (_child, ready) = spawn(&["--fixture", file.to_str().unwrap()]);
+    assert_eq!(ready["token"], Value::Null);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--fixture FILE"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .arg("--bogus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .args(["--fixture", "/nonexistent/fixture.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

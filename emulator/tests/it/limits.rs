@@ -1,0 +1,145 @@
+//! Primary (hourly) and secondary (per minute, per endpoint) rate limits.
+
+use std::time::Duration;
+
+use ghpkg_emulator::{Emulator, Fixture, TokenSpec, DEMO_TOKEN};
+
+use crate::common::{delete, get};
+
+#[tokio::test]
+async fn primary_limit_counts_down_and_resets_with_the_clock() {
+    let fixture = Fixture::demo()
+        .token(TokenSpec::classic("ghp_small", "octocat", &["read:packages"]).rate_limit(3));
+    let emu = Emulator::start(fixture).await.unwrap();
+    let t = Some("ghp_small");
+    let path = "/orgs/acme/packages/container/only-tag";
+    for remaining in [2, 1, 0] {
+        let r = get(&emu, path, t).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("x-ratelimit-limit").unwrap(), "3");
+        assert_eq!(
+            r.header("x-ratelimit-remaining").unwrap(),
+            remaining.to_string()
+        );
+        assert_eq!(
+            r.header("x-ratelimit-used").unwrap(),
+            (3 - remaining).to_string()
+        );
+    }
+    let r = get(&emu, path, t).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-ratelimit-remaining").unwrap(), "0");
+    assert_eq!(r.message(), "API rate limit exceeded for user ID 1.");
+    let reset: i64 = r.header("x-ratelimit-reset").unwrap().parse().unwrap();
+    let ahead = reset - emu.now().timestamp();
+    assert!(
+        (3590..=3601).contains(&ahead),
+        "reset is an hour ahead: {ahead}"
+    );
+    // Other tokens have their own budget.
+    assert_eq!(get(&emu, path, Some(DEMO_TOKEN)).await.status, 200);
+    // Past the reset, a fresh window.
+    emu.advance_clock(Duration::from_secs(3601));
+    let r = get(&emu, path, t).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-ratelimit-remaining").unwrap(), "2");
+    // Changing the token's limit at run time takes effect.
+    emu.with_state(|s| s.token_mut("ghp_small").unwrap().rate_limit = Some(100));
+    assert_eq!(
+        get(&emu, path, t)
+            .await
+            .header("x-ratelimit-remaining")
+            .unwrap(),
+        "98"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_60_an_hour() {
+    let emu = Emulator::demo().await.unwrap();
+    for _ in 0..60 {
+        assert_eq!(
+            get(&emu, "/users/octocat/packages/npm/hello-world", None)
+                .await
+                .status,
+            200
+        );
+    }
+    let r = get(&emu, "/users/octocat/packages/npm/hello-world", None).await;
+    assert_eq!(r.status, 403);
+    assert!(
+        r.message()
+            .starts_with("API rate limit exceeded for 127.0.0.1."),
+        "{}",
+        r.message()
+    );
+    emu.reset_rate_limits();
+    assert_eq!(
+        get(&emu, "/users/octocat/packages/npm/hello-world", None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn secondary_limit_is_points_per_minute_per_endpoint() {
+    let emu = Emulator::builder()
+        .fixture(Fixture::demo())
+        .secondary_points_per_minute(10)
+        .start()
+        .await
+        .unwrap();
+    let t = Some(DEMO_TOKEN);
+    for _ in 0..10 {
+        assert_eq!(
+            get(&emu, "/orgs/acme/packages/container/only-tag", t)
+                .await
+                .status,
+            200
+        );
+    }
+    let r = get(&emu, "/orgs/acme/packages/container/service-002", t).await;
+    assert_eq!(r.status, 403, "same endpoint, another package");
+    assert!(
+        r.message().contains("secondary rate limit"),
+        "{}",
+        r.message()
+    );
+    assert!(r
+        .message()
+        .contains(&r.header("x-github-request-id").unwrap()));
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_ne!(
+        r.header("x-ratelimit-remaining").unwrap(),
+        "0",
+        "not a primary limit"
+    );
+    // Another endpoint has its own budget; DELETE costs 5 points.
+    let base = "/orgs/acme/packages/container/api%2Fserver/versions";
+    assert_eq!(delete(&emu, &format!("{base}/20012"), t).await.status, 204);
+    assert_eq!(delete(&emu, &format!("{base}/20013"), t).await.status, 204);
+    let r = delete(&emu, &format!("{base}/20014"), t).await;
+    assert_eq!(r.status, 403);
+    assert!(r.header("retry-after").is_some());
+    // A minute later the budget is back.
+    emu.advance_clock(Duration::from_secs(61));
+    assert_eq!(delete(&emu, &format!("{base}/20014"), t).await.status, 204);
+    assert_eq!(
+        get(&emu, "/orgs/acme/packages/container/only-tag", t)
+            .await
+            .status,
+        200
+    );
+    // The budget can be changed at run time.
+    emu.set_secondary_points_per_minute(900);
+    for _ in 0..20 {
+        assert_eq!(
+            get(&emu, "/orgs/acme/packages/container/only-tag", t)
+                .await
+                .status,
+            200
+        );
+    }
+}

@@ -1,0 +1,338 @@
+//! Delete and restore rules: downloads, last (tagged) version, the 30-day
+//! window on the injectable clock, namespace reuse, and org admin rights.
+
+use std::time::Duration;
+
+use ghpkg_emulator::{Emulator, PackageSpec, VersionSpec, DEMO_TOKEN, HUBOT_TOKEN};
+
+use crate::common::{delete, get, post};
+
+const DAY: Duration = Duration::from_secs(86_400);
+const T: Option<&str> = Some(DEMO_TOKEN);
+
+#[tokio::test]
+async fn public_packages_with_popular_versions_cannot_be_deleted() {
+    let emu = Emulator::demo().await.unwrap();
+    let r = delete(&emu, "/user/packages/npm/hello-world", T).await;
+    assert_eq!(r.status, 400);
+    assert!(r.message().contains("5000 downloads"), "{}", r.message());
+    let r = delete(&emu, "/user/packages/npm/hello-world/versions/10011", T).await;
+    assert_eq!(r.status, 400);
+    assert!(r.message().contains("5000 downloads"));
+    // A less popular version of the same package can go.
+    let r = delete(&emu, "/user/packages/npm/hello-world/versions/10012", T).await;
+    assert_eq!(r.status, 204);
+    // Private packages are not protected by the download rule.
+    emu.with_state(|s| {
+        s.add_package(
+            PackageSpec::new("octocat", "secret-hit", "npm")
+                .version(VersionSpec::new("1.0.0").downloads(9_999))
+                .version(VersionSpec::new("1.0.1").downloads(9_999)),
+        )
+    })
+    .unwrap();
+    let r = get(&emu, "/user/packages/npm/secret-hit/versions", T).await;
+    let id = r.json()[0]["id"].as_u64().unwrap();
+    assert_eq!(
+        delete(
+            &emu,
+            &format!("/user/packages/npm/secret-hit/versions/{id}"),
+            T
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        delete(&emu, "/user/packages/npm/secret-hit", T)
+            .await
+            .status,
+        204
+    );
+}
+
+#[tokio::test]
+async fn last_version_and_last_tagged_version_are_protected() {
+    let emu = Emulator::demo().await.unwrap();
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/npm/single-version/versions/20091",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.message(),
+        "You cannot delete the last version of a package. You must delete the package instead."
+    );
+    // Containers: the untagged child goes freely, the last tagged version does not.
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions/20081",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.message(),
+        "You cannot delete the last tagged version of a package. You must delete the package instead."
+    );
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions/20082",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let r = get(&emu, "/orgs/acme/packages/container/only-tag", T).await;
+    assert_eq!(r.json()["version_count"], 1);
+    // api/server has three tagged versions: two can go, the third cannot.
+    for id in [20016, 20015] {
+        let r = delete(
+            &emu,
+            &format!("/orgs/acme/packages/container/api%2Fserver/versions/{id}"),
+            T,
+        )
+        .await;
+        assert_eq!(r.status, 204);
+    }
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/api%2Fserver/versions/5000000001",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    // Deleting the whole package works.
+    assert_eq!(
+        delete(&emu, "/orgs/acme/packages/npm/single-version", T)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        get(&emu, "/orgs/acme/packages/npm/single-version", T)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn deleted_versions_are_listed_and_restorable_for_30_days() {
+    let emu = Emulator::demo().await.unwrap();
+    let base = "/orgs/acme/packages/container/api%2Fserver";
+    let before = emu.now();
+    assert_eq!(
+        delete(&emu, &format!("{base}/versions/20012"), T)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        get(&emu, &format!("{base}/versions/20012"), T).await.status,
+        404
+    );
+    let active = get(&emu, &format!("{base}/versions"), T).await;
+    assert!(!active
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["id"] == 20012));
+    let deleted = get(&emu, &format!("{base}/versions?state=deleted"), T).await;
+    let ids: Vec<u64> = deleted
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_u64().unwrap())
+        .collect();
+    assert!(ids.contains(&20012) && ids.contains(&20017));
+    let v = deleted
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == 20012)
+        .unwrap()
+        .clone();
+    let deleted_at =
+        chrono::DateTime::parse_from_rfc3339(v["deleted_at"].as_str().unwrap()).unwrap();
+    assert!((deleted_at.timestamp() - before.timestamp()).abs() <= 1);
+    assert_eq!(get(&emu, base, T).await.json()["version_count"], 5);
+
+    // A deleted version cannot be deleted again; an active one cannot be restored.
+    assert_eq!(
+        delete(&emu, &format!("{base}/versions/20012"), T)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        post(&emu, &format!("{base}/versions/20013/restore"), T)
+            .await
+            .status,
+        404
+    );
+
+    emu.advance_clock(29 * DAY);
+    assert_eq!(
+        post(&emu, &format!("{base}/versions/20012/restore"), T)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        get(&emu, &format!("{base}/versions/20012"), T).await.status,
+        200
+    );
+
+    // Past 30 days it is gone for good; the demo's old deleted version too.
+    assert_eq!(
+        delete(&emu, &format!("{base}/versions/20012"), T)
+            .await
+            .status,
+        204
+    );
+    emu.advance_clock(31 * DAY);
+    let r = post(&emu, &format!("{base}/versions/20012/restore"), T).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        post(&emu, &format!("{base}/versions/20017/restore"), T)
+            .await
+            .status,
+        404
+    );
+    emu.with_state(|s| {
+        let p = s.package("acme", "container", "api/server").unwrap();
+        assert!(p.version(20012).unwrap().is_deleted());
+        assert!(!p.version(5_000_000_001).unwrap().is_deleted());
+    });
+}
+
+#[tokio::test]
+async fn deleted_packages_disappear_and_restore_within_30_days() {
+    let emu = Emulator::demo().await.unwrap();
+    let path = "/orgs/acme/packages/npm/ui-kit";
+    assert_eq!(delete(&emu, path, T).await.status, 204);
+    assert_eq!(get(&emu, path, T).await.status, 404);
+    assert_eq!(get(&emu, &format!("{path}/versions"), T).await.status, 404);
+    let listed = get(&emu, "/orgs/acme/packages?package_type=npm", T).await;
+    assert!(!listed.names().contains(&"ui-kit".to_owned()));
+    assert_eq!(delete(&emu, path, T).await.status, 404, "already deleted");
+
+    emu.advance_clock(10 * DAY);
+    // Restoring with a (ignored) token parameter works.
+    let r = post(&emu, &format!("{path}/restore?token=registry-token"), T).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = get(&emu, path, T).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["version_count"], 3);
+
+    assert_eq!(delete(&emu, path, T).await.status, 204);
+    emu.advance_clock(30 * DAY + Duration::from_secs(1));
+    let r = post(&emu, &format!("{path}/restore"), T).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(r.message(), "Package not found.");
+    // Never-deleted packages cannot be restored either.
+    assert_eq!(
+        post(&emu, "/orgs/acme/packages/npm/never-existed/restore", T)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_reused_namespace_blocks_the_restore() {
+    let emu = Emulator::demo().await.unwrap();
+    let path = "/users/octocat/packages/container/hello-container";
+    assert_eq!(delete(&emu, path, T).await.status, 204);
+    let new_id = emu
+        .with_state(|s| {
+            s.add_package(
+                PackageSpec::new("octocat", "hello-container", "container")
+                    .visibility("public")
+                    .version(VersionSpec::new("sha256:new").tags(&["latest"])),
+            )
+        })
+        .unwrap();
+    let r = get(&emu, path, T).await;
+    assert_eq!(r.json()["id"], new_id);
+    let r = post(&emu, &format!("{path}/restore"), T).await;
+    assert_eq!(r.status, 400);
+    assert!(r.message().contains("namespace"), "{}", r.message());
+    // Once the new package is deleted too, the most recently deleted one comes back.
+    emu.advance_clock(DAY);
+    assert_eq!(delete(&emu, path, T).await.status, 204);
+    assert_eq!(post(&emu, &format!("{path}/restore"), T).await.status, 204);
+    assert_eq!(get(&emu, path, T).await.json()["id"], new_id);
+    emu.with_state(|s| {
+        let all: Vec<_> = s
+            .packages_named("octocat", "container", "hello-container")
+            .collect();
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().any(|p| p.id == 1006 && p.is_deleted()));
+    });
+    // Adding a package whose live namespace is taken fails.
+    let dup = emu
+        .with_state(|s| s.add_package(PackageSpec::new("octocat", "hello-container", "container")));
+    assert!(dup.is_err());
+}
+
+#[tokio::test]
+async fn org_deletes_need_an_admin_and_user_deletes_the_owner() {
+    let emu = Emulator::demo().await.unwrap();
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/service-001",
+        Some(HUBOT_TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = post(
+        &emu,
+        "/orgs/acme/packages/container/api%2Fserver/versions/20017/restore",
+        Some(HUBOT_TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 404, "20017 is past its window");
+    // octocat (admin) deletes, hubot (member) cannot restore, octocat can.
+    assert_eq!(
+        delete(&emu, "/orgs/acme/packages/container/service-001", T)
+            .await
+            .status,
+        204
+    );
+    let r = post(
+        &emu,
+        "/orgs/acme/packages/container/service-001/restore",
+        Some(HUBOT_TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        post(&emu, "/orgs/acme/packages/container/service-001/restore", T)
+            .await
+            .status,
+        204
+    );
+    // /users/{u}: only u.
+    let r = delete(
+        &emu,
+        "/users/octocat/packages/npm/100%25-pure/versions/10092",
+        Some(HUBOT_TOKEN),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = delete(
+        &emu,
+        "/users/octocat/packages/npm/100%25-pure/versions/10092",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let r = get(&emu, "/users/octocat/packages/npm/100%25-pure", None).await;
+    assert_eq!(r.json()["version_count"], 1);
+}
