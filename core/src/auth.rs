@@ -153,7 +153,7 @@ impl TokenKind {
 /// What GitHub wants instead, appended to errors caused by the token kind.
 const USE_CLASSIC: &str = "use a classic personal access token (ghp_) or an OAuth token (gho_) \
      with read:packages (plus delete:packages to delete, write:packages to restore, and repo for \
-     npm, maven, rubygems, nuget and docker packages)";
+     the repository-scoped registries, maven and docker)";
 
 /// Explains a refusal when the token kind is the likely cause.
 ///

@@ -40,7 +40,8 @@ impl Client {
     ///
     /// Lazy: nothing is sent until the stream is polled. GitHub serves at most
     /// 10,000 packages through one listing; filter by visibility to see beyond.
-    /// Needs `read:packages` (plus `repo` for types other than container).
+    /// Needs `read:packages` (plus `repo` for the repository-scoped registries,
+    /// maven and docker).
     pub fn list_packages(
         &self,
         owner: &Owner,

@@ -24,8 +24,8 @@ pub struct TokenScopes {
     pub can_delete: bool,
     /// Whether restoring is allowed (`write:packages`).
     pub can_restore: bool,
-    /// Whether the token has `repo`, which npm, maven, rubygems, nuget and
-    /// docker packages also need.
+    /// Whether the token has `repo`, which packages of the
+    /// repository-scoped registries (maven and docker) also need.
     pub has_repo: bool,
     /// Why reading failed, when it did.
     pub problem: Option<String>,

@@ -189,7 +189,7 @@ fn take_id(
 
 impl State {
     /// An empty state whose default timestamps come from `clock`.
-    pub fn new(clock: Clock) -> State {
+    pub(crate) fn new(clock: Clock) -> State {
         State {
             accounts: Vec::new(),
             tokens: Vec::new(),
@@ -207,7 +207,7 @@ impl State {
     }
 
     /// Loads a fixture. Explicit ids are reserved first, so automatic ids never collide.
-    pub fn from_fixture(fixture: &Fixture, clock: Clock) -> Result<State, FixtureError> {
+    pub(crate) fn from_fixture(fixture: &Fixture, clock: Clock) -> Result<State, FixtureError> {
         let mut s = State::new(clock);
         let account_ids = fixture.users.iter().filter_map(|u| u.id);
         for id in account_ids.chain(fixture.orgs.iter().filter_map(|o| o.id)) {
