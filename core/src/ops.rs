@@ -10,16 +10,24 @@ use crate::models::{Package, PackageType, PackageVersion, VersionState, Visibili
 use crate::pagination::{paginate, Paginated};
 use crate::path::{package_path, Owner};
 
-const GET: Call = Call { listing: false };
+const SINGLE: Call = Call { listing: false };
 const LIST: Call = Call { listing: true };
 
-fn check_version_id(id: u64) -> Result<u64> {
+/// `{package}/versions/{id}{suffix}`, encoded; id 0 is `InvalidArgument`.
+fn version_path(
+    owner: &Owner,
+    package_type: PackageType,
+    name: &str,
+    id: u64,
+    suffix: &str,
+) -> Result<String> {
     if id == 0 {
         return Err(Error::invalid(
             "package version id must be a positive integer",
         ));
     }
-    Ok(id)
+    let package = package_path(owner, package_type, name)?;
+    Ok(format!("{package}/versions/{id}{suffix}"))
 }
 
 impl Client {
@@ -69,7 +77,9 @@ impl Client {
         name: &str,
     ) -> Result<Package> {
         let url = self.endpoint(&package_path(owner, package_type, name)?)?;
-        self.execute(Method::GET, url, GET).await?.json("package")
+        self.execute(Method::GET, url, SINGLE)
+            .await?
+            .json("package")
     }
 
     /// Deletes a whole package. It can be restored for 30 days.
@@ -85,7 +95,7 @@ impl Client {
         name: &str,
     ) -> Result<()> {
         let url = self.endpoint(&package_path(owner, package_type, name)?)?;
-        self.execute(Method::DELETE, url, GET).await.map(drop)
+        self.execute(Method::DELETE, url, SINGLE).await.map(drop)
     }
 
     /// Restores a package deleted in the last 30 days, unless its name has
@@ -108,7 +118,7 @@ impl Client {
             }
             url.query_pairs_mut().append_pair("token", t);
         }
-        self.execute(Method::POST, url, GET).await.map(drop)
+        self.execute(Method::POST, url, SINGLE).await.map(drop)
     }
 
     /// Lists a package's versions: active ones by default, or those deleted
@@ -126,7 +136,7 @@ impl Client {
             self.listing_url(&format!("{path}/versions"), &q)
         });
         match url {
-            Ok(url) => paginate(self, url, GET, "package version list"),
+            Ok(url) => paginate(self, url, SINGLE, "package version list"),
             Err(e) => Paginated::failed(e),
         }
     }
@@ -139,10 +149,8 @@ impl Client {
         name: &str,
         version_id: u64,
     ) -> Result<PackageVersion> {
-        let id = check_version_id(version_id)?;
-        let path = format!("{}/versions/{id}", package_path(owner, package_type, name)?);
-        let url = self.endpoint(&path)?;
-        self.execute(Method::GET, url, GET)
+        let url = self.endpoint(&version_path(owner, package_type, name, version_id, "")?)?;
+        self.execute(Method::GET, url, SINGLE)
             .await?
             .json("package version")
     }
@@ -157,10 +165,8 @@ impl Client {
         name: &str,
         version_id: u64,
     ) -> Result<()> {
-        let id = check_version_id(version_id)?;
-        let path = format!("{}/versions/{id}", package_path(owner, package_type, name)?);
-        let url = self.endpoint(&path)?;
-        self.execute(Method::DELETE, url, GET).await.map(drop)
+        let url = self.endpoint(&version_path(owner, package_type, name, version_id, "")?)?;
+        self.execute(Method::DELETE, url, SINGLE).await.map(drop)
     }
 
     /// Restores a version deleted in the last 30 days.
@@ -171,13 +177,9 @@ impl Client {
         name: &str,
         version_id: u64,
     ) -> Result<()> {
-        let id = check_version_id(version_id)?;
-        let path = format!(
-            "{}/versions/{id}/restore",
-            package_path(owner, package_type, name)?
-        );
+        let path = version_path(owner, package_type, name, version_id, "/restore")?;
         let url = self.endpoint(&path)?;
-        self.execute(Method::POST, url, GET).await.map(drop)
+        self.execute(Method::POST, url, SINGLE).await.map(drop)
     }
 
     /// Lists docker packages whose migration to the Container registry
@@ -187,7 +189,7 @@ impl Client {
             .prefix()
             .and_then(|p| self.endpoint(&format!("{p}/docker/conflicts")));
         match url {
-            Ok(url) => paginate(self, url, GET, "package list"),
+            Ok(url) => paginate(self, url, SINGLE, "package list"),
             Err(e) => Paginated::failed(e),
         }
     }

@@ -1,7 +1,7 @@
 //! Lazy listings that follow `link` headers, with ordered read-ahead.
 
 use std::collections::BTreeMap;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -148,8 +148,44 @@ async fn fetch_page<T: DeserializeOwned>(
 
 enum Phase<T> {
     Fetch(Url),
-    Ahead(BoxStream<'static, Result<Vec<T>>>),
+    Ahead(Ahead<T>),
     Done,
+}
+
+/// A page fetch running as its own task, so read-ahead progresses while the
+/// consumer is busy with earlier items; aborted if the listing is dropped.
+struct Task<T>(tokio::task::JoinHandle<Result<Vec<T>>>);
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Pages `next..=last` of a listing whose last page is known, fetched at
+/// most `width` at a time and handed out in order.
+struct Ahead<T> {
+    template: Url,
+    next: u64,
+    last: u64,
+    width: usize,
+    inflight: VecDeque<Task<T>>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Ahead<T> {
+    /// Starts fetches until `width` are in flight or no pages are left.
+    fn fill(&mut self, client: &Client, call: Call, what: &'static str) {
+        while self.inflight.len() < self.width && self.next <= self.last {
+            let client = client.clone();
+            let url = with_page(&self.template, self.next);
+            self.next += 1;
+            self.inflight.push_back(Task(tokio::spawn(async move {
+                fetch_page::<T>(&client, url, call, what)
+                    .await
+                    .map(|p| p.items)
+            })));
+        }
+    }
 }
 
 struct Walk<T> {
@@ -189,7 +225,13 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                     let last = self.link_url(last)?;
                     let last_page = page_of(&last);
                     if last_page >= 2 {
-                        return Ok(Phase::Ahead(self.ahead(last, last_page, read_ahead)));
+                        return Ok(Phase::Ahead(Ahead {
+                            template: last,
+                            next: 2,
+                            last: last_page,
+                            width: read_ahead,
+                            inflight: VecDeque::new(),
+                        }));
                     }
                 }
                 match &links.next {
@@ -210,28 +252,6 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                 }
             }
         }
-    }
-
-    fn ahead(
-        &self,
-        last: Url,
-        last_page: u64,
-        read_ahead: usize,
-    ) -> BoxStream<'static, Result<Vec<T>>> {
-        let client = self.client.clone();
-        let (call, what) = (self.call, self.what);
-        stream::iter(2..=last_page)
-            .map(move |p| {
-                let client = client.clone();
-                let url = with_page(&last, p);
-                async move {
-                    fetch_page::<T>(&client, url, call, what)
-                        .await
-                        .map(|pg| pg.items)
-                }
-            })
-            .buffered(read_ahead)
-            .boxed()
     }
 
     async fn step(mut self) -> Option<(Result<Vec<T>>, Self)> {
@@ -258,12 +278,22 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                 };
                 Some((result, self))
             }
-            Phase::Ahead(mut pages) => {
-                let item = pages.next().await?;
-                if item.is_ok() {
-                    self.phase = Phase::Ahead(pages);
+            Phase::Ahead(mut ahead) => {
+                ahead.fill(&self.client, self.call, self.what);
+                let mut task = ahead.inflight.pop_front()?;
+                let result = match (&mut task.0).await {
+                    Ok(result) => result,
+                    Err(e) => Err(Error::new(
+                        crate::ErrorKind::Transport,
+                        format!("a page fetch was interrupted: {e}"),
+                    )),
+                };
+                // Keep the pipeline full while the consumer works through this page.
+                ahead.fill(&self.client, self.call, self.what);
+                if result.is_ok() {
+                    self.phase = Phase::Ahead(ahead);
                 }
-                Some((item, self))
+                Some((result, self))
             }
         }
     }

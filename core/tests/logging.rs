@@ -43,7 +43,10 @@ async fn logs_never_contain_the_token() {
     let ty = PackageType::Container;
     c.get_package(&acme, ty, "api/server").await.unwrap();
     emu.inject(FaultRule::new(Fault::Status(502)));
-    emu.inject(FaultRule::new(Fault::SecondaryRateLimit { retry_after: Some(0), status: 429 }));
+    emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
+        retry_after: Some(0),
+        status: 429,
+    }));
     c.get_package(&acme, ty, "api/server").await.unwrap();
     emu.inject(FaultRule::new(Fault::Redirect {
         location: format!("{}/orgs/acme/packages/container/only-tag", emu.url()),
@@ -58,11 +61,17 @@ async fn logs_never_contain_the_token() {
     tokio::time::sleep(Duration::from_millis(10)).await;
 
     let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("ghpkg: request"), "the test sees the client's logs:\n{text}");
+    assert!(
+        text.contains("ghpkg: request"),
+        "the test sees the client's logs:\n{text}"
+    );
     assert!(text.contains("ghpkg: retrying"), "{text}");
     assert!(text.contains("following redirect"), "{text}");
     assert!(!text.contains(DEMO_TOKEN), "token in logs:\n{text}");
-    assert!(!text.contains("restore-token-value"), "restore token in logs:\n{text}");
+    assert!(
+        !text.contains("restore-token-value"),
+        "restore token in logs:\n{text}"
+    );
     // Basic credentials are base64 on the wire; make sure that form is absent too.
     assert!(!text.contains("Basic "), "{text}");
 }
