@@ -8,14 +8,23 @@ step() { printf '\n==> %s\n' "$*"; }
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+step "README examples match the files the tests run"
+python3 scripts/check-readme-examples.py
+
 step "cargo fmt --check"
 cargo fmt --all --check
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "Rust tests (core, emulator, catalog)"
+step "Rust tests (core, emulator, catalog, C ABI)"
 cargo test --workspace
+
+step "C ABI: header drift, sanitizers, valgrind, example"
+bash scripts/test-c.sh
+
+step "Go binding: vet, race tests, example"
+bash scripts/test-go.sh
 
 echo
 echo "all test suites passed"

@@ -1,0 +1,3 @@
+module github.com/ghpkg/ghpkg/bindings-go
+
+go 1.24

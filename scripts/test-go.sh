@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The Go binding's suite: builds libghpkg.a and the emulators (debug build,
+# shared target/ directory), then gofmt, go vet and go test -race (which also
+# runs the Example) against emulator processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+go version
+command -v gcc >/dev/null || { echo "cgo needs gcc" >&2; exit 1; }
+
+step "cargo build: libghpkg.a, ghpkg-emulator, ghpkg-fault-emulator"
+cargo build -p ghpkg-c --lib --example ghpkg-fault-emulator
+cargo build -p ghpkg-emulator --bin ghpkg-emulator
+
+export CGO_ENABLED=1
+# Link the debug build just made (the package's default is target/release).
+export CGO_LDFLAGS="-L$ROOT/target/debug"
+export GHPKG_EMULATOR=$ROOT/target/debug/ghpkg-emulator
+export GHPKG_FAULT_EMULATOR=$ROOT/target/debug/examples/ghpkg-fault-emulator
+cd bindings-go
+
+step "gofmt"
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+    echo "not gofmt-ed: $unformatted" >&2
+    exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "go test -race"
+go test -race -count=1 -v ./...
+
+echo
+echo "Go suite passed"
