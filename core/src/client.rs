@@ -37,6 +37,7 @@ pub(crate) struct Inner {
     pub(crate) max_rate_limit_wait: Duration,
     pub(crate) read_ahead: usize,
     pub(crate) per_page: u32,
+    pub(crate) allow_insecure_http: bool,
     pub(crate) last_rate_limit: Mutex<Option<RateLimit>>,
 }
 
@@ -291,6 +292,7 @@ impl ClientBuilder {
                 max_rate_limit_wait: self.max_rate_limit_wait,
                 read_ahead: self.read_ahead.max(1),
                 per_page: self.per_page,
+                allow_insecure_http: self.allow_insecure_http,
                 last_rate_limit: Mutex::new(None),
             }),
         })
@@ -338,7 +340,8 @@ fn parse_base_url(raw: &str, allow_insecure: bool) -> Result<Url> {
     Ok(url)
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` is on this machine (plain http is allowed there).
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -42,6 +42,17 @@ impl Response {
     }
 }
 
+/// Whether a failed attempt may be sent again.
+#[derive(Clone, Copy)]
+enum Retry {
+    /// Nothing reached the server.
+    Any,
+    /// The server may have acted: only reads are resent.
+    IfIdempotent,
+    /// Sending it again would fail the same way (a refused redirect).
+    Never,
+}
+
 /// What the caller is doing, for retries and error explanations.
 #[derive(Clone, Copy)]
 pub(crate) struct Call {
@@ -78,8 +89,13 @@ impl Client {
             let err = match self.send_following_redirects(&method, url.clone()).await {
                 Ok(resp) if (200..300).contains(&resp.status) => return Ok(resp),
                 Ok(resp) => self.error_from_response(&resp, call),
-                Err((err, nothing_sent)) => {
-                    if (idempotent || nothing_sent) && retries < self.inner.max_retries {
+                Err((err, retry)) => {
+                    let retryable = match retry {
+                        Retry::Any => true,
+                        Retry::IfIdempotent => idempotent,
+                        Retry::Never => false,
+                    };
+                    if retryable && retries < self.inner.max_retries {
                         self.backoff(retries).await;
                         retries += 1;
                         continue;
@@ -132,13 +148,12 @@ impl Client {
     }
 
     /// One attempt, following redirects by hand so credentials go only to
-    /// the base URL's origin. The error's flag says whether nothing at all
-    /// reached the server (a connect failure), which makes any method safe to retry.
+    /// the base URL's origin. The error comes with whether it may be retried.
     async fn send_following_redirects(
         &self,
         method: &Method,
         mut url: Url,
-    ) -> std::result::Result<Response, (Error, bool)> {
+    ) -> std::result::Result<Response, (Error, Retry)> {
         let mut method = method.clone();
         for _ in 0..=MAX_REDIRECTS {
             let resp = self.send_once(&method, &url).await?;
@@ -152,17 +167,20 @@ impl Client {
                     Error::new(ErrorKind::Transport, "redirect without a usable location")
                         .with_status(resp.status)
                         .with_request_id(resp.request_id()),
-                    false,
+                    Retry::Never,
                 ));
             };
-            if next.scheme() != "https" && next.scheme() != url.scheme() {
+            let plain_ok = next.scheme() == "http"
+                && (self.inner.allow_insecure_http || crate::client::is_loopback(&next));
+            if next.scheme() != "https" && !plain_ok {
                 return Err((
                     Error::new(
                         ErrorKind::Transport,
-                        "refusing a redirect to a non-https URL",
+                        "refusing a redirect to a URL that is neither https nor on this machine",
                     )
-                    .with_status(resp.status),
-                    false,
+                    .with_status(resp.status)
+                    .with_request_id(resp.request_id()),
+                    Retry::Never,
                 ));
             }
             if resp.status == 303 {
@@ -177,7 +195,7 @@ impl Client {
         }
         Err((
             Error::new(ErrorKind::Transport, "too many redirects"),
-            false,
+            Retry::Never,
         ))
     }
 
@@ -185,7 +203,7 @@ impl Client {
         &self,
         method: &Method,
         url: &Url,
-    ) -> std::result::Result<Response, (Error, bool)> {
+    ) -> std::result::Result<Response, (Error, Retry)> {
         let inner = &self.inner;
         let mut req = inner
             .http
@@ -207,8 +225,13 @@ impl Client {
         }
         let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| {
-            let nothing_sent = e.is_connect();
-            (from_reqwest(e), nothing_sent)
+            // A connect failure means nothing reached the server: any method may be resent.
+            let retry = if e.is_connect() {
+                Retry::Any
+            } else {
+                Retry::IfIdempotent
+            };
+            (from_reqwest(e), retry)
         })?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -226,7 +249,7 @@ impl Client {
             )
             .with_status(status)
             .with_request_id(header_str(&headers, "x-github-request-id").map(str::to_owned));
-            (err, false)
+            (err, Retry::IfIdempotent)
         })?;
         tracing::debug!(
             method = %method,

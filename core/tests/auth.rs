@@ -281,3 +281,31 @@ async fn the_token_never_shows() {
         );
     }
 }
+
+#[tokio::test]
+async fn redirects_to_plain_http_elsewhere_are_refused() {
+    let emu = demo().await;
+    let c = client_with(&emu, DEMO_TOKEN);
+    // 192.0.2.0/24 is reserved for documentation: the client must refuse
+    // before connecting anywhere.
+    emu.inject(FaultRule::new(Fault::Redirect {
+        location: "http://192.0.2.1/orgs/acme/packages/container/x".to_owned(),
+        status: 302,
+    }));
+    let e = c.get_package(&acme(), C, "api/server").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(e.message().contains("neither https"), "{e}");
+    assert_eq!(e.status(), Some(302));
+    emu.inject(FaultRule::new(Fault::Redirect {
+        location: "ftp://example.com/x".to_owned(),
+        status: 301,
+    }));
+    let r = c.get_package(&acme(), C, "api/server").await;
+    let log: Vec<_> = emu
+        .requests()
+        .iter()
+        .map(|r| (r.path.clone(), r.status))
+        .collect();
+    let e = r.map(|p| p.name).expect_err(&format!("{log:?}"));
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+}
