@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (core, emulator, catalog, C ABI)"
 cargo test --workspace
 
+step "Node binding: build, .d.ts drift, tsc --strict, node --test"
+bash scripts/test-node.sh
+
 step "C ABI: header drift, sanitizers, valgrind, example"
 bash scripts/test-c.sh
 

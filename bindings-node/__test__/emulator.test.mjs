@@ -1,0 +1,130 @@
+// The in-process emulator users start in their own tests.
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import util from 'node:util'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Emulator, Client } from 'ghpkg'
+import { emulator, client, tokens, rejection } from './helpers.mjs'
+
+const fixture = {
+  users: [{ login: 'mona', id: 9 }],
+  orgs: [{ login: 'tiny', id: 70, admins: ['mona'] }],
+  tokens: [{ token: 'ghp_monaMonaMonaMonaMonaMonaMonaMonaMona', user: 'mona', kind: 'classic', scopes: ['read:packages', 'delete:packages', 'write:packages'] }],
+  packages: [
+    { owner: 'tiny', name: 'app', package_type: 'container', visibility: 'public', versions: [{ name: 'sha256:aa', tags: ['latest'] }, { name: 'sha256:bb' }] },
+  ],
+}
+
+test('starts with a fixture object, JSON text or file, and the demo dataset by default', async (t) => {
+  const demo = await emulator(t)
+  assert.match(demo.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  assert.equal(demo.token, Emulator.tokens.demo)
+  assert.equal(util.inspect(demo), `Emulator { url: '${demo.url}' }`)
+  assert.equal((await demo.client().getPackage('container', 'api/server', { org: 'acme' })).id, 2001)
+
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghpkg-')), 'fixture.json')
+  fs.writeFileSync(file, JSON.stringify(fixture))
+  for (const options of [{ fixture }, { fixture: JSON.stringify(fixture) }, { fixtureFile: file }]) {
+    const emu = await emulator(t, options)
+    const c = new Client({ baseUrl: emu.url, token: fixture.tokens[0].token })
+    const [pkg] = await c.listPackages('container', { org: 'tiny' }).toArray()
+    assert.equal(pkg.name, 'app')
+    assert.equal(pkg.versionCount, 2)
+    const versions = await c.listVersions('container', 'app', { org: 'tiny' }).toArray()
+    assert.deepEqual(versions.map((v) => v.tags.length).sort(), [0, 1])
+    // The demo token is unknown there.
+    assert.equal((await rejection(emu.client().listPackages('container', { org: 'tiny' }).toArray())).code, 'UNAUTHORIZED')
+  }
+})
+
+test('tokens of every kind are exported', () => {
+  const t = Emulator.tokens
+  assert.ok(Object.isFrozen(t))
+  assert.match(t.demo, /^ghp_/)
+  assert.match(t.readOnly, /^ghp_/)
+  assert.match(t.noScopes, /^ghp_/)
+  assert.match(t.hubot, /^ghp_/)
+  assert.match(t.oauth, /^gho_/)
+  assert.match(t.fineGrained, /^github_pat_/)
+  assert.match(t.app, /^ghs_/)
+  assert.match(t.actions, /^ghs_/)
+  assert.match(t.userToServer, /^ghu_/)
+})
+
+test('the request log records method, raw path, query, headers and status', async (t) => {
+  const emu = await emulator(t)
+  await client(emu).getPackage('container', 'my app')
+  const [r] = emu.requests()
+  assert.deepEqual(
+    { method: r.method, path: r.path, query: r.query, status: r.status },
+    { method: 'GET', path: '/user/packages/container/my%20app', query: null, status: 200 },
+  )
+  assert.equal(r.headers.authorization, `Bearer ${tokens.demo}`)
+  emu.clearRequests()
+  assert.deepEqual(emu.requests(), [])
+})
+
+test('latency, link headers, the clock and added data', async (t) => {
+  const emu = await emulator(t, { latencyMs: 150, linkHeaders: false })
+  const c = client(emu)
+  let start = performance.now()
+  await c.getPackage('container', 'api/server', { org: 'acme' })
+  assert.ok(performance.now() - start >= 140)
+  emu.setLatency(0)
+  start = performance.now()
+  await c.getPackage('container', 'api/server', { org: 'acme' })
+  assert.ok(performance.now() - start < 140)
+
+  emu.clearRequests()
+  await c.listPackages('container', { org: 'acme' }).toArray()
+  assert.ok(emu.requests().every((r) => r.status === 200))
+  assert.equal(emu.requests().length, 3, 'paged by number without link headers')
+
+  const before = Date.parse(emu.now())
+  emu.advanceClock(24 * 3600 * 1000)
+  assert.ok(Date.parse(emu.now()) - before >= 24 * 3600 * 1000)
+
+  const id = emu.addPackage({ owner: 'acme', name: 'added/late', package_type: 'npm', visibility: 'public', versions: [{ name: '1.0.0' }] })
+  assert.equal(typeof id, 'number')
+  assert.equal((await c.getPackage('npm', 'added/late', { org: 'acme' })).id, id)
+  emu.addToken({ token: 'ghp_addedAddedAddedAddedAddedAddedAdded1', user: 'hubot', kind: 'classic', scopes: ['read:packages'] })
+  const hubot = client(emu, { token: 'ghp_addedAddedAddedAddedAddedAddedAdded1' })
+  assert.equal((await hubot.scopes()).canDelete, false)
+})
+
+test('faults: counts, methods, paths, redirects', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { maxRetries: 0 })
+  emu.inject({ fault: 'status', status: 404, path: 'api%2Fserver', method: 'GET', times: 2 })
+  for (let i = 0; i < 2; i++) assert.equal((await rejection(c.getPackage('container', 'api/server', { org: 'acme' }))).code, 'NOT_FOUND')
+  assert.equal((await c.getPackage('container', 'api/server', { org: 'acme' })).id, 2001)
+  // Other paths are untouched by a path rule.
+  emu.inject({ fault: 'status', status: 500, path: '/only-this', times: Infinity })
+  assert.equal((await c.getPackage('container', 'only-tag', { org: 'acme' })).id, 2008)
+  emu.clearFaults()
+  // A same-origin redirect is followed with the token; one to another
+  // origin (a second emulator) is followed without it.
+  emu.inject({ fault: 'redirect', status: 301, location: `${emu.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
+  assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
+  const other = await emulator(t)
+  emu.inject({ fault: 'redirect', status: 307, location: `${other.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
+  // only-tag is public: the other origin answers it without credentials.
+  assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
+  const [seen] = other.requests()
+  assert.equal(seen.path, '/orgs/acme/packages/container/only-tag')
+  assert.equal(seen.headers.authorization, undefined, 'the token stays with its origin')
+})
+
+test("the emulator's own secondary limit trips on a burst of deletes", async (t) => {
+  const emu = await emulator(t, { secondaryPointsPerMinute: 10 })
+  const c = client(emu, { maxRateLimitWaitMs: 0 })
+  await c.deletePackage('container', 'service-001', { org: 'acme' })
+  await c.deletePackage('container', 'service-002', { org: 'acme' })
+  const err = await rejection(c.deletePackage('container', 'service-003', { org: 'acme' }))
+  assert.equal(err.code, 'RATE_LIMITED')
+  emu.resetRateLimits()
+  emu.setSecondaryPointsPerMinute(1000)
+  await c.deletePackage('container', 'service-003', { org: 'acme' })
+})

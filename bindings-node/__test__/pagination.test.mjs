@@ -1,0 +1,170 @@
+// Listings are lazy async iterables: pages are fetched as they are consumed,
+// with read-ahead, and leaving a loop early stops the walk.
+import test from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Listing, GhpkgError } from 'ghpkg'
+import { emulator, client, queryParam, rejection } from './helpers.mjs'
+
+const acme = { org: 'acme' }
+
+function pages(emu) {
+  return emu.requests().map((r) => Number(queryParam(r, 'page') ?? '1'))
+}
+
+test('nothing is sent until the first item is asked for', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu)
+  const listing = c.listPackages('container', acme)
+  assert.ok(listing instanceof Listing)
+  assert.equal(typeof listing[Symbol.asyncIterator], 'function')
+  assert.equal(Object.prototype.toString.call(listing), '[object Listing]')
+  await sleep(50)
+  assert.deepEqual(emu.requests(), [])
+  const first = await listing.next()
+  assert.equal(first.done, false)
+  assert.equal(emu.requests().length, 1)
+  await listing.return()
+})
+
+test('pages are fetched as consumed, one at a time without read-ahead', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 10, readAhead: 1 })
+  const seen = []
+  for await (const p of c.listPackages('container', acme)) {
+    seen.push(p.name)
+    if (seen.length === 10) assert.deepEqual(pages(emu), [1], 'page 1 holds items 1-10')
+    if (seen.length === 11) assert.deepEqual(pages(emu), [1, 2])
+    if (seen.length === 25) break
+  }
+  await sleep(50)
+  assert.deepEqual(pages(emu), [1, 2, 3], 'no page beyond the one holding item 25')
+  assert.ok(emu.requests().every((r) => queryParam(r, 'per_page') === '10'))
+  assert.equal(new Set(seen).size, 25)
+})
+
+test('read-ahead never goes past readAhead pages, and stops with the loop', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 10, readAhead: 4 })
+  assert.equal(c.readAhead, 4)
+  const listing = c.listPackages('container', acme)
+  let n = 0
+  for await (const _ of listing) {
+    n += 1
+    if (n === 10) assert.deepEqual(pages(emu), [1], 'nothing ahead before the consumer needs page 2')
+    if (n === 15) break
+  }
+  await sleep(100)
+  // Page 1; then, while page 2 is consumed, at most readAhead pages beyond
+  // it (3-6) in flight; pages 7-27 never.
+  const fetched = pages(emu).sort((a, b) => a - b)
+  assert.deepEqual(fetched.slice(0, 2), [1, 2])
+  assert.ok(fetched.every((p) => p <= 6), `pages fetched: ${fetched}`)
+  const settled = emu.requests().length
+  await sleep(100)
+  assert.equal(emu.requests().length, settled, 'nothing more after the loop ended')
+  // The loop's exit closed the listing.
+  assert.deepEqual(await listing.next(), { value: undefined, done: true })
+})
+
+test('read-ahead fetches pages concurrently', async (t) => {
+  const emu = await emulator(t, { latencyMs: 40 })
+  const timed = async (readAhead) => {
+    const c = client(emu, { perPage: 10, readAhead })
+    const start = performance.now()
+    const all = await c.listPackages('container', acme).toArray()
+    assert.equal(all.length, 264)
+    return performance.now() - start
+  }
+  const sequential = await timed(1) // 27 pages one after another: over 1 s
+  const ahead = await timed(4)
+  assert.ok(sequential > 27 * 40, `sequential took ${sequential} ms`)
+  assert.ok(ahead < sequential * 0.6, `read-ahead took ${ahead} ms, sequential ${sequential} ms`)
+})
+
+test('items come out in order and complete', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 7, readAhead: 3 })
+  const got = await c.listPackages('container', acme).toArray()
+  const expected = await client(emu).listPackages('container', acme).toArray()
+  assert.deepEqual(got.map((p) => p.id), expected.map((p) => p.id))
+  assert.equal(got.length, 264)
+  assert.deepEqual(await c.listPackages('container', acme).collect(), got)
+})
+
+test('concurrent next() calls are served in order', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 3 })
+  const expected = (await c.listPackages('container', acme).toArray()).slice(0, 8).map((p) => p.id)
+  const listing = c.listPackages('container', acme)
+  const results = await Promise.all(Array.from({ length: 8 }, () => listing.next()))
+  assert.deepEqual(results.map((r) => r.value.id), expected)
+  await listing.return()
+})
+
+test('a listing without link headers is paged by page number', async (t) => {
+  const emu = await emulator(t)
+  emu.setLinkHeaders(false)
+  const c = client(emu)
+  const all = await c.listPackages('container', acme).toArray()
+  assert.equal(all.length, 264)
+  assert.deepEqual(pages(emu), [1, 2, 3])
+})
+
+test('a next link that loops back is a DECODE error, not a hang', async (t) => {
+  const emu = await emulator(t)
+  emu.inject({ fault: 'linkLoop', path: '/orgs/acme/packages' })
+  const c = client(emu, { readAhead: 1 })
+  let n = 0
+  const err = await rejection(
+    (async () => {
+      for await (const _ of c.listPackages('container', acme)) n += 1
+    })(),
+  )
+  assert.ok(err instanceof GhpkgError)
+  assert.equal(err.code, 'DECODE')
+  assert.match(err.message, /loop/)
+  assert.equal(n, 100, 'the first page was delivered before the error')
+})
+
+test('an error mid-walk ends the listing after the items before it', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { maxRetries: 0 })
+  const listing = c.listPackages('container', acme)
+  const items = []
+  for (let i = 0; i < 100; i++) items.push((await listing.next()).value)
+  emu.inject({ fault: 'status', status: 500, times: Infinity })
+  const err = await rejection(listing.next())
+  assert.equal(err.code, 'SERVER_ERROR')
+  assert.equal(err.status, 500)
+  assert.equal(items.length, 100)
+  assert.deepEqual(await listing.next(), { value: undefined, done: true })
+})
+
+test('version listings and docker conflicts are lazy too', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 2 })
+  const versions = await c.listVersions('container', 'hello-container', { user: 'octocat' }).toArray()
+  assert.equal(versions.length, 3)
+  assert.deepEqual(pages(emu), [1, 2])
+  emu.clearRequests()
+  const listing = c.listVersions('container', 'api/server', acme)
+  await sleep(20)
+  assert.equal(emu.requests().length, 0)
+  const first = await listing.next()
+  assert.equal(typeof first.value.id, 'number')
+  await listing.return()
+  const conflicts = c.dockerConflicts(acme)
+  assert.equal((await conflicts.toArray()).length, 1)
+})
+
+test('two listings run side by side', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 50 })
+  const [a, b] = await Promise.all([
+    c.listPackages('container', { org: 'acme', visibility: 'public' }).toArray(),
+    c.listPackages('container', { org: 'acme', visibility: 'private' }).toArray(),
+  ])
+  assert.ok(a.length > 0 && b.length > 0)
+  assert.equal(a.length + b.length, 264)
+})

@@ -1,0 +1,198 @@
+// Type-checked only (`tsc --noEmit --strict`): every export of `ghpkg` used
+// with the types a TypeScript user sees, and misuse the types must reject.
+import ghpkgDefault, {
+  Client,
+  Emulator,
+  ErrorCode,
+  GhpkgError,
+  Listing,
+  PACKAGE_TYPES,
+  catalogResources,
+  errorKinds,
+  version,
+  type CatalogMethod,
+  type CatalogParams,
+  type CatalogResource,
+  type CatalogRow,
+  type ClientOptions,
+  type ContainerMetadata,
+  type DockerMetadata,
+  type EmulatorStartOptions,
+  type EmulatorTokens,
+  type ErrorKindInfo,
+  type FaultKind,
+  type FaultRule,
+  type ListPackagesOptions,
+  type ListVersionsOptions,
+  type LoggedRequest,
+  type MinimalRepository,
+  type OwnerOptions,
+  type Package,
+  type PackageType,
+  type PackageVersion,
+  type RateLimit,
+  type RestorePackageOptions,
+  type SimpleUser,
+  type TokenKind,
+  type TokenScopes,
+  type VersionId,
+  type VersionMetadata,
+  type VersionState,
+  type Visibility,
+} from 'ghpkg'
+
+export async function everything(): Promise<void> {
+  const options: ClientOptions = {
+    token: 'ghp_x',
+    username: 'octocat',
+    baseUrl: 'https://ghe.example.com/api/v3',
+    userAgent: 'types/1.0',
+    timeoutMs: 1000,
+    connectTimeoutMs: 1000,
+    maxRetries: 1,
+    retryBackoffMs: 10,
+    maxRateLimitWaitMs: 0,
+    readAhead: 2,
+    perPage: 50,
+    allowInsecureHttp: false,
+  }
+  const client = new Client(options)
+  const fromEnv: Client = new Client()
+  const anonymous = new Client({ anonymous: true })
+  const baseUrl: string = client.baseUrl
+  const kind: TokenKind = fromEnv.tokenKind
+  const sizes: [number, number] = [client.readAhead, client.perPage]
+  const rate: RateLimit | null = anonymous.rateLimit
+  const summary: { baseUrl: string; tokenKind: TokenKind } = client.toJSON()
+
+  const org: OwnerOptions = { org: 'acme' }
+  const user: OwnerOptions = { user: 'octocat' }
+  const listOptions: ListPackagesOptions = { ...org, visibility: 'public' }
+  const packages: Listing<Package> = client.listPackages('container', listOptions)
+  for await (const p of packages) {
+    const id: number = p.id
+    const type: PackageType = p.packageType
+    const visibility: Visibility = p.visibility
+    const owner: SimpleUser | null = p.owner
+    const repo: MinimalRepository | null = p.repository
+    const fields: [string, string, string, string, number, string, string] = [
+      p.name, p.url, p.htmlUrl, p.createdAt, p.versionCount, p.updatedAt, owner?.type ?? '',
+    ]
+    const extra: Record<string, unknown> = p.extra
+    void [id, type, visibility, repo?.fullName, repo?.private, fields, extra, owner?.login, owner?.siteAdmin]
+  }
+  const all: Package[] = await client.listPackages('npm').toArray()
+  const again: Package[] = await client.listPackages('npm', user).collect()
+  const step: IteratorResult<Package, undefined> = await client.dockerConflicts(org).next()
+  await client.dockerConflicts().return()
+
+  const pkg: Package = await client.getPackage('container', 'api/server', org)
+  await client.deletePackage('npm', 'x', user)
+  const restoreOptions: RestorePackageOptions = { ...org, token: 'restore-token' }
+  const restored: void = await client.restorePackage('npm', 'x', restoreOptions)
+
+  const versionOptions: ListVersionsOptions = { ...org, state: 'deleted' }
+  const state: VersionState | undefined = versionOptions.state
+  const versions: PackageVersion[] = await client.listVersions('container', 'api/server', versionOptions).toArray()
+  const ids: VersionId[] = [5_000_000_001, 5_000_000_001n, '5000000001']
+  const v: PackageVersion = await client.getVersion('container', pkg.name, ids[0]!, org)
+  const tags: string[] = v.tags
+  const metadata: VersionMetadata | null = v.metadata
+  const container: ContainerMetadata | null | undefined = metadata?.container
+  const docker: DockerMetadata | null | undefined = metadata?.docker
+  const maybe: [string | null, string | null, string | null, string | null] = [v.htmlUrl, v.license, v.description, v.deletedAt]
+  await client.deleteVersion('container', pkg.name, 1n)
+  await client.restoreVersion('container', pkg.name, '1', user)
+
+  const scopes: TokenScopes = await client.scopes()
+  const can: boolean[] = [scopes.canRead, scopes.canDelete, scopes.canRestore, scopes.hasRepo]
+  const granted: string[] | null = scopes.scopes
+  const problem: string | null = scopes.problem
+
+  const params: CatalogParams = { org: 'acme', package_type: 'container', package_version_id: 1n, state: null }
+  const rows: CatalogRow[] = await client.select('packages', params)
+  await client.delete('packages', { org: 'acme', package_type: 'npm', package_name: 'x' })
+  const executed: CatalogRow[] = await client.exec('packages', 'restore_package_for_org', params)
+  const resources: CatalogResource[] = catalogResources()
+  const methods: CatalogMethod[] = resources.flatMap((r) => r.methods)
+  const verb: 'SELECT' | 'DELETE' | 'EXEC' = methods[0]!.verb
+
+  try {
+    await client.getPackage('container', 'nope')
+  } catch (err) {
+    if (err instanceof GhpkgError) {
+      const code: ErrorCode = err.code
+      const fields: [number | null, string | null, string | null, number | null, RateLimit | null, string | null, boolean, string] = [
+        err.status, err.requestId, err.documentationUrl, err.retryAfter, err.rateLimit, err.hint, err.retryable, err.detail,
+      ]
+      if (err.code === ErrorCode.RATE_LIMITED) void fields
+      void code
+    }
+  }
+  const table: ErrorKindInfo[] = errorKinds()
+  const codes: ErrorCode[] = table.map((k) => k.code)
+  const number: number = table[0]!.number
+  const types: readonly PackageType[] = PACKAGE_TYPES
+  const ver: string = version
+
+  const start: EmulatorStartOptions = { fixture: { users: [] }, latencyMs: 0, linkHeaders: true, secondaryPointsPerMinute: 900, port: 0 }
+  const emu: Emulator = await Emulator.start(start)
+  await Emulator.start({ fixture: '{}' })
+  await Emulator.start({ fixtureFile: 'fixture.json' })
+  const tokens: Readonly<EmulatorTokens> = Emulator.tokens
+  const t: string[] = [tokens.demo, tokens.readOnly, tokens.noScopes, tokens.hubot, tokens.oauth, tokens.fineGrained, tokens.app, tokens.actions, tokens.userToServer, emu.token, emu.url]
+  const emuClient: Client = emu.client({ perPage: 10 })
+  const log: LoggedRequest[] = emu.requests()
+  const first: [string, string, string | null, Record<string, string>, number] | undefined = log[0] && [log[0].method, log[0].path, log[0].query, log[0].headers, log[0].status]
+  const faultKind: FaultKind = 'secondaryRateLimit'
+  const rule: FaultRule = { fault: faultKind, status: 429, retryAfter: 1, method: 'GET', path: '/orgs', times: Infinity }
+  emu.inject(rule)
+  emu.inject({ fault: 'redirect', location: emu.url })
+  emu.inject({ fault: 'latency', latencyMs: 5 })
+  emu.inject({ fault: 'primaryRateLimit', resetInSeconds: 2 })
+  emu.clearFaults()
+  emu.clearRequests()
+  emu.setLatency(0)
+  emu.setLinkHeaders(false)
+  emu.setSecondaryPointsPerMinute(900)
+  emu.resetRateLimits()
+  emu.advanceClock(1000)
+  const now: string = emu.now()
+  const added: number = emu.addPackage({ owner: 'acme', name: 'x', package_type: 'npm' })
+  emu.addToken({ token: 'ghp_y', user: 'octocat', kind: 'classic' })
+  await emu.shutdown()
+  const same: typeof Client = ghpkgDefault.Client
+
+  void [baseUrl, kind, sizes, rate, summary, all, again, step, restored, state, versions, tags, container, docker, maybe, can, granted, problem, rows, executed, verb, codes, number, types, ver, t, emuClient, first, now, added, same]
+}
+
+export async function misuse(client: Client): Promise<void> {
+  // @ts-expect-error: an unknown package type
+  client.listPackages('containers')
+  // @ts-expect-error: the owner is an options object
+  await client.getPackage('container', 'x', 'acme')
+  // @ts-expect-error: misspelt owner option
+  await client.getPackage('container', 'x', { organization: 'acme' })
+  // @ts-expect-error: names are strings
+  await client.getPackage('container', 42)
+  // @ts-expect-error: visibility is a union
+  client.listPackages('npm', { visibility: 'secret' })
+  // @ts-expect-error: state is a union
+  client.listVersions('npm', 'x', { state: 'gone' })
+  // @ts-expect-error: ids are numbers, bigints or strings
+  await client.getVersion('npm', 'x', { id: 1 })
+  // @ts-expect-error: unknown client option
+  new Client({ tokn: 'x' })
+  // @ts-expect-error: timeouts are numbers
+  new Client({ timeoutMs: '10' })
+  // @ts-expect-error: emulators are started, not constructed
+  new Emulator()
+  // @ts-expect-error: unknown fault
+  ;(await Emulator.start()).inject({ fault: 'explode' })
+  const err = new Error('x')
+  // @ts-expect-error: a plain Error has no ghpkg code
+  void (err.code satisfies string)
+  // @ts-expect-error: error codes are a closed union
+  const code: ErrorCode = 'NOT_A_CODE'
+  void code
+}

@@ -1,0 +1,256 @@
+// Types of the public API of `ghpkg`. The result objects (Package,
+// PackageVersion, SimpleUser, MinimalRepository, ...) and string-literal
+// unions are generated from the Rust code into ../index.d.ts.
+
+import type {
+  CatalogMethod,
+  CatalogResource,
+  ContainerMetadata,
+  DockerMetadata,
+  EmulatorTokens,
+  ErrorCode as ErrorCodeName,
+  ErrorKindInfo,
+  FaultKind,
+  LoggedRequest,
+  MinimalRepository,
+  Package,
+  PackageType,
+  PackageVersion,
+  RateLimit,
+  SimpleUser,
+  TokenKind,
+  TokenScopes,
+  VersionMetadata,
+  VersionState,
+  Visibility,
+} from '../index'
+
+export type {
+  CatalogMethod,
+  CatalogResource,
+  ContainerMetadata,
+  DockerMetadata,
+  EmulatorTokens,
+  ErrorKindInfo,
+  FaultKind,
+  LoggedRequest,
+  MinimalRepository,
+  Package,
+  PackageType,
+  PackageVersion,
+  RateLimit,
+  SimpleUser,
+  TokenKind,
+  TokenScopes,
+  VersionMetadata,
+  VersionState,
+  Visibility,
+}
+
+/** Settings of a Client; what is not given comes from the environment. */
+export interface ClientOptions {
+  /** A token, sent as `Authorization: Bearer`; with `username`, HTTP Basic. Default: GITHUB_TOKEN, then GH_TOKEN. */
+  token?: string
+  /** Send HTTP Basic `username:token` (what StackQL sends). */
+  username?: string
+  /** No credentials even when the environment has a token (public data, 60 requests an hour). */
+  anonymous?: boolean
+  /** `https://api.github.com` (default, or GITHUB_API_URL) or a GitHub Enterprise Server's `https://HOST/api/v3`. */
+  baseUrl?: string
+  /** Default `ghpkg/VERSION`. */
+  userAgent?: string
+  /** Whole-request timeout in milliseconds (default 30000). */
+  timeoutMs?: number
+  /** Connect timeout in milliseconds (default 10000). */
+  connectTimeoutMs?: number
+  /** Retries of connection errors and 5xx answers to reads (default 3). */
+  maxRetries?: number
+  /** First retry delay in milliseconds, doubling, jittered (default 250). */
+  retryBackoffMs?: number
+  /** The longest rate-limit wait in milliseconds before failing with RATE_LIMITED (default 120000; 0 never waits). */
+  maxRateLimitWaitMs?: number
+  /** Pages a listing fetches ahead, concurrently (default 4). */
+  readAhead?: number
+  /** Items per page of listings, 1 to 100 (default 100). */
+  perPage?: number
+  /** Allow plain `http://` on a non-loopback host (off: the token would travel in clear text). */
+  allowInsecureHttp?: boolean
+}
+
+/** Whose packages: `{ org }`, `{ user }`, or neither for the authenticated user. */
+export interface OwnerOptions {
+  org?: string
+  user?: string
+}
+
+export interface ListPackagesOptions extends OwnerOptions {
+  /** Only packages of this visibility. */
+  visibility?: Visibility
+}
+
+export interface ListVersionsOptions extends OwnerOptions {
+  /** `active` (default) or `deleted` (restorable within 30 days). */
+  state?: VersionState
+}
+
+export interface RestorePackageOptions extends OwnerOptions {
+  /** GitHub's optional restore token. */
+  token?: string
+}
+
+/** A package version id: a positive integer, as a number, a bigint or a decimal string. */
+export type VersionId = number | bigint | string
+
+/** Catalog params: strings, or a number for `package_version_id`; null counts as absent. */
+export type CatalogParams = Record<string, string | number | bigint | boolean | null | undefined>
+
+/** One row of a catalog SELECT: exactly the resource's fields, GitHub's snake_case JSON. */
+export type CatalogRow = Record<string, unknown>
+
+/**
+ * A lazy listing: fetches pages as they are consumed, with read-ahead.
+ * Consume it once with `for await`, `next()` or `toArray()`; leaving a loop
+ * early cancels requests in flight. It ends after an error.
+ */
+export declare class Listing<T> implements AsyncIterableIterator<T> {
+  private constructor()
+  next(): Promise<IteratorResult<T, undefined>>
+  /** Stops the listing, cancelling requests in flight. */
+  return(): Promise<IteratorResult<T, undefined>>
+  [Symbol.asyncIterator](): Listing<T>
+  /** Every remaining item, in order. */
+  toArray(): Promise<T[]>
+  /** The same as `toArray()`. */
+  collect(): Promise<T[]>
+}
+
+/** A GitHub Packages client. Methods that talk to GitHub return Promises and never block the event loop. */
+export declare class Client {
+  constructor(options?: ClientOptions)
+  /** The API root requests go to. */
+  readonly baseUrl: string
+  /** The configured token's kind, from its prefix (`'none'` when anonymous). */
+  readonly tokenKind: TokenKind
+  readonly readAhead: number
+  readonly perPage: number
+  /** The `x-ratelimit-*` headers of the most recent response. */
+  readonly rateLimit: RateLimit | null
+
+  listPackages(packageType: PackageType, options?: ListPackagesOptions): Listing<Package>
+  getPackage(packageType: PackageType, name: string, options?: OwnerOptions): Promise<Package>
+  deletePackage(packageType: PackageType, name: string, options?: OwnerOptions): Promise<void>
+  restorePackage(packageType: PackageType, name: string, options?: RestorePackageOptions): Promise<void>
+  listVersions(packageType: PackageType, name: string, options?: ListVersionsOptions): Listing<PackageVersion>
+  getVersion(packageType: PackageType, name: string, versionId: VersionId, options?: OwnerOptions): Promise<PackageVersion>
+  deleteVersion(packageType: PackageType, name: string, versionId: VersionId, options?: OwnerOptions): Promise<void>
+  restoreVersion(packageType: PackageType, name: string, versionId: VersionId, options?: OwnerOptions): Promise<void>
+  dockerConflicts(options?: OwnerOptions): Listing<Package>
+  /** What the token may do, checked with one cheap request. */
+  scopes(): Promise<TokenScopes>
+  /** Catalog SELECT on a resource (`packages`, `org_packages`, `package_versions`, `docker_migration_packages`). */
+  select(resource: string, params: CatalogParams): Promise<CatalogRow[]>
+  /** Catalog DELETE on a resource. */
+  delete(resource: string, params: CatalogParams): Promise<void>
+  /** Calls a catalog method by name, e.g. `restore_package_for_org`; rows for SELECT methods, else `[]`. */
+  exec(resource: string, method: string, params: CatalogParams): Promise<CatalogRow[]>
+  toJSON(): { baseUrl: string; tokenKind: TokenKind }
+}
+
+/** Every failure of a Client call: one stable `code` per kind of error. */
+export declare class GhpkgError extends Error {
+  readonly name: 'GhpkgError'
+  readonly code: ErrorCode
+  /** GitHub's message, or ghpkg's own for local errors. */
+  readonly detail: string
+  /** The HTTP status, when a response was received. */
+  readonly status: number | null
+  /** `x-github-request-id`, for GitHub support. */
+  readonly requestId: string | null
+  readonly documentationUrl: string | null
+  /** Seconds to wait before trying again, when known. */
+  readonly retryAfter: number | null
+  /** The failed response's `x-ratelimit-*` headers. */
+  readonly rateLimit: RateLimit | null
+  /** What ghpkg recognised as the cause (a refused token kind, a missing scope, ...). */
+  readonly hint: string | null
+  /** Whether the same call may succeed later (RATE_LIMITED, SERVER_ERROR, TIMEOUT, TRANSPORT). */
+  readonly retryable: boolean
+}
+
+/** The stable `code` of a GhpkgError, one per core error kind. */
+export type ErrorCode = ErrorCodeName
+
+/** `ErrorCode.NOT_FOUND === 'NOT_FOUND'`, one per core error kind. */
+export declare const ErrorCode: { readonly [K in ErrorCodeName]: K }
+
+/** The error table: core kind, code, C status number, description. */
+export declare function errorKinds(): ErrorKindInfo[]
+
+/** The StackQL-style catalog: resources, fields and methods. */
+export declare function catalogResources(): CatalogResource[]
+
+export declare const PACKAGE_TYPES: readonly PackageType[]
+
+/** The version of the native addon. */
+export declare const version: string
+
+export interface EmulatorStartOptions {
+  /** The data, in the fixture JSON format (object or JSON text); default the demo dataset. */
+  fixture?: Record<string, unknown> | string
+  /** A fixture file to read instead. */
+  fixtureFile?: string
+  /** The port on 127.0.0.1 (default any free port). */
+  port?: number
+  /** A delay added to every response, in milliseconds. */
+  latencyMs?: number
+  /** Whether listings carry `link` headers (default true). */
+  linkHeaders?: boolean
+  /** Secondary rate limit points per minute per token and endpoint (default 900). */
+  secondaryPointsPerMinute?: number
+}
+
+/** A scripted fault and the requests it applies to. */
+export interface FaultRule {
+  fault: FaultKind
+  /** Only this HTTP method. */
+  method?: string
+  /** Only raw (percent-encoded) paths containing this. */
+  path?: string
+  /** How many matching requests (default 1; `Infinity` for all). */
+  times?: number
+  /** For `status` (default 500), `secondaryRateLimit` (403 or 429) and `redirect` (default 302). */
+  status?: number
+  /** For `latency`. */
+  latencyMs?: number
+  /** For `primaryRateLimit` (default 1). */
+  resetInSeconds?: number
+  /** For `secondaryRateLimit`: the `retry-after` header. */
+  retryAfter?: number
+  /** For `redirect`. */
+  location?: string
+}
+
+/** The GitHub Packages emulator on 127.0.0.1, in-process, for tests. */
+export declare class Emulator {
+  private constructor()
+  static start(options?: EmulatorStartOptions): Promise<Emulator>
+  static readonly tokens: Readonly<EmulatorTokens>
+  readonly url: string
+  /** `Emulator.tokens.demo`: octocat, every packages scope and `repo`. */
+  readonly token: string
+  /** A Client for this emulator with the demo token. */
+  client(options?: ClientOptions): Client
+  requests(): LoggedRequest[]
+  clearRequests(): void
+  inject(rule: FaultRule): void
+  clearFaults(): void
+  setLatency(ms: number): void
+  setLinkHeaders(on: boolean): void
+  setSecondaryPointsPerMinute(points: number): void
+  resetRateLimits(): void
+  advanceClock(ms: number): void
+  now(): string
+  addPackage(spec: Record<string, unknown>): number
+  addToken(spec: Record<string, unknown>): void
+  shutdown(): Promise<void>
+}

@@ -1,0 +1,29 @@
+'use strict'
+// ghpkg for Node.js: a GitHub Packages client on a Rust core (napi-rs).
+// The native addon is loaded by the generated ../index.js.
+
+const native = require('../index.js')
+const { Client } = require('./client.js')
+const { Listing } = require('./listing.js')
+const { GhpkgError, ErrorCode, errorKinds } = require('./errors.js')
+const { Emulator } = require('./emulator.js')
+
+/** The StackQL-style catalog: resources, their fields and methods. */
+function catalogResources() {
+  return native.catalogResources()
+}
+
+/** The package types GitHub Packages knows. */
+const PACKAGE_TYPES = Object.freeze(['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'])
+
+module.exports = {
+  Client,
+  Listing,
+  GhpkgError,
+  ErrorCode,
+  errorKinds,
+  catalogResources,
+  Emulator,
+  PACKAGE_TYPES,
+  version: native.nativeVersion(),
+}

@@ -1,0 +1,108 @@
+'use strict'
+// Listing: a lazy, async-iterable listing over a native cursor.
+
+const { convert } = require('./errors.js')
+
+const DONE = Object.freeze({ value: undefined, done: true })
+
+/**
+ * A lazy listing (`listPackages`, `listVersions`, `dockerConflicts`).
+ *
+ * Nothing is sent until the first item is asked for; pages are fetched as
+ * they are consumed, with the client's read-ahead once the first page
+ * reveals the last. Use it with `for await`, or `toArray()`. Leaving a
+ * `for await` loop early (break, return, throw) closes the listing and
+ * cancels requests in flight. A listing is its own iterator: it can be
+ * consumed once. After an error it ends.
+ */
+class Listing {
+  #cursor
+  #buffer = []
+  #pos = 0
+  #done = false
+  // Serializes next() and return(): items come out in order even when
+  // next() is called again before the previous promise settled.
+  #queue = Promise.resolve()
+
+  /** @internal Listings come from Client methods. */
+  constructor(cursor) {
+    this.#cursor = cursor
+  }
+
+  #enqueue(step) {
+    const result = this.#queue.then(step)
+    this.#queue = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+
+  async #next() {
+    if (this.#pos < this.#buffer.length) {
+      const value = this.#buffer[this.#pos]
+      this.#buffer[this.#pos++] = undefined
+      return { value, done: false }
+    }
+    if (this.#done) return DONE
+    let batch
+    try {
+      batch = await this.#cursor.nextBatch()
+    } catch (err) {
+      this.#done = true
+      throw convert(err)
+    }
+    if (batch.length === 0) {
+      this.#done = true
+      return DONE
+    }
+    this.#buffer = batch
+    this.#pos = 1
+    return { value: batch[0], done: false }
+  }
+
+  async #return() {
+    this.#buffer = []
+    this.#pos = 0
+    if (!this.#done) {
+      this.#done = true
+      await this.#cursor.close()
+    }
+    return DONE
+  }
+
+  /** The next item, as an async iterator result. */
+  next() {
+    return this.#enqueue(() => this.#next())
+  }
+
+  /** Stops the listing, cancelling requests in flight. */
+  return() {
+    return this.#enqueue(() => this.#return())
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+
+  /** Every remaining item, in order. Rejects with the first error. */
+  async toArray() {
+    const out = []
+    for (;;) {
+      const { value, done } = await this.next()
+      if (done) return out
+      out.push(value)
+    }
+  }
+
+  /** The same as `toArray()`. */
+  collect() {
+    return this.toArray()
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Listing'
+  }
+}
+
+module.exports = { Listing }
