@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (core, emulator, catalog, C ABI)"
 cargo test --workspace
 
+step "Python binding: wheel into a fresh venv, pytest, stubtest, mypy --strict"
+bash scripts/test-python.sh
+
 step "Node binding: build, .d.ts drift, tsc --strict, node --test"
 bash scripts/test-node.sh
 

@@ -32,7 +32,7 @@ impl<T: Send + 'static> Paginated<T> {
     /// A listing that yields `err` and ends, without sending anything.
     pub(crate) fn failed(err: Error) -> Self {
         Paginated {
-            inner: stream::once(async move { Err(err) }).boxed(),
+            inner: stream::once(async move { Err(err) }).fuse().boxed(),
         }
     }
 
@@ -324,8 +324,9 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
         Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
         Err(e) => stream::once(async move { Err(e) }).right_stream(),
     });
+    // Fused: polling again after the end (or an error) keeps answering `None`.
     Paginated {
-        inner: items.boxed(),
+        inner: items.fuse().boxed(),
     }
 }
 

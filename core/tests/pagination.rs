@@ -240,3 +240,29 @@ pub fn big_fixture(n: usize) -> ghpkg_emulator::Fixture {
     }
     f
 }
+
+#[tokio::test]
+async fn a_finished_listing_keeps_answering_none() {
+    let emu = demo().await;
+    let c = builder(&emu).token(DEMO_TOKEN).build().unwrap();
+    let mut list = c.list_versions(
+        &Owner::org("acme"),
+        PackageType::Container,
+        "only-tag",
+        None,
+    );
+    let mut n = 0;
+    while let Some(v) = list.next().await {
+        v.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 2);
+    for _ in 0..3 {
+        assert!(list.next().await.is_none());
+    }
+    // After an error too.
+    let mut bad = c.list_packages(&Owner::org(""), PackageType::Container, None);
+    assert!(bad.next().await.unwrap().is_err());
+    assert!(bad.next().await.is_none());
+    assert!(bad.next().await.is_none());
+}

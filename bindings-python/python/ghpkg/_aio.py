@@ -1,0 +1,239 @@
+"""``ghpkg.AsyncClient``: the asyncio client.
+
+Each method is a coroutine over the native engine, which runs the request on
+ghpkg's shared tokio runtime without blocking the event loop. Cancelling the
+task that awaits a call cancels its request. Listings are async iterators.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import TracebackType
+from typing import Any, Dict, List, Mapping, Optional, Type, Union
+
+from ghpkg import _native
+from ghpkg._native import (
+    AsyncPackageIterator,
+    AsyncVersionIterator,
+    Package,
+    PackageVersion,
+    RateLimit,
+    TokenScopes,
+)
+from ghpkg.enums import PackageType, VersionState, Visibility
+
+__all__ = ["AsyncClient"]
+
+Seconds = Union[float, datetime.timedelta]
+
+
+class AsyncClient:
+    """An asyncio GitHub Packages client with the same options and
+    operations as :class:`ghpkg.Client`; every operation is a coroutine and
+    every listing an async iterator.
+
+    Use it as ``async with ghpkg.AsyncClient(...) as client:`` or call
+    :meth:`close` when done. Safe to share between tasks.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(
+        self,
+        token: Optional[str] = None,
+        *,
+        username: Optional[str] = None,
+        base_url: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        timeout: Optional[Seconds] = None,
+        connect_timeout: Optional[Seconds] = None,
+        max_retries: Optional[int] = None,
+        retry_backoff: Optional[Seconds] = None,
+        max_rate_limit_wait: Optional[Seconds] = None,
+        read_ahead: Optional[int] = None,
+        per_page: Optional[int] = None,
+        allow_insecure_http: bool = False,
+        anonymous: bool = False,
+    ) -> None:
+        self._core = _native.AsyncCore(
+            token,
+            username=username,
+            base_url=base_url,
+            user_agent=user_agent,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            retry_backoff=retry_backoff,
+            max_rate_limit_wait=max_rate_limit_wait,
+            read_ahead=read_ahead,
+            per_page=per_page,
+            allow_insecure_http=allow_insecure_http,
+            anonymous=anonymous,
+        )
+
+    def list_packages(
+        self,
+        package_type: Union[PackageType, str],
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+        visibility: Union[Visibility, str, None] = None,
+    ) -> AsyncPackageIterator:
+        """Lists packages of one type, lazily: ``async for pkg in ...``."""
+        return self._core.list_packages(package_type, org=org, user=user, visibility=visibility)
+
+    async def get_package(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> Package:
+        """Gets one package by type and name (names may contain ``/``)."""
+        return await self._core.get_package(package_type, name, org=org, user=user)
+
+    async def delete_package(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> None:
+        """Deletes a whole package (restorable for 30 days)."""
+        await self._core.delete_package(package_type, name, org=org, user=user)
+
+    async def restore_package(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+        token: Optional[str] = None,
+    ) -> None:
+        """Restores a package deleted in the last 30 days."""
+        await self._core.restore_package(package_type, name, org=org, user=user, token=token)
+
+    def list_versions(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+        state: Union[VersionState, str, None] = None,
+    ) -> AsyncVersionIterator:
+        """Lists a package's versions lazily (active by default)."""
+        return self._core.list_versions(package_type, name, org=org, user=user, state=state)
+
+    async def get_version(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        version_id: int,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> PackageVersion:
+        """Gets one version of a package by id."""
+        return await self._core.get_version(package_type, name, version_id, org=org, user=user)
+
+    async def delete_version(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        version_id: int,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> None:
+        """Deletes one version (restorable for 30 days)."""
+        await self._core.delete_version(package_type, name, version_id, org=org, user=user)
+
+    async def restore_version(
+        self,
+        package_type: Union[PackageType, str],
+        name: str,
+        version_id: int,
+        *,
+        org: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> None:
+        """Restores a version deleted in the last 30 days."""
+        await self._core.restore_version(package_type, name, version_id, org=org, user=user)
+
+    def docker_conflicts(
+        self, *, org: Optional[str] = None, user: Optional[str] = None
+    ) -> AsyncPackageIterator:
+        """Lists docker packages whose migration to the Container registry conflicts."""
+        return self._core.docker_conflicts(org=org, user=user)
+
+    async def scopes(self) -> TokenScopes:
+        """Checks with one request what the token can do."""
+        return await self._core.scopes()
+
+    async def select(
+        self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
+    ) -> List[Dict[str, Any]]:
+        """Runs a catalog ``SELECT`` and returns its rows as dicts."""
+        return await self._core.select(resource, params, **kwargs)
+
+    async def delete(
+        self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
+    ) -> None:
+        """Runs a catalog ``DELETE``."""
+        await self._core.delete(resource, params, **kwargs)
+
+    async def exec(
+        self,
+        resource: str,
+        method: str,
+        params: Optional[Mapping[str, Any]] = None,
+        /,
+        **kwargs: Any,
+    ) -> List[Dict[str, Any]]:
+        """Calls any catalog method by name; rows for ``SELECT`` methods."""
+        return await self._core.exec(resource, method, params, **kwargs)
+
+    @property
+    def base_url(self) -> Optional[str]:
+        """The API root requests go to (``None`` once closed)."""
+        return self._core.base_url
+
+    @property
+    def token_kind(self) -> Optional[str]:
+        """The kind of the configured token (``classic``, ``none``, ...)."""
+        return self._core.token_kind
+
+    @property
+    def rate_limit(self) -> Optional[RateLimit]:
+        """The rate-limit headers of the most recent response, if any."""
+        return self._core.rate_limit
+
+    @property
+    def closed(self) -> bool:
+        return self._core.closed
+
+    def close(self) -> None:
+        """Releases the client; later calls raise ``RuntimeError``."""
+        self._core.close()
+
+    async def aclose(self) -> None:
+        """Like :meth:`close`, for ``await``."""
+        self._core.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self._core.close()
+
+    def __repr__(self) -> str:
+        return repr(self._core)

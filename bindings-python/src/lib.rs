@@ -1,0 +1,98 @@
+//! `ghpkg._native`: the Python front door of the ghpkg core. It converts
+//! Python arguments into core calls and core results into Python objects;
+//! the behaviour lives in the core. The Python package `ghpkg` (under
+//! `python/ghpkg/`) re-exports these classes, defines the exceptions and
+//! enums, and wraps `AsyncCore` in coroutine methods.
+
+use pyo3::prelude::*;
+
+mod aio;
+mod client;
+mod convert;
+mod core;
+mod emulator;
+mod errors;
+mod listing;
+mod models;
+mod ops;
+mod runtime;
+
+/// Every catalog resource with its fields and methods, as plain data.
+#[pyfunction]
+fn catalog_resources(py: Python<'_>) -> PyResult<Vec<Bound<'_, pyo3::types::PyDict>>> {
+    use pyo3::types::PyDict;
+    let mut out = Vec::new();
+    for r in ghpkg::catalog::resources() {
+        let methods = r
+            .methods
+            .iter()
+            .map(|m| {
+                let d = PyDict::new(py);
+                d.set_item("name", m.name)?;
+                d.set_item("verb", m.verb.as_str())?;
+                d.set_item("required", m.required.to_vec())?;
+                d.set_item("optional", m.optional.to_vec())?;
+                d.set_item("description", m.description)?;
+                Ok(d)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let d = PyDict::new(py);
+        d.set_item("id", r.id)?;
+        d.set_item("short_name", r.short_name())?;
+        d.set_item("fields", r.fields.to_vec())?;
+        d.set_item("methods", methods)?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// The values the core accepts for each enum, so the Python enums can be
+/// checked against them.
+#[pyfunction]
+fn enum_values() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "PackageType",
+            ghpkg::PackageType::ALL.iter().map(|t| t.as_str()).collect(),
+        ),
+        (
+            "Visibility",
+            ghpkg::Visibility::ALL.iter().map(|t| t.as_str()).collect(),
+        ),
+        (
+            "VersionState",
+            ghpkg::VersionState::ALL
+                .iter()
+                .map(|t| t.as_str())
+                .collect(),
+        ),
+    ]
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("API_VERSION", ghpkg::API_VERSION)?;
+    m.add("DEFAULT_BASE_URL", ghpkg::DEFAULT_BASE_URL)?;
+    m.add("USER_AGENT", ghpkg::USER_AGENT)?;
+    m.add("MAX_PAGED_ITEMS", ghpkg::MAX_PAGED_ITEMS)?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<aio::AsyncCore>()?;
+    m.add_class::<listing::PackageIterator>()?;
+    m.add_class::<listing::VersionIterator>()?;
+    m.add_class::<listing::AsyncPackageIterator>()?;
+    m.add_class::<listing::AsyncVersionIterator>()?;
+    m.add_class::<models::PyPackage>()?;
+    m.add_class::<models::PyPackageVersion>()?;
+    m.add_class::<models::PySimpleUser>()?;
+    m.add_class::<models::PyMinimalRepository>()?;
+    m.add_class::<models::PyTokenScopes>()?;
+    m.add_class::<models::PyRateLimit>()?;
+    m.add_class::<emulator::EmulatorServer>()?;
+    m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog_resources, m)?)?;
+    m.add_function(wrap_pyfunction!(enum_values, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::at_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(emulator::emulator_tokens, m)?)?;
+    Ok(())
+}
