@@ -1,5 +1,44 @@
 #!/usr/bin/env bash
-# Runs the listing benchmark and rewrites its section of BENCHMARKS.md.
+# Runs every benchmark and rewrites its section of BENCHMARKS.md:
+#   1. Rust core: 10,000 packages at 20 ms latency, read-ahead off and on.
+#   2. Node: ghpkg vs @octokit/rest (pinned in bindings-node/package.json).
+#   3. Python: ghpkg vs githubkit (pinned below) and plain httpx.
+# Everything runs against the emulator on 127.0.0.1. Not part of the tests.
+#   bash scripts/bench.sh [rust|node|python]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --quiet --release -p ghpkg-bench -- --out BENCHMARKS.md "$@"
+ROOT=$PWD
+OUT=$ROOT/BENCHMARKS.md
+which=("$@")
+[ ${#which[@]} -eq 0 ] && which=(rust node python)
+
+section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
+
+for w in "${which[@]}"; do
+    case "$w" in
+    rust)
+        cargo run --quiet --release -p ghpkg-bench -- --out "$OUT"
+        ;;
+    node)
+        (cd bindings-node && npm install --no-audit --no-fund --silent && npm run --silent build:release >/dev/null)
+        {
+            echo '```'
+            (cd bindings-node && node bench/octokit.mjs --latency 20 --rounds 5)
+            echo '```'
+        } | tee /dev/stderr | section node
+        ;;
+    python)
+        venv=$(mktemp -d)/venv
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check maturin==1.16.0 githubkit==0.16.1 hishel==1.4.0
+        (cd bindings-python && CARGO_TARGET_DIR="$ROOT/target" "$venv/bin/maturin" build --release --quiet --out "$venv/wheels")
+        "$venv/bin/pip" install --quiet --no-deps "$venv"/wheels/ghpkg-*.whl
+        {
+            echo '```'
+            (cd /tmp && "$venv/bin/python" "$ROOT/bindings-python/bench/bench_list.py" --rounds 15)
+            echo '```'
+        } | tee /dev/stderr | section python
+        ;;
+    *) echo "unknown benchmark $w (rust, node, python)" >&2; exit 2 ;;
+    esac
+done
