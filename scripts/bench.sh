@@ -3,14 +3,15 @@
 #   1. Rust core: 10,000 packages at 20 ms latency, read-ahead off and on.
 #   2. Node: ghpkg vs @octokit/rest (pinned in bindings-node/package.json).
 #   3. Python: ghpkg vs githubkit (pinned below) and plain httpx.
+#   4. Go: ghpkg vs go-github (pinned in bindings-go/bench/go.mod).
 # Everything runs against the emulator on 127.0.0.1. Not part of the tests.
-#   bash scripts/bench.sh [rust|node|python]...   (default: all)
+#   bash scripts/bench.sh [rust|node|python|go]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(rust node python)
+[ ${#which[@]} -eq 0 ] && which=(rust node python go)
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
@@ -39,6 +40,16 @@ for w in "${which[@]}"; do
             echo '```'
         } | tee /dev/stderr | section python
         ;;
-    *) echo "unknown benchmark $w (rust, node, python)" >&2; exit 2 ;;
+    go)
+        cargo build --release -p ghpkg-c --lib
+        cargo build --release -p ghpkg-emulator --bin ghpkg-emulator
+        tmp=$(mktemp -d)
+        # Its own module (bindings-go/bench); links target/release/libghpkg.a.
+        (cd bindings-go/bench && env -u CGO_LDFLAGS CGO_ENABLED=1 go build -o "$tmp/ghpkg-go-bench" .)
+        "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 20 >"$tmp/out.md"
+        tee /dev/stderr <"$tmp/out.md" | section go
+        rm -rf "$tmp"
+        ;;
+    *) echo "unknown benchmark $w (rust, node, python, go)" >&2; exit 2 ;;
     esac
 done

@@ -13,11 +13,15 @@ ghpkg-emulator: a GitHub Packages REST API emulator for tests
 
 USAGE:
     ghpkg-emulator [--port N] [--fixture FILE] [--latency-ms N]
+                   [--secondary-points-per-minute N]
 
 OPTIONS:
     --port N         listen on 127.0.0.1:N (default 0: any free port)
     --fixture FILE   serve this JSON fixture instead of the demo dataset
     --latency-ms N   delay every response by N milliseconds
+    --secondary-points-per-minute N
+                     the secondary rate limit per token per endpoint
+                     (default 900; GET costs 1 point, DELETE and POST 5)
     --help           print this help
 
 When ready, prints one line to stdout: {\"url\":\"http://127.0.0.1:PORT\",\"token\":TOKEN}
@@ -28,6 +32,7 @@ struct Options {
     port: u16,
     fixture: Option<String>,
     latency_ms: u64,
+    secondary_points_per_minute: Option<u32>,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
@@ -35,6 +40,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
         port: 0,
         fixture: None,
         latency_ms: 0,
+        secondary_points_per_minute: None,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -60,6 +66,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                 opts.latency_ms = value("--latency-ms")?
                     .parse()
                     .map_err(|e| format!("--latency-ms: {e}"))?
+            }
+            "--secondary-points-per-minute" => {
+                opts.secondary_points_per_minute = Some(
+                    value("--secondary-points-per-minute")?
+                        .parse()
+                        .map_err(|e| format!("--secondary-points-per-minute: {e}"))?,
+                )
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -96,11 +109,14 @@ fn main() -> ExitCode {
             }
         },
     };
-    let emulator = Emulator::builder()
+    let mut builder = Emulator::builder()
         .fixture(fixture)
         .port(opts.port)
-        .latency(Duration::from_millis(opts.latency_ms))
-        .start_blocking();
+        .latency(Duration::from_millis(opts.latency_ms));
+    if let Some(points) = opts.secondary_points_per_minute {
+        builder = builder.secondary_points_per_minute(points);
+    }
+    let emulator = builder.start_blocking();
     let emulator = match emulator {
         Ok(e) => e,
         Err(e) => {

@@ -113,3 +113,29 @@ fn help_and_bad_arguments() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn secondary_limit_flag_sets_the_points_budget() {
+    // 2 points a minute: the first GET passes, the third is refused.
+    let (_child, ready) = spawn(&["--secondary-points-per-minute", "2"]);
+    let url = ready["url"].as_str().unwrap();
+    let token = ready["token"].as_str().unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let r = client()
+            .get(format!("{url}/orgs/acme/packages/container/only-tag"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push((r.status().as_u16(), r.headers().contains_key("retry-after")));
+    }
+    assert_eq!(statuses[0], (200, false));
+    assert_eq!(statuses[2].0, 403, "{statuses:?}");
+    assert!(statuses[2].1, "a secondary limit says when to retry");
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .args(["--secondary-points-per-minute", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
