@@ -10,7 +10,6 @@ use futures::FutureExt;
 use ghpkg::{Package, PackageVersion, Paginated};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 use tokio::sync::Mutex;
 
 use crate::errors::{to_pyerr, Reply};
@@ -35,8 +34,7 @@ where
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
-            Some(Ok(v)) => v.into_bound_py_any(py),
-            Some(Err(e)) => Err(to_pyerr(py, e)),
+            Some(item) => Reply(item).into_pyobject(py),
             None => Err(PyStopAsyncIteration::new_err(())),
         }
     }

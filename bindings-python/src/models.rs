@@ -10,6 +10,7 @@ use ghpkg::{MinimalRepository, Package, PackageVersion, RateLimit, SimpleUser, T
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::{PyClass, PyClassInitializer};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -103,6 +104,62 @@ fn hash_of(parts: impl Hash) -> u64 {
     h.finish()
 }
 
+/// A nested model (`owner`, `repository`), built on first access and then
+/// kept, so that reading it twice gives the same object.
+fn nested<M, P>(
+    py: Python<'_>,
+    cell: &PyOnceLock<Option<Py<P>>>,
+    value: &Option<M>,
+) -> PyResult<Option<Py<P>>>
+where
+    M: Clone,
+    P: PyClass + From<M> + Into<PyClassInitializer<P>>,
+{
+    let built = cell.get_or_try_init(py, || {
+        value.clone().map(|v| Py::new(py, P::from(v))).transpose()
+    })?;
+    Ok(built.as_ref().map(|o| o.clone_ref(py)))
+}
+
+/// The `#[pymethods]` of a model that wraps the core's `$model` (and has
+/// the Python name `$model`): the getters and `__repr__` in `$body`, plus
+/// what every such model has: `extra`, `to_dict()` (the JSON `$to_json`
+/// gives), `from_dict()`, pickling, `==` on the whole model and a hash of
+/// the `$hash` fields.
+macro_rules! json_model {
+    (
+        $class:ident, $model:ident, hash = ($($hash:ident),+), to_json = $to_json:path,
+        { $($body:tt)* }
+    ) => {
+        #[pymethods]
+        impl $class {
+            $($body)*
+
+            #[getter]
+            fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                extra(py, &self.inner.extra)
+            }
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                from_json(py, &$to_json(&self.inner))
+            }
+            #[classmethod]
+            fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+                from_dict::<$model>(stringify!($model), data).map(Self::from)
+            }
+            fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+                let dict = slf.get().to_dict(slf.py())?;
+                reduce(slf.as_any(), dict)
+            }
+            fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
+                self.inner == other.inner
+            }
+            fn __hash__(&self) -> u64 {
+                hash_of(($(&self.inner.$hash,)+))
+            }
+        }
+    };
+}
+
 /// A GitHub user or organization.
 #[pyclass(module = "ghpkg", name = "SimpleUser", frozen)]
 pub(crate) struct PySimpleUser {
@@ -115,63 +172,47 @@ impl From<SimpleUser> for PySimpleUser {
     }
 }
 
-#[pymethods]
-impl PySimpleUser {
-    #[getter]
-    fn login(&self) -> &str {
-        &self.inner.login
+json_model!(
+    PySimpleUser,
+    SimpleUser,
+    hash = (login, id),
+    to_json = json_of,
+    {
+        #[getter]
+        fn login(&self) -> &str {
+            &self.inner.login
+        }
+        #[getter]
+        fn id(&self) -> u64 {
+            self.inner.id
+        }
+        /// `User` or `Organization`.
+        #[getter]
+        fn r#type(&self) -> &str {
+            &self.inner.kind
+        }
+        #[getter]
+        fn html_url(&self) -> &str {
+            &self.inner.html_url
+        }
+        #[getter]
+        fn avatar_url(&self) -> &str {
+            &self.inner.avatar_url
+        }
+        #[getter]
+        fn site_admin(&self) -> bool {
+            self.inner.site_admin
+        }
+        fn __repr__(&self) -> String {
+            format!(
+                "SimpleUser(login={}, id={}, type={})",
+                quote(&self.inner.login),
+                self.inner.id,
+                quote(&self.inner.kind)
+            )
+        }
     }
-    #[getter]
-    fn id(&self) -> u64 {
-        self.inner.id
-    }
-    /// `User` or `Organization`.
-    #[getter]
-    fn r#type(&self) -> &str {
-        &self.inner.kind
-    }
-    #[getter]
-    fn html_url(&self) -> &str {
-        &self.inner.html_url
-    }
-    #[getter]
-    fn avatar_url(&self) -> &str {
-        &self.inner.avatar_url
-    }
-    #[getter]
-    fn site_admin(&self) -> bool {
-        self.inner.site_admin
-    }
-    #[getter]
-    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        extra(py, &self.inner.extra)
-    }
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        dict_of(py, &self.inner)
-    }
-    #[classmethod]
-    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        from_dict::<SimpleUser>("SimpleUser", data).map(Self::from)
-    }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let dict = slf.get().to_dict(slf.py())?;
-        reduce(slf.as_any(), dict)
-    }
-    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of((&self.inner.login, self.inner.id))
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "SimpleUser(login={}, id={}, type={})",
-            quote(&self.inner.login),
-            self.inner.id,
-            quote(&self.inner.kind)
-        )
-    }
-}
+);
 
 /// A repository a package is linked to.
 #[pyclass(module = "ghpkg", name = "MinimalRepository", frozen)]
@@ -189,68 +230,45 @@ impl From<MinimalRepository> for PyMinimalRepository {
     }
 }
 
-#[pymethods]
-impl PyMinimalRepository {
-    #[getter]
-    fn id(&self) -> u64 {
-        self.inner.id
-    }
-    #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
-    }
-    #[getter]
-    fn full_name(&self) -> &str {
-        &self.inner.full_name
-    }
-    #[getter]
-    fn private(&self) -> bool {
-        self.inner.private
-    }
-    #[getter]
-    fn html_url(&self) -> &str {
-        &self.inner.html_url
-    }
-    #[getter]
-    fn owner(&self, py: Python<'_>) -> PyResult<Option<Py<PySimpleUser>>> {
-        let cell = self.owner.get_or_try_init(py, || {
-            self.inner
-                .owner
-                .clone()
-                .map(|u| Py::new(py, PySimpleUser::from(u)))
-                .transpose()
-        })?;
-        Ok(cell.as_ref().map(|o| o.clone_ref(py)))
-    }
-    #[getter]
-    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        extra(py, &self.inner.extra)
-    }
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        dict_of(py, &self.inner)
-    }
-    #[classmethod]
-    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        from_dict::<MinimalRepository>("MinimalRepository", data).map(Self::from)
-    }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let dict = slf.get().to_dict(slf.py())?;
-        reduce(slf.as_any(), dict)
-    }
-    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of((&self.inner.full_name, self.inner.id))
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "MinimalRepository(full_name={}, id={})",
-            quote(&self.inner.full_name),
+json_model!(
+    PyMinimalRepository,
+    MinimalRepository,
+    hash = (full_name, id),
+    to_json = json_of,
+    {
+        #[getter]
+        fn id(&self) -> u64 {
             self.inner.id
-        )
+        }
+        #[getter]
+        fn name(&self) -> &str {
+            &self.inner.name
+        }
+        #[getter]
+        fn full_name(&self) -> &str {
+            &self.inner.full_name
+        }
+        #[getter]
+        fn private(&self) -> bool {
+            self.inner.private
+        }
+        #[getter]
+        fn html_url(&self) -> &str {
+            &self.inner.html_url
+        }
+        #[getter]
+        fn owner(&self, py: Python<'_>) -> PyResult<Option<Py<PySimpleUser>>> {
+            nested(py, &self.owner, &self.inner.owner)
+        }
+        fn __repr__(&self) -> String {
+            format!(
+                "MinimalRepository(full_name={}, id={})",
+                quote(&self.inner.full_name),
+                self.inner.id
+            )
+        }
     }
-}
+);
 
 /// A package in a GitHub Packages registry.
 #[pyclass(module = "ghpkg", name = "Package", frozen)]
@@ -270,108 +288,78 @@ impl From<Package> for PyPackage {
     }
 }
 
-#[pymethods]
-impl PyPackage {
-    #[getter]
-    fn id(&self) -> u64 {
-        self.inner.id
-    }
-    #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
-    }
-    #[getter]
-    fn package_type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        member(
-            py,
-            &PACKAGE_TYPE,
-            "PackageType",
-            self.inner.package_type.as_str(),
-        )
-    }
-    #[getter]
-    fn visibility<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        member(
-            py,
-            &VISIBILITY,
-            "Visibility",
-            self.inner.visibility.as_str(),
-        )
-    }
-    #[getter]
-    fn url(&self) -> &str {
-        &self.inner.url
-    }
-    #[getter]
-    fn html_url(&self) -> &str {
-        &self.inner.html_url
-    }
-    #[getter]
-    fn version_count(&self) -> u64 {
-        self.inner.version_count
-    }
-    #[getter]
-    fn owner(&self, py: Python<'_>) -> PyResult<Option<Py<PySimpleUser>>> {
-        let cell = self.owner.get_or_try_init(py, || {
-            self.inner
-                .owner
-                .clone()
-                .map(|u| Py::new(py, PySimpleUser::from(u)))
-                .transpose()
-        })?;
-        Ok(cell.as_ref().map(|o| o.clone_ref(py)))
-    }
-    #[getter]
-    fn repository(&self, py: Python<'_>) -> PyResult<Option<Py<PyMinimalRepository>>> {
-        let cell = self.repository.get_or_try_init(py, || {
-            self.inner
-                .repository
-                .clone()
-                .map(|r| Py::new(py, PyMinimalRepository::from(r)))
-                .transpose()
-        })?;
-        Ok(cell.as_ref().map(|o| o.clone_ref(py)))
-    }
-    #[getter]
-    fn created_at(&self) -> DateTime<Utc> {
-        self.inner.created_at
-    }
-    #[getter]
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.inner.updated_at
-    }
-    #[getter]
-    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        extra(py, &self.inner.extra)
-    }
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        from_json(py, &self.inner.to_json())
-    }
-    #[classmethod]
-    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        from_dict::<Package>("Package", data).map(Self::from)
-    }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let dict = slf.get().to_dict(slf.py())?;
-        reduce(slf.as_any(), dict)
-    }
-    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of((self.inner.id, &self.inner.name))
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "Package(id={}, name={}, package_type={}, visibility={}, version_count={})",
-            self.inner.id,
-            quote(&self.inner.name),
-            quote(self.inner.package_type.as_str()),
-            quote(self.inner.visibility.as_str()),
+json_model!(
+    PyPackage,
+    Package,
+    hash = (id, name),
+    to_json = Package::to_json,
+    {
+        #[getter]
+        fn id(&self) -> u64 {
+            self.inner.id
+        }
+        #[getter]
+        fn name(&self) -> &str {
+            &self.inner.name
+        }
+        #[getter]
+        fn package_type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            member(
+                py,
+                &PACKAGE_TYPE,
+                "PackageType",
+                self.inner.package_type.as_str(),
+            )
+        }
+        #[getter]
+        fn visibility<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            member(
+                py,
+                &VISIBILITY,
+                "Visibility",
+                self.inner.visibility.as_str(),
+            )
+        }
+        #[getter]
+        fn url(&self) -> &str {
+            &self.inner.url
+        }
+        #[getter]
+        fn html_url(&self) -> &str {
+            &self.inner.html_url
+        }
+        #[getter]
+        fn version_count(&self) -> u64 {
             self.inner.version_count
-        )
+        }
+        #[getter]
+        fn owner(&self, py: Python<'_>) -> PyResult<Option<Py<PySimpleUser>>> {
+            nested(py, &self.owner, &self.inner.owner)
+        }
+        #[getter]
+        fn repository(&self, py: Python<'_>) -> PyResult<Option<Py<PyMinimalRepository>>> {
+            nested(py, &self.repository, &self.inner.repository)
+        }
+        #[getter]
+        fn created_at(&self) -> DateTime<Utc> {
+            self.inner.created_at
+        }
+        #[getter]
+        fn updated_at(&self) -> DateTime<Utc> {
+            self.inner.updated_at
+        }
+        fn __repr__(&self) -> String {
+            format!(
+                "Package(id={}, name={}, package_type={}, visibility={}, version_count={})",
+                self.inner.id,
+                quote(&self.inner.name),
+                quote(self.inner.package_type.as_str()),
+                quote(self.inner.visibility.as_str()),
+                self.inner.version_count
+            )
+        }
     }
-}
+);
 
 /// A version of a package; for containers `name` is the manifest digest.
 #[pyclass(module = "ghpkg", name = "PackageVersion", frozen)]
@@ -385,96 +373,80 @@ impl From<PackageVersion> for PyPackageVersion {
     }
 }
 
-#[pymethods]
-impl PyPackageVersion {
-    #[getter]
-    fn id(&self) -> u64 {
-        self.inner.id
+json_model!(
+    PyPackageVersion,
+    PackageVersion,
+    hash = (id, name),
+    to_json = PackageVersion::to_json,
+    {
+        #[getter]
+        fn id(&self) -> u64 {
+            self.inner.id
+        }
+        #[getter]
+        fn name(&self) -> &str {
+            &self.inner.name
+        }
+        #[getter]
+        fn url(&self) -> &str {
+            &self.inner.url
+        }
+        #[getter]
+        fn package_html_url(&self) -> &str {
+            &self.inner.package_html_url
+        }
+        #[getter]
+        fn html_url(&self) -> Option<&str> {
+            self.inner.html_url.as_deref()
+        }
+        #[getter]
+        fn license(&self) -> Option<&str> {
+            self.inner.license.as_deref()
+        }
+        #[getter]
+        fn description(&self) -> Option<&str> {
+            self.inner.description.as_deref()
+        }
+        #[getter]
+        fn created_at(&self) -> DateTime<Utc> {
+            self.inner.created_at
+        }
+        #[getter]
+        fn updated_at(&self) -> DateTime<Utc> {
+            self.inner.updated_at
+        }
+        #[getter]
+        fn deleted_at(&self) -> Option<DateTime<Utc>> {
+            self.inner.deleted_at
+        }
+        /// Registry-specific metadata as GitHub sent it, or `None`.
+        #[getter]
+        fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+            self.inner
+                .metadata
+                .as_ref()
+                .map(|m| dict_of(py, m))
+                .transpose()
+        }
+        /// Container or docker tags; empty for other registries and untagged versions.
+        #[getter]
+        fn tags(&self) -> Vec<String> {
+            self.inner.tags().to_vec()
+        }
+        #[getter]
+        fn is_untagged(&self) -> bool {
+            self.inner.is_untagged()
+        }
+        fn __repr__(&self) -> String {
+            format!(
+                "PackageVersion(id={}, name={}, tags={})",
+                self.inner.id,
+                quote(&self.inner.name),
+                list(self.inner.tags())
+            )
+        }
     }
-    #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
-    }
-    #[getter]
-    fn url(&self) -> &str {
-        &self.inner.url
-    }
-    #[getter]
-    fn package_html_url(&self) -> &str {
-        &self.inner.package_html_url
-    }
-    #[getter]
-    fn html_url(&self) -> Option<&str> {
-        self.inner.html_url.as_deref()
-    }
-    #[getter]
-    fn license(&self) -> Option<&str> {
-        self.inner.license.as_deref()
-    }
-    #[getter]
-    fn description(&self) -> Option<&str> {
-        self.inner.description.as_deref()
-    }
-    #[getter]
-    fn created_at(&self) -> DateTime<Utc> {
-        self.inner.created_at
-    }
-    #[getter]
-    fn updated_at(&self) -> DateTime<Utc> {
-        self.inner.updated_at
-    }
-    #[getter]
-    fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.inner.deleted_at
-    }
-    /// Registry-specific metadata as GitHub sent it, or `None`.
-    #[getter]
-    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner
-            .metadata
-            .as_ref()
-            .map(|m| dict_of(py, m))
-            .transpose()
-    }
-    /// Container or docker tags; empty for other registries and untagged versions.
-    #[getter]
-    fn tags(&self) -> Vec<String> {
-        self.inner.tags().to_vec()
-    }
-    #[getter]
-    fn is_untagged(&self) -> bool {
-        self.inner.is_untagged()
-    }
-    #[getter]
-    fn extra<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        extra(py, &self.inner.extra)
-    }
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        from_json(py, &self.inner.to_json())
-    }
-    #[classmethod]
-    fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        from_dict::<PackageVersion>("PackageVersion", data).map(Self::from)
-    }
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let dict = slf.get().to_dict(slf.py())?;
-        reduce(slf.as_any(), dict)
-    }
-    fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
-        self.inner == other.inner
-    }
-    fn __hash__(&self) -> u64 {
-        hash_of((self.inner.id, &self.inner.name))
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "PackageVersion(id={}, name={}, tags={})",
-            self.inner.id,
-            quote(&self.inner.name),
-            list(self.inner.tags())
-        )
-    }
-}
+);
 
 /// What the configured token can do with GitHub Packages.
 #[pyclass(module = "ghpkg", name = "TokenScopes", frozen)]
