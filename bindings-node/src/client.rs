@@ -158,8 +158,29 @@ fn version_id(s: &str) -> Result<u64> {
     }
 }
 
-fn params(v: Value) -> Result<ghpkg::catalog::Params> {
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A JavaScript number arrives as a JSON float when it is a whole number
+/// above `u32::MAX` (napi's conversion), which the core rightly refuses as a
+/// version id. Whole numbers a JavaScript number holds exactly become JSON
+/// integers again, so `package_version_id: 5000000001` means what it says.
+fn integral(v: Value) -> Value {
     match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(integral).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, integral(v))).collect())
+        }
+        other => other,
+    }
+}
+
+fn params(v: Value) -> Result<ghpkg::catalog::Params> {
+    match integral(v) {
         Value::Object(map) => Ok(map),
         _ => Err(invalid("catalog params must be an object")),
     }
