@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::collections::{HashSet, VecDeque};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::stream::{self, BoxStream, Stream, StreamExt};
@@ -26,6 +28,7 @@ pub const MAX_PAGED_ITEMS: u64 = 10_000;
 #[must_use = "a listing does nothing until it is consumed"]
 pub struct Paginated<T> {
     inner: BoxStream<'static, Result<T>>,
+    limited: Arc<AtomicBool>,
 }
 
 impl<T: Send + 'static> Paginated<T> {
@@ -33,7 +36,16 @@ impl<T: Send + 'static> Paginated<T> {
     pub(crate) fn failed(err: Error) -> Self {
         Paginated {
             inner: stream::once(async move { Err(err) }).fuse().boxed(),
+            limited: Arc::default(),
         }
+    }
+
+    /// Whether the walk ended at GitHub's 10,000-item paging limit
+    /// ([`MAX_PAGED_ITEMS`]), so more items may exist than were listed.
+    /// Meaningful once the stream has ended; filter the listing (by
+    /// visibility, or per package type) to reach the rest.
+    pub fn reached_paging_limit(&self) -> bool {
+        self.limited.load(Ordering::Relaxed)
     }
 
     /// Consumes the whole listing into a `Vec`, stopping at the first error.
@@ -169,7 +181,7 @@ struct Ahead<T> {
     next: u64,
     last: u64,
     width: usize,
-    inflight: VecDeque<Task<T>>,
+    inflight: VecDeque<(u64, Task<T>)>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Ahead<T> {
@@ -178,12 +190,13 @@ impl<T: DeserializeOwned + Send + 'static> Ahead<T> {
         while self.inflight.len() < self.width && self.next <= self.last {
             let client = client.clone();
             let url = with_page(&self.template, self.next);
-            self.next += 1;
-            self.inflight.push_back(Task(tokio::spawn(async move {
+            let task = Task(tokio::spawn(async move {
                 fetch_page::<T>(&client, url, call, what)
                     .await
                     .map(|p| p.items)
-            })));
+            }));
+            self.inflight.push_back((self.next, task));
+            self.next += 1;
         }
     }
 }
@@ -196,6 +209,7 @@ struct Walk<T> {
     first: bool,
     seen: HashSet<(String, BTreeMap<String, String>)>,
     phase: Phase<T>,
+    limited: Arc<AtomicBool>,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Walk<T> {
@@ -213,6 +227,17 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
             ));
         }
         Ok(url)
+    }
+
+    /// Records that a full last page sits at the paging limit.
+    fn note_limit(&self, page_no: u64, items: usize) {
+        if items as u64 >= self.per_page && page_no * self.per_page >= MAX_PAGED_ITEMS {
+            tracing::warn!(
+                "ghpkg: the listing stopped at GitHub's {MAX_PAGED_ITEMS}-item paging limit; \
+                 more items may exist"
+            );
+            self.limited.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Decides what follows a fetched page.
@@ -236,7 +261,10 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                 }
                 match &links.next {
                     Some(next) => Ok(Phase::Fetch(self.link_url(next)?)),
-                    None => Ok(Phase::Done),
+                    None => {
+                        self.note_limit(page_of(url), page.items.len());
+                        Ok(Phase::Done)
+                    }
                 }
             }
             // No `link` at all although the page is full: GitHub sometimes
@@ -248,6 +276,7 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                 if n > 0 && n >= self.per_page && (p + 1) * self.per_page <= MAX_PAGED_ITEMS {
                     Ok(Phase::Fetch(with_page(url, p + 1)))
                 } else {
+                    self.note_limit(p, page.items.len());
                     Ok(Phase::Done)
                 }
             }
@@ -280,7 +309,7 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
             }
             Phase::Ahead(mut ahead) => {
                 ahead.fill(&self.client, self.call, self.what);
-                let mut task = ahead.inflight.pop_front()?;
+                let (page_no, mut task) = ahead.inflight.pop_front()?;
                 let result = match (&mut task.0).await {
                     Ok(result) => result,
                     Err(e) => Err(Error::new(
@@ -288,6 +317,9 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                         format!("a page fetch was interrupted: {e}"),
                     )),
                 };
+                if let (Ok(items), true) = (&result, page_no == ahead.last) {
+                    self.note_limit(page_no, items.len());
+                }
                 // Keep the pipeline full while the consumer works through this page.
                 ahead.fill(&self.client, self.call, self.what);
                 if result.is_ok() {
@@ -318,7 +350,9 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
         first: true,
         seen: HashSet::new(),
         phase: Phase::Fetch(first),
+        limited: Arc::default(),
     };
+    let limited = Arc::clone(&walk.limited);
     let pages = stream::unfold(walk, Walk::step);
     let items = pages.flat_map(|page| match page {
         Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
@@ -327,6 +361,7 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
     // Fused: polling again after the end (or an error) keeps answering `None`.
     Paginated {
         inner: items.fuse().boxed(),
+        limited,
     }
 }
 

@@ -207,17 +207,38 @@ async fn ten_thousand_item_limit_is_rejected_by_the_server() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
-    // A listing of exactly 10,000+ items stops at the limit without an error.
-    let emu2 = ghpkg_emulator::Emulator::start(big_fixture(10_050))
+    // A listing of 10,000+ items stops at the limit without an error, and
+    // says so, whichever way it walked.
+    let emu2 = ghpkg_emulator::Emulator::builder()
+        .fixture(big_fixture(10_050))
+        .secondary_points_per_minute(u32::MAX)
+        .start()
         .await
         .unwrap();
-    let c2 = builder(&emu2).token(DEMO_TOKEN).build().unwrap();
-    let all = c2
-        .list_packages(&Owner::org("big"), PackageType::Container, None)
-        .collect_all()
-        .await
-        .unwrap();
-    assert_eq!(all.len(), 10_000);
+    let big = Owner::org("big");
+    for (read_ahead, links) in [(4, true), (1, true), (1, false)] {
+        emu2.set_link_headers(links);
+        let c2 = builder(&emu2)
+            .token(DEMO_TOKEN)
+            .read_ahead(read_ahead)
+            .build()
+            .unwrap();
+        let mut list = c2.list_packages(&big, PackageType::Container, None);
+        let mut n = 0;
+        while let Some(p) = list.next().await {
+            p.unwrap();
+            n += 1;
+        }
+        assert_eq!(n, 10_000, "read_ahead {read_ahead}, links {links}");
+        assert!(
+            list.reached_paging_limit(),
+            "read_ahead {read_ahead}, links {links}"
+        );
+    }
+    // A listing that ends below the limit does not claim it.
+    let mut small = c.list_packages(&Owner::org("acme"), PackageType::Container, None);
+    while small.next().await.is_some() {}
+    assert!(!small.reached_paging_limit());
     drop(c);
 }
 
