@@ -51,3 +51,28 @@ func Example() {
 	// base images/alpine: 2 versions, 0 untagged
 	// NOT_FOUND 404 true
 }
+
+// Lists every container package of acme and tells whether GitHub's
+// 10,000-item paging limit cut the listing short.
+func ExampleClient_ListPackagesPaged() {
+	client, err := ghpkg.NewClient(ghpkg.FromEnv())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	listing := client.ListPackagesPaged(context.Background(), ghpkg.Org("acme"), ghpkg.Container, ghpkg.AnyVisibility)
+	n := 0
+	for _, err := range listing.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	if listing.ReachedPagingLimit() {
+		fmt.Println("more may exist: list public and private packages on their own")
+	}
+	fmt.Println(n, "packages")
+	// Output:
+	// 264 packages
+}

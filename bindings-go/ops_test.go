@@ -3,6 +3,9 @@ package ghpkg_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -110,6 +113,72 @@ func TestListPackagesIsLazyAndComplete(t *testing.T) {
 	mine := collect(t, c.DockerConflicts(ctx, ghpkg.AuthenticatedUser))
 	if len(mine) != 1 || mine[0].Name != "octo-image" {
 		t.Errorf("octocat's conflicts: %+v", mine)
+	}
+}
+
+// bigFixture is org big with n container packages and a classic token with
+// room for every page.
+func bigFixture(n int) map[string]any {
+	pkgs := make([]map[string]any, n)
+	for i := range pkgs {
+		pkgs[i] = map[string]any{
+			"owner": "big", "name": fmt.Sprintf("pkg-%05d", i), "package_type": "container",
+			"versions": []map[string]any{{"name": fmt.Sprintf("sha256:%064x", i), "tags": []string{"v1"}}},
+		}
+	}
+	return map[string]any{
+		"users": []map[string]any{{"login": "octocat", "id": 1}},
+		"orgs":  []map[string]any{{"login": "big", "id": 7, "admins": []string{"octocat"}}},
+		"tokens": []map[string]any{{
+			"token": "ghp_bigbigbigbigbigbigbigbigbigbigbigbig", "user": "octocat", "kind": "classic",
+			"scopes": []string{"read:packages"}, "rate_limit": 1_000_000,
+		}},
+		"packages": pkgs,
+	}
+}
+
+func TestPagingLimit(t *testing.T) {
+	text, err := json.Marshal(bigFixture(10_050))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "big.json")
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big, err := startEmulator(binary("GHPKG_EMULATOR", "../target/debug/ghpkg-emulator"),
+		"--fixture", path, "--secondary-points-per-minute", "1000000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(big.stop)
+	c := newClient(t, big)
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Both ways a loop steps: on the calling goroutine (a context that never
+	// ends) and on a helper goroutine (one that can).
+	for _, ctx := range []context.Context{context.Background(), cancellable} {
+		listing := c.ListPackagesPaged(ctx, ghpkg.Org("big"), ghpkg.Container, ghpkg.AnyVisibility)
+		if listing.ReachedPagingLimit() {
+			t.Fatal("nothing walked yet")
+		}
+		if n := len(collect(t, listing.All())); n != 10_000 {
+			t.Fatalf("the listing stops at 10,000 packages, listed %d", n)
+		}
+		if !listing.ReachedPagingLimit() {
+			t.Error("the listing reached the paging limit")
+		}
+	}
+
+	d := newClient(t, demo)
+	ctx := context.Background()
+	acme := d.ListPackagesPaged(ctx, ghpkg.Org("acme"), ghpkg.Container, ghpkg.AnyVisibility)
+	if n := len(collect(t, acme.All())); n != 264 || acme.ReachedPagingLimit() {
+		t.Errorf("acme: %d packages, limit reached %v", n, acme.ReachedPagingLimit())
+	}
+	versions := d.ListVersionsPaged(ctx, ghpkg.Org("acme"), ghpkg.Container, "api/server", ghpkg.ActiveVersions)
+	if n := len(collect(t, versions.All())); n != 6 || versions.ReachedPagingLimit() {
+		t.Errorf("api/server: %d versions, limit reached %v", n, versions.ReachedPagingLimit())
 	}
 }
 

@@ -79,6 +79,12 @@ export declare class PackageCursor {
   nextBatch(): Promise<Array<Package>>
   /** Stops the listing: drops the stream, which cancels requests in flight. */
   close(): Promise<void>
+  /**
+   * Whether the listing stopped at GitHub's 10,000-item paging
+   * limit, so more items may exist than were listed. Meaningful
+   * once the listing has ended.
+   */
+  get reachedPagingLimit(): boolean
 }
 
 /** A lazy listing of package versions; `Listing` in `ghpkg` wraps it. */
@@ -90,6 +96,12 @@ export declare class VersionCursor {
   nextBatch(): Promise<Array<PackageVersion>>
   /** Stops the listing: drops the stream, which cancels requests in flight. */
   close(): Promise<void>
+  /**
+   * Whether the listing stopped at GitHub's 10,000-item paging
+   * limit, so more items may exist than were listed. Meaningful
+   * once the listing has ended.
+   */
+  get reachedPagingLimit(): boolean
 }
 
 /** A method of a catalog resource. */

@@ -655,6 +655,14 @@ ghpkg_status ghpkg_package_iter_next(struct ghpkg_package_iter *iter,
                                      struct ghpkg_error **err_out);
 
 /**
+ * Whether the listing stopped at GitHub's 10,000-item paging limit, so
+ * more packages may exist than were listed (filter by visibility to reach
+ * the rest). Meaningful once `ghpkg_package_iter_next` has given NULL;
+ * false for NULL. Does not block.
+ */
+bool ghpkg_package_iter_reached_paging_limit(const struct ghpkg_package_iter *iter);
+
+/**
  * The whole object as JSON, including fields ghpkg does not model.
  */
 const char *ghpkg_package_json(const struct ghpkg_package *pkg);
@@ -856,6 +864,13 @@ void ghpkg_version_iter_free(struct ghpkg_version_iter *iter);
 ghpkg_status ghpkg_version_iter_next(struct ghpkg_version_iter *iter,
                                      struct ghpkg_version **out,
                                      struct ghpkg_error **err_out);
+
+/**
+ * Whether the listing stopped at GitHub's 10,000-item paging limit, so
+ * more versions may exist than were listed. Meaningful once
+ * `ghpkg_version_iter_next` has given NULL; false for NULL. Does not block.
+ */
+bool ghpkg_version_iter_reached_paging_limit(const struct ghpkg_version_iter *iter);
 
 /**
  * The whole object as JSON, including fields ghpkg does not model.

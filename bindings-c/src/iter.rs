@@ -5,32 +5,44 @@
 //! ahead concurrently while `next` runs).
 
 use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use futures::StreamExt;
 use ghpkg::{Package, PackageVersion, Paginated};
 
 use crate::error::{ghpkg_error, Fail};
-use crate::ffi::{borrow, call, free_box};
+use crate::ffi::{borrow, call, free_box, read};
 use crate::models::{ghpkg_package, ghpkg_version};
 use crate::runtime::{block_on, enter};
 use crate::status::ghpkg_status;
 
-/// A listing in progress; `None` once it has ended or failed.
-pub(crate) struct Listing<T>(Mutex<Option<Paginated<T>>>);
+/// A listing in progress.
+pub(crate) struct Listing<T> {
+    /// The core's stream; `None` once it has ended or failed.
+    stream: Mutex<Option<Paginated<T>>>,
+    /// [`Paginated::reached_paging_limit`] as of the last step, kept after
+    /// the stream is dropped.
+    reached_paging_limit: AtomicBool,
+}
 
 impl<T: Send + 'static> Listing<T> {
     pub(crate) fn new(stream: Paginated<T>) -> Self {
-        Listing(Mutex::new(Some(stream)))
+        Listing {
+            reached_paging_limit: AtomicBool::new(stream.reached_paging_limit()),
+            stream: Mutex::new(Some(stream)),
+        }
     }
 
     /// The next item, `None` at the end. After an error the listing ends.
     fn next_with<H>(&self, convert: impl FnOnce(T) -> Result<H, Fail>) -> Result<Option<H>, Fail> {
-        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.stream.lock().unwrap_or_else(|e| e.into_inner());
         let Some(stream) = slot.as_mut() else {
             return Ok(None);
         };
         let item = block_on(stream.next())?;
+        self.reached_paging_limit
+            .store(stream.reached_paging_limit(), Ordering::Relaxed);
         let result = match item {
             Some(Ok(item)) => convert(item).map(Some),
             Some(Err(e)) => Err(Fail::from(e)),
@@ -44,11 +56,17 @@ impl<T: Send + 'static> Listing<T> {
     }
 }
 
+impl<T> Listing<T> {
+    fn reached_paging_limit(&self) -> bool {
+        self.reached_paging_limit.load(Ordering::Relaxed)
+    }
+}
+
 impl<T> Drop for Listing<T> {
     fn drop(&mut self) {
         // Requests still in flight are cancelled inside the runtime's context.
         let _rt = enter();
-        drop(self.0.get_mut().map(Option::take));
+        drop(self.stream.get_mut().map(Option::take));
     }
 }
 
@@ -87,6 +105,15 @@ pub extern "C" fn ghpkg_package_iter_free(iter: *mut ghpkg_package_iter) {
     free_box(iter);
 }
 
+/// Whether the listing stopped at GitHub's 10,000-item paging limit, so
+/// more packages may exist than were listed (filter by visibility to reach
+/// the rest). Meaningful once `ghpkg_package_iter_next` has given NULL;
+/// false for NULL. Does not block.
+#[no_mangle]
+pub extern "C" fn ghpkg_package_iter_reached_paging_limit(iter: *const ghpkg_package_iter) -> bool {
+    read(iter, false, |it| it.0.reached_paging_limit())
+}
+
 /// Moves to the next version. Blocking. Same contract as
 /// `ghpkg_package_iter_next`.
 #[no_mangle]
@@ -109,4 +136,12 @@ pub extern "C" fn ghpkg_version_iter_next(
 #[no_mangle]
 pub extern "C" fn ghpkg_version_iter_free(iter: *mut ghpkg_version_iter) {
     free_box(iter);
+}
+
+/// Whether the listing stopped at GitHub's 10,000-item paging limit, so
+/// more versions may exist than were listed. Meaningful once
+/// `ghpkg_version_iter_next` has given NULL; false for NULL. Does not block.
+#[no_mangle]
+pub extern "C" fn ghpkg_version_iter_reached_paging_limit(iter: *const ghpkg_version_iter) -> bool {
+    read(iter, false, |it| it.0.reached_paging_limit())
 }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -119,6 +120,7 @@ static void listing_packages(suite *s) {
     pkg = (ghpkg_package *)&n;
     CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
     CHECK(pkg == NULL, "next after the end gives NULL");
+    CHECK(!ghpkg_package_iter_reached_paging_limit(it), "264 packages are below the paging limit");
     ghpkg_package_iter_free(it);
     CHECK(total == 264, "acme has 264 container packages, listed %zu", total);
     CHECK(saw_api && ordered, "api/server listed, ids ascending");
@@ -236,6 +238,7 @@ static void versions(suite *s) {
         n++;
         ghpkg_version_free(v);
     }
+    CHECK(!ghpkg_version_iter_reached_paging_limit(it), "six versions are below the paging limit");
     ghpkg_version_iter_free(it);
     CHECK(n == 6, "six active versions, got %zu", n);
 
@@ -304,10 +307,81 @@ static void delete_and_restore(suite *s) {
     ghpkg_client_free(c);
 }
 
+/* Writes a fixture with org `big` holding `n` container packages and a
+ * classic token with room for every page; false if it cannot be written. */
+static bool write_big_fixture(const char *path, size_t n) {
+    FILE *f = fopen(path, "w");
+    size_t i;
+    if (f == NULL) return false;
+    fputs("{\"users\": [{\"login\": \"octocat\", \"id\": 1}],\n"
+          " \"orgs\": [{\"login\": \"big\", \"id\": 7, \"admins\": [\"octocat\"]}],\n"
+          " \"tokens\": [{\"token\": \"ghp_bigbigbigbigbigbigbigbigbigbigbigbig\", "
+          "\"user\": \"octocat\", \"kind\": \"classic\", \"scopes\": [\"read:packages\"], "
+          "\"rate_limit\": 1000000}],\n"
+          " \"packages\": [\n",
+          f);
+    for (i = 0; i < n; i++)
+        fprintf(f,
+                "  {\"owner\": \"big\", \"name\": \"pkg-%05zu\", \"package_type\": \"container\", "
+                "\"versions\": [{\"name\": \"sha256:%064zx\", \"tags\": [\"v1\"]}]}%s\n",
+                i, i, i + 1 < n ? "," : "");
+    fputs(" ]}\n", f);
+    return fclose(f) == 0;
+}
+
+/* A listing of more than 10,000 items stops at GitHub's paging limit and
+ * says so once it has ended. */
+static void paging_limit(suite *s) {
+    char dir[] = "/tmp/ghpkg-c-big.XXXXXX";
+    char path[sizeof dir + 32];
+    const char *args[] = {"--fixture", path, "--secondary-points-per-minute", "1000000000", NULL};
+    emulator big;
+    ghpkg_client *c = NULL;
+    ghpkg_package_iter *it = NULL;
+    ghpkg_package *pkg = NULL;
+    size_t n = 0;
+
+    (void)s;
+    if (mkdtemp(dir) == NULL) {
+        CHECK(0, "cannot make a directory for the big fixture");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/big.json", dir);
+    if (!write_big_fixture(path, 10050)) {
+        CHECK(0, "cannot write %s", path);
+        rmdir(dir);
+        return;
+    }
+    emu_start(&big, getenv("GHPKG_EMULATOR"), args);
+    c = test_client(&big, NULL);
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "big", C_TYPE, GHPKG_VISIBILITY_ANY, &it, err));
+    CHECK(!ghpkg_package_iter_reached_paging_limit(it), "nothing walked yet");
+    for (;;) {
+        ghpkg_status st = ghpkg_package_iter_next(it, &pkg, NULL);
+        if (st != GHPKG_OK) {
+            CHECK(0, "listing failed with %s", ghpkg_status_code(st));
+            break;
+        }
+        if (pkg == NULL) break;
+        n++;
+        ghpkg_package_free(pkg);
+    }
+    CHECK(n == 10000, "the listing stops at 10,000 packages, listed %zu", n);
+    CHECK(ghpkg_package_iter_reached_paging_limit(it), "the listing reached the paging limit");
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK(pkg == NULL && ghpkg_package_iter_reached_paging_limit(it), "and keeps saying so");
+    ghpkg_package_iter_free(it);
+    ghpkg_client_free(c);
+    emu_stop(&big);
+    unlink(path);
+    rmdir(dir);
+}
+
 void test_operations(suite *s) {
     environment(s);
     scopes(s);
     listing_packages(s);
+    paging_limit(s);
     package_fields(s);
     versions(s);
     delete_and_restore(s);

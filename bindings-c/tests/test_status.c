@@ -87,6 +87,9 @@ static void null_handles(void) {
               ghpkg_error_retry_after_ms(NULL) == -1 && !ghpkg_error_rate_limit(NULL, &rl),
           "error NULL");
     CHECK(ghpkg_client_base_url(NULL) == NULL && !ghpkg_client_rate_limit(NULL, &rl), "client");
+    CHECK(!ghpkg_package_iter_reached_paging_limit(NULL) &&
+              !ghpkg_version_iter_reached_paging_limit(NULL),
+          "listing NULL");
     ghpkg_client_free(NULL);
     ghpkg_error_free(NULL);
     ghpkg_package_free(NULL);

@@ -4,7 +4,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Listing, GhpkgError } from 'ghpkg'
-import { emulator, client, queryParam, rejection } from './helpers.mjs'
+import { emulator, client, queryParam, rejection, tokens } from './helpers.mjs'
 
 const acme = { org: 'acme' }
 
@@ -167,4 +167,56 @@ test('two listings run side by side', async (t) => {
   ])
   assert.ok(a.length > 0 && b.length > 0)
   assert.equal(a.length + b.length, 264)
+})
+
+/** Org `big` with `n` container packages, and a token with room for every page. */
+function bigFixture(n) {
+  const packages = []
+  for (let i = 0; i < n; i++) {
+    packages.push({
+      owner: 'big',
+      name: `pkg-${String(i).padStart(5, '0')}`,
+      package_type: 'container',
+      versions: [{ name: `sha256:${i.toString(16).padStart(64, '0')}`, tags: ['v1'] }],
+    })
+  }
+  return {
+    users: [{ login: 'octocat', id: 1 }],
+    orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
+    tokens: [{ token: tokens.demo, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 1_000_000 }],
+    packages,
+  }
+}
+
+test('a listing cut short by the paging limit says so', async (t) => {
+  const emu = await emulator(t, { fixture: bigFixture(10_050), secondaryPointsPerMinute: 1_000_000_000 })
+  const c = client(emu)
+  const listing = c.listPackages('container', { org: 'big' })
+  assert.equal(listing.reachedPagingLimit, false, 'nothing walked yet')
+  const names = new Set()
+  for await (const p of listing) names.add(p.name)
+  assert.equal(names.size, 10_000)
+  assert.equal(listing.reachedPagingLimit, true)
+  assert.deepEqual(await listing.next(), { value: undefined, done: true })
+  assert.equal(listing.reachedPagingLimit, true, 'still true after the end')
+  const collected = c.listPackages('container', { org: 'big' })
+  assert.equal((await collected.toArray()).length, 10_000)
+  assert.equal(collected.reachedPagingLimit, true)
+  assert.throws(() => {
+    listing.reachedPagingLimit = false
+  }, TypeError)
+})
+
+test('a complete listing does not claim the paging limit', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu)
+  const listing = c.listPackages('container', acme)
+  assert.equal((await listing.toArray()).length, 264)
+  assert.equal(listing.reachedPagingLimit, false)
+  const versions = c.listVersions('container', 'api/server', acme)
+  assert.ok((await versions.toArray()).length > 0)
+  assert.equal(versions.reachedPagingLimit, false)
+  const bad = c.listPackages('container', { org: '' })
+  await assert.rejects(bad.next(), { code: 'INVALID_ARGUMENT' })
+  assert.equal(bad.reachedPagingLimit, false)
 })

@@ -122,6 +122,12 @@ export declare class Listing<T> implements AsyncIterableIterator<T> {
   toArray(): Promise<T[]>
   /** The same as `toArray()`. */
   collect(): Promise<T[]>
+  /**
+   * Whether the listing stopped at GitHub's 10,000-item paging limit, so
+   * more items may exist than were listed. Meaningful once the listing has
+   * ended; filter it (by visibility) to reach the rest.
+   */
+  readonly reachedPagingLimit: boolean
 }
 
 /** A GitHub Packages client. Methods that talk to GitHub return Promises and never block the event loop. */

@@ -100,6 +100,15 @@ class Listing {
     return this.toArray()
   }
 
+  /**
+   * Whether the listing stopped at GitHub's 10,000-item paging limit, so
+   * more items may exist than were listed. Meaningful once the listing has
+   * ended; filter it (by visibility) to reach the rest.
+   */
+  get reachedPagingLimit() {
+    return this.#cursor.reachedPagingLimit
+  }
+
   get [Symbol.toStringTag]() {
     return 'Listing'
   }

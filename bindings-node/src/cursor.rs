@@ -2,9 +2,12 @@
 //! stream, handed out one page at a time. `lib/ghpkg.js` wraps it in an
 //! object that is an `AsyncIterable`.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use futures::{FutureExt, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use ghpkg::Paginated;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -13,10 +16,30 @@ use tokio::sync::Mutex;
 use crate::error::to_napi;
 use crate::models::{Package, PackageVersion};
 
+/// A core listing that copies [`Paginated::reached_paging_limit`] out after
+/// every poll, so that the cursor answers it synchronously, also after the
+/// stream is dropped and while a `nextBatch` holds it.
+struct Watched<T> {
+    stream: Paginated<T>,
+    reached_paging_limit: Arc<AtomicBool>,
+}
+
+impl<T: Send + 'static> Stream for Watched<T> {
+    type Item = ghpkg::Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let item = this.stream.poll_next_unpin(cx);
+        this.reached_paging_limit
+            .store(this.stream.reached_paging_limit(), Ordering::Relaxed);
+        item
+    }
+}
+
 /// A cursor's stream and what is left to report.
 enum State<T> {
     /// The walk is going on.
-    Open(Paginated<T>),
+    Open(Watched<T>),
     /// It failed before yielding anything more; the error comes next.
     Failed(ghpkg::Error),
     /// Ended, failed or closed.
@@ -87,13 +110,20 @@ macro_rules! cursor {
         pub struct $name {
             slot: Slot<$core>,
             per_page: u64,
+            reached_paging_limit: Arc<AtomicBool>,
         }
 
         impl $name {
             pub(crate) fn open(stream: Paginated<$core>, per_page: u32) -> Self {
+                let reached_paging_limit = Arc::new(AtomicBool::new(stream.reached_paging_limit()));
+                let stream = Watched {
+                    stream,
+                    reached_paging_limit: Arc::clone(&reached_paging_limit),
+                };
                 $name {
                     slot: slot(State::Open(stream)),
                     per_page: u64::from(per_page),
+                    reached_paging_limit,
                 }
             }
 
@@ -101,6 +131,7 @@ macro_rules! cursor {
                 $name {
                     slot: slot(State::Failed(err)),
                     per_page: 1,
+                    reached_paging_limit: Arc::default(),
                 }
             }
         }
@@ -120,6 +151,14 @@ macro_rules! cursor {
             pub async fn close(&self) -> Result<()> {
                 self.slot.lock().await.state = State::Done;
                 Ok(())
+            }
+
+            /// Whether the listing stopped at GitHub's 10,000-item paging
+            /// limit, so more items may exist than were listed. Meaningful
+            /// once the listing has ended.
+            #[napi(getter)]
+            pub fn reached_paging_limit(&self) -> bool {
+                self.reached_paging_limit.load(Ordering::Relaxed)
             }
         }
     };

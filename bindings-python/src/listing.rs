@@ -3,9 +3,12 @@
 //! are consumed, with the core's read-ahead. The stream sits behind an async
 //! mutex so that an iterator shared between threads or tasks stays in order.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use futures::stream::{Fuse, StreamExt};
+use futures::stream::{Fuse, Stream, StreamExt};
 use futures::FutureExt;
 use ghpkg::{Package, PackageVersion, Paginated};
 use pyo3::exceptions::PyStopAsyncIteration;
@@ -18,7 +21,37 @@ use crate::runtime::{awaitable, block_on, runtime};
 
 /// Fused: asking again after the end (or after an error ended the listing)
 /// keeps answering "no more items" instead of polling a finished stream.
-type Shared<T> = Arc<Mutex<Fuse<Paginated<T>>>>;
+type Shared<T> = Arc<Mutex<Fuse<Watched<T>>>>;
+
+/// A core listing that copies [`Paginated::reached_paging_limit`] out after
+/// every poll, so the iterator answers it without taking the stream's lock
+/// (which another thread or task may hold while it waits for a page).
+struct Watched<T> {
+    stream: Paginated<T>,
+    reached_paging_limit: Arc<AtomicBool>,
+}
+
+impl<T: Send + 'static> Stream for Watched<T> {
+    type Item = ghpkg::Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let item = this.stream.poll_next_unpin(cx);
+        this.reached_paging_limit
+            .store(this.stream.reached_paging_limit(), Ordering::Relaxed);
+        item
+    }
+}
+
+/// The shared stream of a new iterator, and the flag it keeps up to date.
+fn share<T: Send + 'static>(stream: Paginated<T>) -> (Shared<T>, Arc<AtomicBool>) {
+    let flag = Arc::new(AtomicBool::new(stream.reached_paging_limit()));
+    let watched = Watched {
+        stream,
+        reached_paging_limit: Arc::clone(&flag),
+    };
+    (Arc::new(Mutex::new(watched.fuse())), flag)
+}
 
 /// The next item of a listing, converted under the GIL; the end of the
 /// listing is `StopAsyncIteration`.
@@ -44,7 +77,7 @@ where
 /// fetched): `Some(item)`, where `None` as item is the end of the listing.
 /// `None` when it must be waited for, or another thread or task is using the
 /// listing.
-fn poll_ready<T>(stream: &Shared<T>) -> PyResult<Option<Option<ghpkg::Result<T>>>> {
+fn poll_ready<T: Send + 'static>(stream: &Shared<T>) -> PyResult<Option<Option<ghpkg::Result<T>>>> {
     let Ok(mut guard) = stream.try_lock() else {
         return Ok(None);
     };
@@ -57,6 +90,7 @@ fn poll_ready<T>(stream: &Shared<T>) -> PyResult<Option<Option<ghpkg::Result<T>>
 /// [`poll_ready`] as an asyncio future that is already done.
 fn ready_next<'py, T, P>(py: Python<'py>, stream: &Shared<T>) -> PyResult<Option<Bound<'py, PyAny>>>
 where
+    T: Send + 'static,
     P: From<T> + for<'a> IntoPyObject<'a>,
 {
     let Some(item) = poll_ready(stream)? else {
@@ -71,7 +105,7 @@ where
 }
 
 /// Takes every remaining item, stopping at the first error.
-async fn rest<T, P: From<T>>(stream: Shared<T>) -> ghpkg::Result<Vec<P>> {
+async fn rest<T: Send + 'static, P: From<T>>(stream: Shared<T>) -> ghpkg::Result<Vec<P>> {
     let mut s = stream.lock().await;
     let mut out = Vec::new();
     while let Some(item) = s.next().await {
@@ -87,12 +121,15 @@ macro_rules! listing {
         #[pyclass(module = "ghpkg", name = $sync_name, frozen)]
         pub(crate) struct $sync {
             stream: Shared<$item>,
+            reached_paging_limit: Arc<AtomicBool>,
         }
 
         impl $sync {
             pub(crate) fn new(stream: Paginated<$item>) -> Self {
+                let (stream, reached_paging_limit) = share(stream);
                 $sync {
-                    stream: Arc::new(Mutex::new(stream.fuse())),
+                    stream,
+                    reached_paging_limit,
                 }
             }
         }
@@ -124,6 +161,15 @@ macro_rules! listing {
                 block_on(py, rest::<$item, $py_item>(stream))?.map_err(|e| to_pyerr(py, e))
             }
 
+            /// Whether the listing stopped at GitHub's 10,000-item paging
+            /// limit (``ghpkg.MAX_PAGED_ITEMS``), so more items may exist
+            /// than were listed. Meaningful once the listing has ended;
+            /// filter it (by visibility) to reach the rest.
+            #[getter]
+            fn reached_paging_limit(&self) -> bool {
+                self.reached_paging_limit.load(Ordering::Relaxed)
+            }
+
             fn __repr__(&self) -> String {
                 format!("<ghpkg.{}>", $sync_name)
             }
@@ -133,12 +179,15 @@ macro_rules! listing {
         #[pyclass(module = "ghpkg", name = $async_name, frozen)]
         pub(crate) struct $async {
             stream: Shared<$item>,
+            reached_paging_limit: Arc<AtomicBool>,
         }
 
         impl $async {
             pub(crate) fn new(stream: Paginated<$item>) -> Self {
+                let (stream, reached_paging_limit) = share(stream);
                 $async {
-                    stream: Arc::new(Mutex::new(stream.fuse())),
+                    stream,
+                    reached_paging_limit,
                 }
             }
         }
@@ -167,6 +216,15 @@ macro_rules! listing {
                     py,
                     async move { Reply(rest::<$item, $py_item>(stream).await) },
                 )
+            }
+
+            /// Whether the listing stopped at GitHub's 10,000-item paging
+            /// limit (``ghpkg.MAX_PAGED_ITEMS``), so more items may exist
+            /// than were listed. Meaningful once the listing has ended;
+            /// filter it (by visibility) to reach the rest.
+            #[getter]
+            fn reached_paging_limit(&self) -> bool {
+                self.reached_paging_limit.load(Ordering::Relaxed)
             }
 
             fn __repr__(&self) -> String {

@@ -4,13 +4,13 @@ request log shows it), with the core's read-ahead, in order."""
 from __future__ import annotations
 
 import threading
-from typing import List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 import ghpkg
 from ghpkg.testing import Emulator, Fault
-from helpers import query
+from helpers import query, run
 
 ACME_CONTAINERS = 264
 
@@ -136,6 +136,90 @@ def test_one_iterator_shared_by_threads_yields_each_item_once(emu: Emulator) -> 
 
 def test_ten_thousand_item_limit_constant() -> None:
     assert ghpkg.MAX_PAGED_ITEMS == 10_000
+
+
+BIG_TOKEN = "ghp_" + "b" * 36
+
+
+def big_fixture(n: int) -> Dict[str, Any]:
+    """Org ``big`` with ``n`` container packages, and a token that can list them all."""
+    return {
+        "users": [{"login": "octocat", "id": 1}],
+        "orgs": [{"login": "big", "id": 7, "admins": ["octocat"]}],
+        "tokens": [
+            {
+                "token": BIG_TOKEN,
+                "user": "octocat",
+                "kind": "classic",
+                "scopes": ["read:packages"],
+                "rate_limit": 1_000_000,
+            }
+        ],
+        "packages": [
+            {
+                "owner": "big",
+                "name": f"pkg-{i:05}",
+                "package_type": "container",
+                "versions": [{"name": f"sha256:{i:064x}", "tags": ["v1"]}],
+            }
+            for i in range(n)
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def big() -> Iterator[Emulator]:
+    with Emulator(big_fixture(10_050), secondary_points_per_minute=10**9) as e:
+        yield e
+
+
+def test_a_listing_cut_short_by_the_paging_limit_says_so(big: Emulator) -> None:
+    with big.client() as c:
+        it = c.list_packages("container", org="big")
+        assert it.reached_paging_limit is False, "nothing walked yet"
+        names = [p.name for p in it]
+        assert len(names) == ghpkg.MAX_PAGED_ITEMS == 10_000
+        assert len(set(names)) == 10_000
+        assert it.reached_paging_limit is True
+        assert next(it, None) is None and it.reached_paging_limit is True
+        collected = c.list_packages("container", org="big", visibility="private")
+        assert len(collected.collect()) == 10_000
+        assert collected.reached_paging_limit is True
+
+
+def test_an_async_listing_cut_short_by_the_paging_limit_says_so(big: Emulator) -> None:
+    async def main() -> None:
+        async with big.async_client() as c:
+            it = c.list_packages("container", org="big")
+            n = 0
+            async for _ in it:
+                n += 1
+            assert n == 10_000
+            assert it.reached_paging_limit is True
+            collected = c.list_packages("container", org="big")
+            assert len(await collected.collect()) == 10_000
+            assert collected.reached_paging_limit is True
+
+    run(main())
+
+
+def test_a_complete_listing_does_not_claim_the_paging_limit(emu: Emulator) -> None:
+    with emu.client() as c:
+        it = c.list_packages("container", org="acme")
+        assert len(list(it)) == ACME_CONTAINERS
+        assert it.reached_paging_limit is False
+        versions = c.list_versions("container", "api/server", org="acme")
+        assert versions.collect() and versions.reached_paging_limit is False
+
+    async def main() -> None:
+        async with emu.async_client() as c:
+            it = c.list_packages("container", org="acme")
+            assert len([p async for p in it]) == ACME_CONTAINERS
+            assert it.reached_paging_limit is False
+            versions = c.list_versions("container", "api/server", org="acme")
+            assert await versions.collect() and versions.reached_paging_limit is False
+
+    run(main())
 
 
 def test_iterator_reprs(client: ghpkg.Client) -> None:

@@ -81,6 +81,7 @@ export async function everything(): Promise<void> {
     const extra: Record<string, unknown> = p.extra
     void [id, type, visibility, repo?.fullName, repo?.private, fields, extra, owner?.login, owner?.siteAdmin]
   }
+  const cutShort: boolean = packages.reachedPagingLimit
   const all: Package[] = await client.listPackages('npm').toArray()
   const again: Package[] = await client.listPackages('npm', user).collect()
   const step: IteratorResult<Package, undefined> = await client.dockerConflicts(org).next()
@@ -163,7 +164,7 @@ export async function everything(): Promise<void> {
   await emu.shutdown()
   const same: typeof Client = ghpkgDefault.Client
 
-  void [baseUrl, kind, sizes, rate, summary, all, again, step, restored, state, versions, tags, container, docker, maybe, can, granted, problem, rows, executed, verb, codes, number, types, ver, t, emuClient, first, now, added, same]
+  void [baseUrl, kind, cutShort, sizes, rate, summary, all, again, step, restored, state, versions, tags, container, docker, maybe, can, granted, problem, rows, executed, verb, codes, number, types, ver, t, emuClient, first, now, added, same]
 }
 
 export async function misuse(client: Client): Promise<void> {
@@ -181,6 +182,8 @@ export async function misuse(client: Client): Promise<void> {
   client.listVersions('npm', 'x', { state: 'gone' })
   // @ts-expect-error: ids are numbers, bigints or strings
   await client.getVersion('npm', 'x', { id: 1 })
+  // @ts-expect-error: the paging-limit flag is read-only
+  client.listPackages('npm').reachedPagingLimit = true
   // @ts-expect-error: unknown client option
   new Client({ tokn: 'x' })
   // @ts-expect-error: timeouts are numbers
