@@ -40,7 +40,8 @@ impl fmt::Display for SecretToken {
 /// How the client authenticates.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Credentials {
-    /// No credentials: public data only, 60 requests an hour.
+    /// No credentials. GitHub's Packages API answers every anonymous call
+    /// with 401 `Requires authentication`, public packages included.
     #[default]
     Anonymous,
     /// `Authorization: Bearer <token>`.
@@ -150,6 +151,12 @@ impl TokenKind {
     }
 }
 
+impl serde::Serialize for TokenKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// What GitHub wants instead, appended to errors caused by the token kind.
 const USE_CLASSIC: &str = "use a classic personal access token (ghp_) or an OAuth token (gho_) \
      with read:packages (plus delete:packages to delete, write:packages to restore, and repo for \
@@ -157,12 +164,12 @@ const USE_CLASSIC: &str = "use a classic personal access token (ghp_) or an OAut
 
 /// Explains a refusal when the token kind is the likely cause.
 ///
-/// `listing` is true for list-packages calls, which Actions tokens cannot make.
+/// `lists_packages` is true for list-packages calls, which Actions tokens cannot make.
 pub(crate) fn explain_refusal(
     kind: TokenKind,
     status: u16,
     message: &str,
-    listing: bool,
+    lists_packages: bool,
 ) -> Option<String> {
     let lower = message.to_ascii_lowercase();
     match (kind, status) {
@@ -170,7 +177,7 @@ pub(crate) fn explain_refusal(
             "fine-grained personal access tokens (github_pat_) are not supported by the GitHub \
              Packages API; {USE_CLASSIC}"
         )),
-        (TokenKind::AppOrActions, 400) if listing && lower.contains("invalid argument") => {
+        (TokenKind::AppOrActions, 400) if lists_packages && lower.contains("invalid argument") => {
             Some(format!(
                 "an Actions GITHUB_TOKEN (ghs_) cannot list packages; it can get, list versions of, \
                  delete and restore packages whose admin role includes the workflow's repository. \
@@ -184,9 +191,10 @@ pub(crate) fn explain_refusal(
                 "GitHub App tokens (ghs_, ghu_) are not enabled for the Packages API; {USE_CLASSIC}"
             ))
         }
-        (TokenKind::None, 401) => Some(
-            "no credentials were given; pass a token or set GITHUB_TOKEN or GH_TOKEN".to_owned(),
-        ),
+        (TokenKind::None, 401) => Some(format!(
+            "no credentials were given, and the GitHub Packages API needs a token even for \
+             public packages; pass a token or set GITHUB_TOKEN or GH_TOKEN: {USE_CLASSIC}"
+        )),
         (_, 403) if lower.contains("scope") => Some(format!(
             "the token lacks a scope this call needs; {USE_CLASSIC}"
         )),

@@ -7,9 +7,9 @@
 //! `github.packages.package_versions` and
 //! `github.packages.docker_migration_packages`.
 //!
-//! [`Client::select`](crate::Client::select) and
-//! [`Client::delete`](crate::Client::delete) pick a method the way StackQL
-//! does (see [`choose`]); [`Client::exec`](crate::Client::exec) calls any
+//! [`Client::catalog_select`](crate::Client::catalog_select) and
+//! [`Client::catalog_delete`](crate::Client::catalog_delete) pick a method the way StackQL
+//! does (see [`choose`]); [`Client::catalog_exec`](crate::Client::catalog_exec) calls any
 //! method by name.
 //! Parameters are a JSON object: strings, or a number for
 //! `package_version_id`. For a `SELECT`, parameters that the chosen method
@@ -21,7 +21,7 @@
 //!
 //! let params = json!({"org": "acme", "package_type": "container", "visibility": "public"});
 //! // Runs list_packages_for_organization and returns every page.
-//! let rows = client.select("packages", params.as_object().unwrap()).await?;
+//! let rows = client.catalog_select("packages", params.as_object().unwrap()).await?;
 //! for row in &rows {
 //!     println!("{} {}", row["id"], row["name"]);
 //! }
@@ -47,6 +47,9 @@ pub type Params = serde_json::Map<String, Value>;
 pub type Row = serde_json::Map<String, Value>;
 
 /// A resource: a table-like view with fields and the methods that reach it.
+///
+/// Serializes as `{"id", "short_name", "fields", "methods"}`, the catalog
+/// metadata every front door hands out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resource {
     /// The full id, e.g. `github.packages.packages`.
@@ -75,7 +78,7 @@ impl Resource {
 }
 
 /// A method of a resource: one GitHub operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Method {
     /// StackQL's name: GitHub's operationId in snake case,
     /// e.g. `get_package_for_organization`.
@@ -88,6 +91,7 @@ pub struct Method {
     pub optional: &'static [&'static str],
     /// What the method does and the permissions it needs.
     pub description: &'static str,
+    #[serde(skip)]
     pub(crate) op: Op,
 }
 
@@ -143,6 +147,24 @@ impl Verb {
             Verb::Delete => "DELETE",
             Verb::Exec => "EXEC",
         }
+    }
+}
+
+impl serde::Serialize for Verb {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Resource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Resource", 4)?;
+        st.serialize_field("id", self.id)?;
+        st.serialize_field("short_name", self.short_name())?;
+        st.serialize_field("fields", self.fields)?;
+        st.serialize_field("methods", self.methods)?;
+        st.end()
     }
 }
 

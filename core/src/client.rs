@@ -7,6 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::auth::{Credentials, TokenKind};
+use crate::config::{ClientConfig, Settings};
 use crate::error::{Error, Result};
 use crate::ratelimit::RateLimit;
 
@@ -42,7 +43,8 @@ pub(crate) struct Inner {
 }
 
 impl Client {
-    /// A client for github.com with a bearer token and default settings.
+    /// A client with a bearer token and default settings (the base URL from
+    /// `GITHUB_API_URL` when set, else github.com).
     pub fn new(token: impl Into<String>) -> Result<Client> {
         Client::builder().token(token).build()
     }
@@ -52,9 +54,36 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the environment only; see [`ClientBuilder::from_env`].
+    /// A client configured from the environment only (see [`ClientConfig`]).
     pub fn from_env() -> Result<Client> {
-        ClientBuilder::default().from_env().build()
+        ClientConfig::default().build()
+    }
+
+    /// Builds a client from resolved settings.
+    pub(crate) fn from_settings(s: Settings) -> Result<Client> {
+        let base = parse_base_url(&s.base_url, s.allow_insecure_http)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(s.connect_timeout)
+            .timeout(s.timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(crate::error::from_reqwest)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                credentials: s.credentials,
+                user_agent: s.user_agent.unwrap_or_else(|| USER_AGENT.to_owned()),
+                max_retries: s.max_retries,
+                retry_base: s.retry_backoff,
+                max_rate_limit_wait: s.max_rate_limit_wait,
+                read_ahead: s.read_ahead,
+                per_page: s.per_page,
+                allow_insecure_http: s.allow_insecure_http,
+                last_rate_limit: Mutex::new(None),
+            }),
+        })
     }
 
     /// The base URL requests go to.
@@ -97,123 +126,96 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Settings for a [`Client`]. Every setting has a default.
-#[derive(Clone)]
+/// A fluent way to fill a [`ClientConfig`]; every setting has a default and
+/// the rules (defaults, environment, validation) are the config's.
+#[derive(Clone, Debug, Default)]
 pub struct ClientBuilder {
-    credentials: Option<Credentials>,
-    base_url: Option<String>,
-    user_agent: Option<String>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_retries: u32,
-    retry_base: Duration,
-    max_rate_limit_wait: Duration,
-    read_ahead: usize,
-    per_page: u32,
-    allow_insecure_http: bool,
-    use_env: bool,
+    config: ClientConfig,
 }
 
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            credentials: None,
-            base_url: None,
-            user_agent: None,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
-            max_retries: 3,
-            retry_base: Duration::from_millis(250),
-            max_rate_limit_wait: Duration::from_secs(120),
-            read_ahead: 4,
-            per_page: 100,
-            allow_insecure_http: false,
-            use_env: false,
-        }
+impl From<ClientConfig> for ClientBuilder {
+    fn from(config: ClientConfig) -> Self {
+        ClientBuilder { config }
     }
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("credentials", &self.credentials)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("read_ahead", &self.read_ahead)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Reads one environment variable, treating empty as unset.
-fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 impl ClientBuilder {
     /// Authenticate with a bearer token (`Authorization: Bearer ...`).
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.credentials = Some(Credentials::token(token));
+        self.config.token = Some(token.into());
+        self.config.username = None;
+        self.config.anonymous = false;
         self
     }
 
     /// Authenticate with HTTP Basic, a username and a token as password (StackQL's scheme).
     pub fn basic_auth(mut self, username: impl Into<String>, token: impl Into<String>) -> Self {
-        self.credentials = Some(Credentials::basic(username, token));
+        self.config.token = Some(token.into());
+        self.config.username = Some(username.into());
+        self.config.anonymous = false;
         self
     }
 
     /// Set the credentials directly; [`Credentials::Anonymous`] forces no auth
     /// even when the environment has a token.
-    pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+    pub fn credentials(self, credentials: Credentials) -> Self {
+        match credentials {
+            Credentials::Anonymous => self.anonymous(),
+            Credentials::Token(t) => self.token(t.expose()),
+            Credentials::Basic { username, token } => self.basic_auth(username, token.expose()),
+        }
+    }
+
+    /// Send no credentials, even when the environment has a token.
+    pub fn anonymous(mut self) -> Self {
+        self.config.token = None;
+        self.config.username = None;
+        self.config.anonymous = true;
         self
     }
 
-    /// Fill whatever was not set explicitly from the environment when building:
-    /// credentials from `GITHUB_TOKEN`, then `GH_TOKEN`, then
-    /// `STACKQL_GITHUB_USERNAME` + `STACKQL_GITHUB_PASSWORD` (Basic); the base URL
-    /// from `GITHUB_API_URL`. With none of them the client is anonymous.
-    pub fn from_env(mut self) -> Self {
-        self.use_env = true;
+    /// Whether unset credentials and base URL come from the environment
+    /// (default on; see [`ClientConfig`]).
+    pub fn use_env(mut self, on: bool) -> Self {
+        self.config.use_env = on;
         self
     }
 
     /// The API root: `https://api.github.com` (default) or a GitHub
     /// Enterprise Server's `https://HOST/api/v3`.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.config.base_url = Some(url.into());
         self
     }
 
     /// A `User-Agent` to send instead of `ghpkg/VERSION`.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = Some(ua.into());
+        self.config.user_agent = Some(ua.into());
         self
     }
 
     /// Time allowed to open a connection (default 10 s).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
+        self.config.connect_timeout = Some(d);
         self
     }
 
     /// Time allowed for one whole request, response body included (default 30 s).
     pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
+        self.config.timeout = Some(d);
         self
     }
 
     /// Retries after connection errors and 5xx answers to idempotent
     /// requests, with jittered exponential backoff (default 3).
     pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = n;
+        self.config.max_retries = Some(n);
         self
     }
 
     /// The first retry's delay before jitter; it doubles each time (default 250 ms).
     pub fn retry_backoff(mut self, d: Duration) -> Self {
-        self.retry_base = d;
+        self.config.retry_backoff = Some(d);
         self
     }
 
@@ -221,94 +223,38 @@ impl ClientBuilder {
     /// `RateLimited` error that carries the reset time (default 120 s; zero
     /// never waits).
     pub fn max_rate_limit_wait(mut self, d: Duration) -> Self {
-        self.max_rate_limit_wait = d;
+        self.config.max_rate_limit_wait = Some(d);
         self
     }
 
     /// Pages a listing may fetch ahead, concurrently, once the first page
     /// reveals the last (default 4; 0 or 1 fetches one page at a time).
     pub fn read_ahead(mut self, pages: usize) -> Self {
-        self.read_ahead = pages;
+        self.config.read_ahead = Some(pages);
         self
     }
 
     /// Items per page for listings, 1 to 100 (default 100).
     pub fn per_page(mut self, n: u32) -> Self {
-        self.per_page = n;
+        self.config.per_page = Some(n);
         self
     }
 
     /// Allow a plain `http://` base URL on a host other than loopback.
     /// Off by default so a token is never sent in clear text by accident.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.config.allow_insecure_http = allow;
         self
     }
 
-    /// Builds the client. Fails with `InvalidArgument` on a bad base URL, a
-    /// plain-http non-loopback URL without opt-in, or a `per_page` outside 1..=100.
-    pub fn build(self) -> Result<Client> {
-        let credentials = match self.credentials {
-            Some(c) => c,
-            None if self.use_env => credentials_from_env(),
-            None => Credentials::Anonymous,
-        };
-        if let Some(t) = credentials.secret() {
-            if t.expose().is_empty() {
-                return Err(Error::invalid("the token must not be empty"));
-            }
-            if t.expose().chars().any(|c| c.is_control() || c == ' ') {
-                return Err(Error::invalid(
-                    "the token contains whitespace or control characters",
-                ));
-            }
-        }
-        let base_raw = self
-            .base_url
-            .or_else(|| self.use_env.then(|| env_var("GITHUB_API_URL")).flatten())
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let base = parse_base_url(&base_raw, self.allow_insecure_http)?;
-        if !(1..=100).contains(&self.per_page) {
-            return Err(Error::invalid(format!(
-                "per_page must be between 1 and 100, got {}",
-                self.per_page
-            )));
-        }
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(crate::error::from_reqwest)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base,
-                credentials,
-                user_agent: self.user_agent.unwrap_or_else(|| USER_AGENT.to_owned()),
-                max_retries: self.max_retries,
-                retry_base: self.retry_base,
-                max_rate_limit_wait: self.max_rate_limit_wait,
-                read_ahead: self.read_ahead.max(1),
-                per_page: self.per_page,
-                allow_insecure_http: self.allow_insecure_http,
-                last_rate_limit: Mutex::new(None),
-            }),
-        })
+    /// The configuration filled so far.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
     }
-}
 
-fn credentials_from_env() -> Credentials {
-    if let Some(t) = env_var("GITHUB_TOKEN").or_else(|| env_var("GH_TOKEN")) {
-        return Credentials::token(t);
-    }
-    match (
-        env_var("STACKQL_GITHUB_USERNAME"),
-        env_var("STACKQL_GITHUB_PASSWORD"),
-    ) {
-        (Some(user), Some(token)) => Credentials::basic(user, token),
-        _ => Credentials::Anonymous,
+    /// Builds the client; see [`ClientConfig::build`] for what is refused.
+    pub fn build(self) -> Result<Client> {
+        self.config.build()
     }
 }
 
@@ -374,5 +320,6 @@ mod tests {
         assert!(s.contains("classic"));
         let b = Client::builder().token("ghp_topsecret");
         assert!(!format!("{b:?}").contains("topsecret"));
+        assert!(format!("{b:?}").contains("redacted"));
     }
 }

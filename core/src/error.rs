@@ -39,13 +39,16 @@ pub enum ErrorKind {
     /// The connection failed, dropped, or a redirect could not be followed.
     Transport,
     /// The response could not be understood (malformed JSON, a missing
-    /// field, a pagination link that loops).
+    /// field, a malformed `link` header, a pagination link that loops).
     Decode,
+    /// The client was closed before the call (`close()` in the front doors
+    /// of other languages); nothing was sent.
+    Closed,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of [`ErrorKind::number`].
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 11] = [
         ErrorKind::InvalidArgument,
         ErrorKind::Authentication,
         ErrorKind::PermissionDenied,
@@ -56,22 +59,40 @@ impl ErrorKind {
         ErrorKind::Timeout,
         ErrorKind::Transport,
         ErrorKind::Decode,
+        ErrorKind::Closed,
     ];
 
-    /// The stable code used by the Node binding's `err.code` and in logs.
+    /// The stable code: the kind's name in upper snake case, used by the
+    /// Node binding's `err.code`, the C ABI's `ghpkg_status_code()`, Go's
+    /// `Kind.String()`, Python's `GhpkgError.code`, and in logs.
     pub const fn code(self) -> &'static str {
         match self {
             ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
-            ErrorKind::Authentication => "UNAUTHORIZED",
-            ErrorKind::PermissionDenied => "FORBIDDEN",
+            ErrorKind::Authentication => "AUTHENTICATION",
+            ErrorKind::PermissionDenied => "PERMISSION_DENIED",
             ErrorKind::NotFound => "NOT_FOUND",
             ErrorKind::Rejected => "REJECTED",
             ErrorKind::RateLimited => "RATE_LIMITED",
-            ErrorKind::Server => "SERVER_ERROR",
+            ErrorKind::Server => "SERVER",
             ErrorKind::Timeout => "TIMEOUT",
             ErrorKind::Transport => "TRANSPORT",
             ErrorKind::Decode => "DECODE",
+            ErrorKind::Closed => "CLOSED",
         }
+    }
+
+    /// The kind whose [`ErrorKind::code`] is `code`.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Whether trying the same call again later may succeed: rate limits,
+    /// server errors, timeouts and transport failures.
+    pub const fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport
+        )
     }
 
     /// The fixed number used by the C ABI's `ghpkg_status` (0 is success there).
@@ -87,6 +108,7 @@ impl ErrorKind {
             ErrorKind::Timeout => 8,
             ErrorKind::Transport => 9,
             ErrorKind::Decode => 10,
+            ErrorKind::Closed => 11,
         }
     }
 
@@ -103,6 +125,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timed out",
             ErrorKind::Transport => "transport error",
             ErrorKind::Decode => "could not decode the response",
+            ErrorKind::Closed => "the client is closed",
         }
     }
 }
@@ -151,8 +174,17 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+    /// An `InvalidArgument` error: input refused before anything was sent.
+    pub fn invalid(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    /// The `Closed` error a front door raises for a call on a closed client.
+    pub fn closed() -> Self {
+        Error::new(
+            ErrorKind::Closed,
+            "this ghpkg client is closed; create a new one",
+        )
     }
 
     pub(crate) fn decode(message: impl Into<String>) -> Self {
@@ -239,12 +271,9 @@ impl Error {
         self.inner.hint.as_deref()
     }
 
-    /// Whether trying the same call later may succeed.
+    /// Whether trying the same call later may succeed ([`ErrorKind::is_retryable`]).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport
-        )
+        self.kind().is_retryable()
     }
 }
 

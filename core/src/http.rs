@@ -53,10 +53,14 @@ enum Retry {
     Never,
 }
 
-/// What the caller is doing, for retries and error explanations.
-#[derive(Clone, Copy)]
-pub(crate) struct Call {
-    pub listing: bool,
+/// Which operation a request serves, so a refusal can be explained: an
+/// Actions token is answered 400 `Invalid argument.` only when it lists packages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// `GET …/packages`: list packages (also the token preflight).
+    ListPackages,
+    /// Every other operation.
+    Other,
 }
 
 impl Client {
@@ -315,7 +319,7 @@ impl Client {
             self.inner.credentials.token_kind(),
             resp.status,
             &message,
-            call.listing,
+            call == Call::ListPackages,
         );
         if resp.status == 403 && resp.headers.contains_key("x-github-sso") {
             hint = Some(

@@ -24,6 +24,7 @@
 mod auth;
 pub mod catalog;
 mod client;
+mod config;
 mod error;
 mod http;
 mod models;
@@ -35,12 +36,13 @@ mod scopes;
 
 pub use auth::{Credentials, SecretToken, TokenKind};
 pub use client::{Client, ClientBuilder, API_VERSION, DEFAULT_BASE_URL, USER_AGENT};
+pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use models::{
     ContainerMetadata, DockerMetadata, MinimalRepository, Package, PackageType, PackageVersion,
     SimpleUser, VersionMetadata, VersionState, Visibility,
 };
-pub use pagination::{Paginated, MAX_PAGED_ITEMS};
+pub use pagination::{Listing, PagingLimit, MAX_PAGED_ITEMS};
 pub use path::Owner;
 pub use ratelimit::RateLimit;
 pub use scopes::TokenScopes;

@@ -7,11 +7,8 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::Call;
 use crate::models::{Package, PackageType, PackageVersion, VersionState, Visibility};
-use crate::pagination::{paginate, Paginated};
+use crate::pagination::{paginate, Listing};
 use crate::path::{package_path, Owner};
-
-const SINGLE: Call = Call { listing: false };
-const LIST: Call = Call { listing: true };
 
 /// `{package}/versions/{id}{suffix}`, encoded; id 0 is `InvalidArgument`.
 fn version_path(
@@ -55,7 +52,7 @@ impl Client {
         owner: &Owner,
         package_type: PackageType,
         visibility: Option<Visibility>,
-    ) -> Paginated<Package> {
+    ) -> Listing<Package> {
         let url = owner.prefix().and_then(|prefix| {
             let mut q = vec![("package_type", package_type.as_str())];
             if let Some(v) = visibility {
@@ -64,8 +61,8 @@ impl Client {
             self.listing_url(&format!("{prefix}/packages"), &q)
         });
         match url {
-            Ok(url) => paginate(self, url, LIST, "package list"),
-            Err(e) => Paginated::failed(e),
+            Ok(url) => paginate(self, url, Call::ListPackages, "package list"),
+            Err(e) => Listing::failed(e),
         }
     }
 
@@ -77,7 +74,7 @@ impl Client {
         name: &str,
     ) -> Result<Package> {
         let url = self.endpoint(&package_path(owner, package_type, name)?)?;
-        self.execute(Method::GET, url, SINGLE)
+        self.execute(Method::GET, url, Call::Other)
             .await?
             .json("package")
     }
@@ -95,7 +92,9 @@ impl Client {
         name: &str,
     ) -> Result<()> {
         let url = self.endpoint(&package_path(owner, package_type, name)?)?;
-        self.execute(Method::DELETE, url, SINGLE).await.map(drop)
+        self.execute(Method::DELETE, url, Call::Other)
+            .await
+            .map(drop)
     }
 
     /// Restores a package deleted in the last 30 days, unless its name has
@@ -118,7 +117,7 @@ impl Client {
             }
             url.query_pairs_mut().append_pair("token", t);
         }
-        self.execute(Method::POST, url, SINGLE).await.map(drop)
+        self.execute(Method::POST, url, Call::Other).await.map(drop)
     }
 
     /// Lists a package's versions: active ones by default, or those deleted
@@ -130,14 +129,14 @@ impl Client {
         package_type: PackageType,
         name: &str,
         state: Option<VersionState>,
-    ) -> Paginated<PackageVersion> {
+    ) -> Listing<PackageVersion> {
         let url = package_path(owner, package_type, name).and_then(|path| {
             let q: Vec<(&str, &str)> = state.iter().map(|s| ("state", s.as_str())).collect();
             self.listing_url(&format!("{path}/versions"), &q)
         });
         match url {
-            Ok(url) => paginate(self, url, SINGLE, "package version list"),
-            Err(e) => Paginated::failed(e),
+            Ok(url) => paginate(self, url, Call::Other, "package version list"),
+            Err(e) => Listing::failed(e),
         }
     }
 
@@ -150,7 +149,7 @@ impl Client {
         version_id: u64,
     ) -> Result<PackageVersion> {
         let url = self.endpoint(&version_path(owner, package_type, name, version_id, "")?)?;
-        self.execute(Method::GET, url, SINGLE)
+        self.execute(Method::GET, url, Call::Other)
             .await?
             .json("package version")
     }
@@ -166,7 +165,9 @@ impl Client {
         version_id: u64,
     ) -> Result<()> {
         let url = self.endpoint(&version_path(owner, package_type, name, version_id, "")?)?;
-        self.execute(Method::DELETE, url, SINGLE).await.map(drop)
+        self.execute(Method::DELETE, url, Call::Other)
+            .await
+            .map(drop)
     }
 
     /// Restores a version deleted in the last 30 days.
@@ -179,18 +180,18 @@ impl Client {
     ) -> Result<()> {
         let path = version_path(owner, package_type, name, version_id, "/restore")?;
         let url = self.endpoint(&path)?;
-        self.execute(Method::POST, url, SINGLE).await.map(drop)
+        self.execute(Method::POST, url, Call::Other).await.map(drop)
     }
 
     /// Lists docker packages whose migration to the Container registry
     /// conflicts with an existing package. Lazy; follows `link` if GitHub pages it.
-    pub fn docker_conflicts(&self, owner: &Owner) -> Paginated<Package> {
+    pub fn docker_conflicts(&self, owner: &Owner) -> Listing<Package> {
         let url = owner
             .prefix()
             .and_then(|p| self.endpoint(&format!("{p}/docker/conflicts")));
         match url {
-            Ok(url) => paginate(self, url, SINGLE, "package list"),
-            Err(e) => Paginated::failed(e),
+            Ok(url) => paginate(self, url, Call::Other, "package list"),
+            Err(e) => Listing::failed(e),
         }
     }
 }

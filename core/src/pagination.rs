@@ -23,51 +23,165 @@ pub const MAX_PAGED_ITEMS: u64 = 10_000;
 /// A lazy listing: a [`Stream`] of items that fetches pages as they are
 /// consumed. Once the first page reveals the last page number, up to the
 /// client's `read_ahead` pages are fetched concurrently, and items still come
-/// out in order. Dropping the stream cancels requests in flight. After an
-/// error the stream ends.
+/// out in order. Dropping the listing cancels requests in flight. After an
+/// error the listing ends.
+///
+/// Besides item by item (the [`Stream`]), a listing can be read a page at a
+/// time ([`Listing::next_page`]) or drained of what has already arrived
+/// without waiting ([`Listing::pop_ready`]); the front doors of other
+/// languages use these to hand whole pages across.
 #[must_use = "a listing does nothing until it is consumed"]
-pub struct Paginated<T> {
-    inner: BoxStream<'static, Result<T>>,
-    limited: Arc<AtomicBool>,
+pub struct Listing<T> {
+    pages: BoxStream<'static, Result<Vec<T>>>,
+    /// The rest of the page being consumed.
+    ready: std::vec::IntoIter<T>,
+    /// The page stream has ended (or failed): nothing more will arrive.
+    ended: bool,
+    limit: PagingLimit,
 }
 
-impl<T: Send + 'static> Paginated<T> {
+/// Whether a listing stopped at GitHub's 10,000-item paging limit: a cheap,
+/// cloneable view of [`Listing::reached_paging_limit`] that stays readable
+/// while the listing is being consumed elsewhere and after it is dropped.
+#[derive(Clone, Debug, Default)]
+pub struct PagingLimit(Arc<AtomicBool>);
+
+impl PagingLimit {
+    /// Whether the walk ended at the limit, so more items may exist than
+    /// were listed. Meaningful once the listing has ended.
+    pub fn reached(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+impl<T: Send + 'static> Listing<T> {
+    fn new(pages: BoxStream<'static, Result<Vec<T>>>, limit: PagingLimit) -> Self {
+        Listing {
+            pages,
+            ready: Vec::new().into_iter(),
+            ended: false,
+            limit,
+        }
+    }
+
     /// A listing that yields `err` and ends, without sending anything.
     pub(crate) fn failed(err: Error) -> Self {
-        Paginated {
-            inner: stream::once(async move { Err(err) }).fuse().boxed(),
-            limited: Arc::default(),
-        }
+        Listing::new(
+            stream::once(async move { Err(err) }).boxed(),
+            PagingLimit::default(),
+        )
     }
 
     /// Whether the walk ended at GitHub's 10,000-item paging limit
     /// ([`MAX_PAGED_ITEMS`]), so more items may exist than were listed.
-    /// Meaningful once the stream has ended; filter the listing (by
+    /// Meaningful once the listing has ended; filter the listing (by
     /// visibility, or per package type) to reach the rest.
     pub fn reached_paging_limit(&self) -> bool {
-        self.limited.load(Ordering::Relaxed)
+        self.limit.reached()
+    }
+
+    /// A handle on [`Listing::reached_paging_limit`] that can be kept and
+    /// read without access to the listing.
+    pub fn paging_limit(&self) -> PagingLimit {
+        self.limit.clone()
+    }
+
+    /// The next whole page: the rest of the page being consumed if items of
+    /// it are left, else the next page once it has arrived. `None` once the
+    /// listing has ended; after an error it ends. Never empty.
+    pub async fn next_page(&mut self) -> Option<Result<Vec<T>>> {
+        let rest: Vec<T> = self.ready.by_ref().collect();
+        if !rest.is_empty() {
+            return Some(Ok(rest));
+        }
+        loop {
+            match self.next_fetched().await? {
+                Ok(page) if page.is_empty() => continue,
+                other => return Some(other),
+            }
+        }
+    }
+
+    /// The next item if it has already arrived, without waiting and without
+    /// sending anything; `None` when the next item must be fetched (or the
+    /// listing has ended: see [`Listing::is_ended`]).
+    pub fn pop_ready(&mut self) -> Option<T> {
+        self.ready.next()
+    }
+
+    /// Whether the listing has ended: no item is left and none will come.
+    /// A listing whose last page has been consumed may report `false` until
+    /// it is asked once more for an item.
+    pub fn is_ended(&self) -> bool {
+        self.ended && self.ready.len() == 0
     }
 
     /// Consumes the whole listing into a `Vec`, stopping at the first error.
     pub async fn collect_all(mut self) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        while let Some(item) = self.inner.next().await {
-            out.push(item?);
+        let mut out: Vec<T> = self.ready.by_ref().collect();
+        while let Some(page) = self.next_fetched().await {
+            out.extend(page?);
         }
         Ok(out)
     }
-}
 
-impl<T> Stream for Paginated<T> {
-    type Item = Result<T>;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+    /// The next page from the walk; marks the end (and ends after an error).
+    async fn next_fetched(&mut self) -> Option<Result<Vec<T>>> {
+        if self.ended {
+            return None;
+        }
+        let page = self.pages.next().await;
+        if !matches!(page, Some(Ok(_))) {
+            self.ended = true;
+        }
+        page
     }
 }
 
-impl<T> std::fmt::Debug for Paginated<T> {
+// No field is structurally pinned (the page stream is boxed).
+impl<T> Unpin for Listing<T> {}
+
+impl<T> Stream for Listing<T> {
+    type Item = Result<T>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.ready.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.ended {
+                return Poll::Ready(None);
+            }
+            match this.pages.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(page))) => this.ready = page.into_iter(),
+                Poll::Ready(Some(Err(e))) => {
+                    this.ended = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.ended = true;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.ready.len(), None)
+    }
+}
+
+impl<T> std::fmt::Debug for Listing<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Paginated { .. }")
+        f.debug_struct("Listing")
+            .field("ready", &self.ready.len())
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
     }
 }
 
@@ -78,35 +192,85 @@ pub(crate) struct Links {
     pub last: Option<String>,
 }
 
-/// Parses `<URL>; rel="next", <URL>; rel="last"`.
-pub(crate) fn parse_link_header(value: &str) -> Links {
+/// Parses a `link` header (RFC 8288): `<URL>; rel="next", <URL>; rel="last"`.
+///
+/// Strict: anything that is not a list of `<URI-reference>` values followed
+/// by `;`-separated parameters is an error naming what is wrong, so a garbled
+/// header is never half-understood and followed.
+pub(crate) fn parse_link_header(value: &str) -> std::result::Result<Links, String> {
     let mut links = Links::default();
-    let mut rest = value;
-    while let Some(start) = rest.find('<') {
-        let Some(end) = rest[start..].find('>') else {
-            break;
+    let mut rest = value.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+    while !rest.is_empty() {
+        let Some(after_open) = rest.strip_prefix('<') else {
+            return Err("a link value does not start with '<'".to_owned());
         };
-        let url = &rest[start + 1..start + end];
-        let after = &rest[start + end + 1..];
-        let params_end = after.find('<').unwrap_or(after.len());
-        let params = &after[..params_end];
-        for rel in params
-            .split(';')
-            .filter_map(|p| {
-                p.trim_matches(|c: char| c == ',' || c.is_whitespace())
-                    .strip_prefix("rel=")
-            })
-            .flat_map(|r| r.trim_matches('"').split_whitespace())
+        let Some(end) = after_open.find('>') else {
+            return Err("a link value has no closing '>'".to_owned());
+        };
+        let url = &after_open[..end];
+        if url.is_empty()
+            || url
+                .chars()
+                .any(|c| c == '<' || c.is_whitespace() || c.is_control())
         {
-            match rel {
-                "next" => links.next = Some(url.to_owned()),
-                "last" => links.last = Some(url.to_owned()),
-                _ => {}
+            return Err(
+                "a link value's URL is empty or contains '<', spaces or control characters"
+                    .to_owned(),
+            );
+        }
+        // Parameters run to the next ',' outside a quoted string.
+        let params_src = &after_open[end + 1..];
+        let mut in_quotes = false;
+        let params_end = params_src
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    in_quotes = !in_quotes;
+                }
+                c == ',' && !in_quotes
+            })
+            .map_or(params_src.len(), |(i, _)| i);
+        if in_quotes {
+            return Err("a link parameter has an unterminated quoted string".to_owned());
+        }
+        let params = params_src[..params_end].trim();
+        if !params.is_empty() && !params.starts_with(';') {
+            return Err("text between a link value's '>' and its parameters".to_owned());
+        }
+        for param in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = match param.split_once('=') {
+                Some((n, v)) => (n.trim(), Some(v.trim())),
+                None => (param, None),
+            };
+            let valid_token = |t: &str| {
+                !t.is_empty()
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+            };
+            if !valid_token(name) {
+                return Err(format!("a link parameter name {name:?} is not a token"));
+            }
+            let Some(value) = value else { continue };
+            let value = match value.strip_prefix('"') {
+                Some(quoted) => quoted
+                    .strip_suffix('"')
+                    .ok_or_else(|| "a link parameter has a stray quote".to_owned())?,
+                None if valid_token(value) => value,
+                None => return Err(format!("a link parameter value {value:?} is not a token")),
+            };
+            if name.eq_ignore_ascii_case("rel") {
+                for rel in value.split_whitespace() {
+                    match rel {
+                        "next" => links.next = Some(url.to_owned()),
+                        "last" => links.last = Some(url.to_owned()),
+                        _ => {}
+                    }
+                }
             }
         }
-        rest = &after[params_end..];
+        rest = params_src[params_end..].trim_start_matches(|c: char| c == ',' || c.is_whitespace());
     }
-    links
+    Ok(links)
 }
 
 fn page_of(url: &Url) -> u64 {
@@ -143,7 +307,8 @@ fn page_key(url: &Url) -> (String, BTreeMap<String, String>) {
 
 struct Page<T> {
     items: Vec<T>,
-    links: Option<Links>,
+    /// The raw `link` header, parsed only where the walk follows it.
+    link: Option<String>,
 }
 
 async fn fetch_page<T: DeserializeOwned>(
@@ -154,13 +319,15 @@ async fn fetch_page<T: DeserializeOwned>(
 ) -> Result<Page<T>> {
     let resp = client.execute(Method::GET, url, call).await?;
     let items: Vec<T> = resp.json(what)?;
-    let links = header_str(&resp.headers, "link").map(parse_link_header);
-    Ok(Page { items, links })
+    let link = header_str(&resp.headers, "link").map(str::to_owned);
+    Ok(Page { items, link })
 }
 
 enum Phase<T> {
     Fetch(Url),
     Ahead(Ahead<T>),
+    /// The page before was handed out; this error ends the walk.
+    Fail(Error),
     Done,
 }
 
@@ -209,22 +376,26 @@ struct Walk<T> {
     first: bool,
     seen: HashSet<(String, BTreeMap<String, String>)>,
     phase: Phase<T>,
-    limited: Arc<AtomicBool>,
+    limit: PagingLimit,
 }
 
 impl<T: DeserializeOwned + Send + 'static> Walk<T> {
-    /// Resolves a `link` URL, refusing one that leaves the API's origin.
-    fn link_url(&self, raw: &str) -> Result<Url> {
-        let url = self
-            .client
-            .inner
-            .base
-            .join(raw)
-            .map_err(|e| Error::decode(format!("unusable pagination link: {e}")))?;
-        if url.origin() != self.client.inner.base.origin() {
-            return Err(Error::decode(
-                "a pagination link points to another host; refusing to follow it",
-            ));
+    /// Resolves a `link` URL: it must be an absolute URL on the API's
+    /// origin, else nothing is requested.
+    fn link_url(&self, rel: &str, raw: &str) -> Result<Url> {
+        let base = &self.client.inner.base;
+        let shown: String = raw.chars().take(200).collect();
+        let url = Url::parse(raw).map_err(|e| {
+            Error::decode(format!(
+                "the link header's {rel} URL {shown:?} is not an absolute URL ({e}); \
+                 refusing to follow it"
+            ))
+        })?;
+        if url.origin() != base.origin() {
+            return Err(Error::decode(format!(
+                "the link header's {rel} URL {shown:?} points to another origin; refusing to \
+                 follow it"
+            )));
         }
         Ok(url)
     }
@@ -236,18 +407,24 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                 "ghpkg: the listing stopped at GitHub's {MAX_PAGED_ITEMS}-item paging limit; \
                  more items may exist"
             );
-            self.limited.store(true, Ordering::Relaxed);
+            self.limit.set();
         }
     }
 
     /// Decides what follows a fetched page.
     fn after(&mut self, url: &Url, page: &Page<T>) -> Result<Phase<T>> {
         let first = std::mem::replace(&mut self.first, false);
-        match &page.links {
+        let links = match &page.link {
+            Some(raw) => Some(parse_link_header(raw).map_err(|why| {
+                Error::decode(format!("malformed link header in the response: {why}"))
+            })?),
+            None => None,
+        };
+        match &links {
             Some(links) => {
                 let read_ahead = self.client.inner.read_ahead;
                 if let (true, true, Some(last)) = (first, read_ahead > 1, &links.last) {
-                    let last = self.link_url(last)?;
+                    let last = self.link_url("last", last)?;
                     let last_page = page_of(&last);
                     if last_page >= 2 {
                         return Ok(Phase::Ahead(Ahead {
@@ -260,7 +437,7 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                     }
                 }
                 match &links.next {
-                    Some(next) => Ok(Phase::Fetch(self.link_url(next)?)),
+                    Some(next) => Ok(Phase::Fetch(self.link_url("next", next)?)),
                     None => {
                         self.note_limit(page_of(url), page.items.len());
                         Ok(Phase::Done)
@@ -286,6 +463,7 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
     async fn step(mut self) -> Option<(Result<Vec<T>>, Self)> {
         match std::mem::replace(&mut self.phase, Phase::Done) {
             Phase::Done => None,
+            Phase::Fail(err) => Some((Err(err), self)),
             Phase::Fetch(url) => {
                 if !self.seen.insert(page_key(&url)) {
                     let err = Error::decode(format!(
@@ -295,16 +473,12 @@ impl<T: DeserializeOwned + Send + 'static> Walk<T> {
                     return Some((Err(err), self));
                 }
                 let result = fetch_page::<T>(&self.client, url.clone(), self.call, self.what).await;
-                let result = match result {
-                    Ok(page) => match self.after(&url, &page) {
-                        Ok(next) => {
-                            self.phase = next;
-                            Ok(page.items)
-                        }
-                        Err(e) => Err(e),
-                    },
-                    Err(e) => Err(e),
-                };
+                let result = result.map(|page| {
+                    // The page arrived whole: hand it out, and fail after it
+                    // if what follows it cannot be worked out.
+                    self.phase = self.after(&url, &page).unwrap_or_else(Phase::Fail);
+                    page.items
+                });
                 Some((result, self))
             }
             Phase::Ahead(mut ahead) => {
@@ -337,7 +511,8 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
     first: Url,
     call: Call,
     what: &'static str,
-) -> Paginated<T> {
+) -> Listing<T> {
+    let limit = PagingLimit::default();
     let walk = Walk {
         per_page: first
             .query_pairs()
@@ -350,19 +525,9 @@ pub(crate) fn paginate<T: DeserializeOwned + Send + 'static>(
         first: true,
         seen: HashSet::new(),
         phase: Phase::Fetch(first),
-        limited: Arc::default(),
+        limit: limit.clone(),
     };
-    let limited = Arc::clone(&walk.limited);
-    let pages = stream::unfold(walk, Walk::step);
-    let items = pages.flat_map(|page| match page {
-        Ok(items) => stream::iter(items.into_iter().map(Ok)).left_stream(),
-        Err(e) => stream::once(async move { Err(e) }).right_stream(),
-    });
-    // Fused: polling again after the end (or an error) keeps answering `None`.
-    Paginated {
-        inner: items.fuse().boxed(),
-        limited,
-    }
+    Listing::new(stream::unfold(walk, Walk::step).boxed(), limit)
 }
 
 #[cfg(test)]
@@ -374,14 +539,36 @@ mod tests {
         let l = parse_link_header(
             "<https://api.github.com/orgs/a/packages?page=2&per_page=100>; rel=\"next\", \
              <https://api.github.com/orgs/a/packages?page=7&per_page=100>; rel=\"last\"",
-        );
+        )
+        .unwrap();
         assert_eq!(
             l.next.as_deref(),
             Some("https://api.github.com/orgs/a/packages?page=2&per_page=100")
         );
         assert!(l.last.unwrap().contains("page=7"));
-        assert_eq!(parse_link_header(""), Links::default());
-        assert_eq!(parse_link_header("garbage <"), Links::default());
+        assert_eq!(parse_link_header("").unwrap(), Links::default());
+        let first =
+            parse_link_header("<https://h/x?page=1>; rel=\"first\"; title=\"a, b\"").unwrap();
+        assert_eq!(first, Links::default());
+        let both = parse_link_header("<https://h/x?page=3>; rel=\"next last\"").unwrap();
+        assert_eq!(both.next, both.last);
+    }
+
+    #[test]
+    fn refuses_garbled_link_headers() {
+        for bad in [
+            "<<not a url>>; rel=next; garbage",
+            "garbage <",
+            "<https://h/x?page=2",
+            "https://h/x?page=2; rel=next",
+            "<https://h/x?page=2> rel=next",
+            "<https://h/x?page=2>; rel=\"next",
+            "<https://h/x page=2>; rel=next",
+            "<>; rel=next",
+            "<https://h/x>; r@l=next",
+        ] {
+            assert!(parse_link_header(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

@@ -38,6 +38,20 @@ impl Owner {
         Owner::User(login.into())
     }
 
+    /// The owner named the way the front doors take it: an `org`, a `user`,
+    /// or neither for the authenticated user. Both at once is
+    /// `InvalidArgument`; an empty login is refused when the request is built.
+    pub fn from_org_or_user(org: Option<String>, user: Option<String>) -> Result<Owner> {
+        match (org, user) {
+            (Some(org), Some(user)) => Err(Error::invalid(format!(
+                "give either an org or a user, not both (got org {org:?} and user {user:?})"
+            ))),
+            (Some(org), None) => Ok(Owner::Org(org)),
+            (None, Some(user)) => Ok(Owner::User(user)),
+            (None, None) => Ok(Owner::AuthenticatedUser),
+        }
+    }
+
     /// The encoded path prefix: `/user`, `/orgs/acme` or `/users/octocat`.
     pub(crate) fn prefix(&self) -> Result<String> {
         Ok(match self {

@@ -6,7 +6,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use reqwest::header::HeaderMap;
 
 /// A snapshot of GitHub's `x-ratelimit-*` headers from one response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes with `reset` as an RFC 3339 timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RateLimit {
     /// `x-ratelimit-limit`: requests allowed in the window.
     pub limit: u64,

@@ -10,7 +10,9 @@ use crate::http::Call;
 use crate::ratelimit::header_str;
 
 /// What the configured token can do with GitHub Packages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes with `token_kind` as its stable name (`classic`, `app`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenScopes {
     /// The kind recognised from the token's prefix.
     pub token_kind: TokenKind,
@@ -50,7 +52,7 @@ impl Client {
             .append_pair("package_type", "container")
             .append_pair("per_page", "1");
         let token_kind = self.token_kind();
-        match self.execute(Method::GET, url, Call { listing: true }).await {
+        match self.execute(Method::GET, url, Call::ListPackages).await {
             Ok(resp) => {
                 let scopes = header_str(&resp.headers, "x-oauth-scopes").map(|s| {
                     s.split(',')

@@ -4,6 +4,9 @@
 //! scenario runs against a fresh demo emulator, and each step checks what
 //! the call returned and, where the scenario says so, the request it sent
 //! (or that it sent none). The format is described in `tests/README.md`.
+//!
+//! This binary owns the process environment: the `client` steps set the
+//! variables a client reads, so nothing else runs in this process.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,12 +31,34 @@ const OPS: &[(&str, &[&str], &[&str])] = &[
     ("delete_version", VERSION_ARGS, &[]),
     ("restore_version", VERSION_ARGS, &[]),
     ("docker_conflicts", &["owner"], &[]),
-    ("select", &["resource", "params"], &[]),
-    ("delete", &["resource", "params"], &[]),
-    ("exec", &["resource", "method", "params"], &[]),
+    ("catalog_select", &["resource", "params"], &[]),
+    ("catalog_delete", &["resource", "params"], &[]),
+    ("catalog_exec", &["resource", "method", "params"], &[]),
+    (
+        "client",
+        &[],
+        &["token", "username", "anonymous", "base_url", "use_env"],
+    ),
+];
+/// The variables a client may read, which a `client` step controls.
+const ENV_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "STACKQL_GITHUB_USERNAME",
+    "STACKQL_GITHUB_PASSWORD",
+    "GITHUB_API_URL",
 ];
 const SCENARIO_KEYS: &[&str] = &["name", "steps"];
-const STEP_KEYS: &[&str] = &["op", "args", "token", "expect", "wire", "sends_nothing"];
+const STEP_KEYS: &[&str] = &[
+    "op",
+    "args",
+    "token",
+    "expect",
+    "wire",
+    "sends_nothing",
+    "env",
+];
+const CLIENT_KEYS: &[&str] = &["base_url", "token_kind", "authorization"];
 const ERROR_KEYS: &[&str] = &["error", "status", "message"];
 const SUCCESS_KEYS: &[&str] = &["ok", "fields", "count", "names", "ids", "tags"];
 const WIRE_KEYS: &[&str] = &["method", "path", "query_contains", "requests"];
@@ -115,6 +140,12 @@ fn validate_step(step: &Value) -> Result<(), String> {
         token(t)?;
     }
     let expect = object(&step["expect"], "expect")?;
+    if op == "client" {
+        return validate_client_step(step, args, expect);
+    }
+    if step.contains_key("env") {
+        return Err("env: only client steps take an environment".into());
+    }
     if expect.contains_key("error") {
         keys(expect, &["error"], ERROR_KEYS, "expect (error)")?;
     } else {
@@ -135,6 +166,32 @@ fn validate_step(step: &Value) -> Result<(), String> {
         _ => {}
     }
     Ok(())
+}
+
+fn validate_client_step(step: &Obj, args: &Obj, expect: &Obj) -> Result<(), String> {
+    for key in ["token", "wire", "sends_nothing"] {
+        if step.contains_key(key) {
+            return Err(format!("{key}: not taken by client steps"));
+        }
+    }
+    let env = object(step.get("env").ok_or("client steps need env")?, "env")?;
+    keys(env, &[], ENV_VARS, "env")?;
+    for (k, v) in env {
+        let v = v
+            .as_str()
+            .ok_or_else(|| format!("env.{k} must be a string"))?;
+        if (k.ends_with("TOKEN") || k == "STACKQL_GITHUB_PASSWORD") && !v.is_empty() {
+            token(v)?;
+        }
+    }
+    if let Some(t) = args.get("token") {
+        token(t.as_str().ok_or("args.token must be a string")?)?;
+    }
+    if expect.contains_key("error") {
+        keys(expect, &["error"], ERROR_KEYS, "expect (error)")
+    } else {
+        keys(expect, &["base_url"], CLIENT_KEYS, "expect (client)")
+    }
 }
 
 /// The token a step names: a demo token's name, `anonymous` (`None`), or
@@ -225,16 +282,19 @@ fn version_id(args: &Obj) -> u64 {
 
 /// Runs one step's call through the Rust API.
 async fn call(c: &Client, op: &str, args: &Obj) -> ghpkg::Result<Got> {
-    if matches!(op, "select" | "delete" | "exec") {
+    if matches!(op, "catalog_select" | "catalog_delete" | "catalog_exec") {
         let resource = arg(args, "resource").unwrap_or_default();
         let empty = Obj::new();
         let params = args["params"].as_object().unwrap_or(&empty);
         return Ok(match op {
-            "select" => rows(c.select(resource, params).await?),
-            "delete" => c.delete(resource, params).await.map(|()| Got::Unit)?,
+            "catalog_select" => rows(c.catalog_select(resource, params).await?),
+            "catalog_delete" => c
+                .catalog_delete(resource, params)
+                .await
+                .map(|()| Got::Unit)?,
             _ => {
                 let method = arg(args, "method").unwrap_or_default();
-                rows(c.exec(resource, method, params).await?)
+                rows(c.catalog_exec(resource, method, params).await?)
             }
         });
     }
@@ -417,14 +477,135 @@ fn check_wire(wire: &Obj, sent: &[LoggedRequest]) -> Result<(), String> {
     Ok(())
 }
 
+/// A value of a `client` step: a token name is the token, `emulator` the
+/// emulator's URL, anything else itself.
+fn resolve(emu: &Emulator, key: &str, value: &str) -> Result<String, String> {
+    if value == "emulator" && key.ends_with("URL") {
+        return Ok(emu.url());
+    }
+    if !value.is_empty()
+        && (key.ends_with("TOKEN") || key == "STACKQL_GITHUB_PASSWORD" || key == "token")
+    {
+        return Ok(token(value)?.unwrap_or_default().to_owned());
+    }
+    Ok(value.to_owned())
+}
+
+/// Builds a client from a `client` step's options with exactly its
+/// environment, then checks what it resolved to and what it sends.
+async fn run_client_step(emu: &Emulator, step: &Obj) -> Result<(), String> {
+    let env = object(&step["env"], "env")?;
+    let args = object(&step["args"], "args")?;
+    let expect = object(&step["expect"], "expect")?;
+    for var in ENV_VARS {
+        match env.get(*var).and_then(Value::as_str) {
+            Some(v) => std::env::set_var(var, resolve(emu, var, v)?),
+            None => std::env::remove_var(var),
+        }
+    }
+    let mut config = ghpkg::ClientConfig::default();
+    for (key, value) in args {
+        match (key.as_str(), value) {
+            ("token", Value::String(t)) => config.token = Some(resolve(emu, "token", t)?),
+            ("username", Value::String(u)) => config.username = Some(u.clone()),
+            ("base_url", Value::String(u)) => config.base_url = Some(resolve(emu, "base_URL", u)?),
+            ("anonymous", Value::Bool(b)) => config.anonymous = *b,
+            ("use_env", Value::Bool(b)) => config.use_env = *b,
+            (k, v) => return Err(format!("args.{k}: unusable value {v}")),
+        }
+    }
+    let built = config.build();
+    for var in ENV_VARS {
+        std::env::remove_var(var);
+    }
+    let client = match (built, expect.contains_key("error")) {
+        (Err(e), true) => return check_error(expect, &e),
+        (Ok(_), true) => return Err(format!("expected error {}, but it built", expect["error"])),
+        (Err(e), false) => return Err(format!("expected a client, got {e}")),
+        (Ok(c), false) => c,
+    };
+    let want_url = resolve(emu, "base_URL", string(expect, "base_url")?)?;
+    if client.base_url() != want_url {
+        return Err(format!(
+            "base_url: expected {want_url}, got {}",
+            client.base_url()
+        ));
+    }
+    if let Some(kind) = expect.get("token_kind") {
+        if client.token_kind().as_str() != kind {
+            return Err(format!(
+                "token_kind: expected {kind}, got {}",
+                client.token_kind().as_str()
+            ));
+        }
+    }
+    if let Some(want) = expect.get("authorization") {
+        let before = emu.requests().len();
+        let _ = client
+            .get_package(&Owner::org("acme"), PackageType::Container, "api/server")
+            .await;
+        let sent = emu.requests().split_off(before);
+        let header = sent
+            .last()
+            .ok_or("authorization: no request reached the emulator")?
+            .header("authorization")
+            .map(str::to_owned);
+        let want = match want.as_str() {
+            None => None,
+            Some(w) => Some(match w.split_once(' ') {
+                Some(("Bearer", name)) => format!("Bearer {}", resolve(emu, "token", name)?),
+                Some(("Basic", pair)) => {
+                    let (user, name) = pair
+                        .split_once(':')
+                        .ok_or("authorization: Basic user:token")?;
+                    let raw = format!("{user}:{}", resolve(emu, "token", name)?);
+                    format!("Basic {}", base64(raw.as_bytes()))
+                }
+                _ => return Err(format!("authorization: cannot read {w:?}")),
+            }),
+        };
+        if header != want {
+            return Err(format!("authorization: expected {want:?}, got {header:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Standard base64 with padding, to compare a Basic header.
+fn base64(data: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                B64[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
 async fn run_step(emu: &Emulator, step: &Obj) -> Result<(), String> {
+    if step["op"] == "client" {
+        return run_client_step(emu, step).await;
+    }
     let token = token(step.get("token").and_then(Value::as_str).unwrap_or("demo"))?;
     let mut builder = Client::builder()
+        .use_env(false)
         .base_url(emu.url())
         .timeout(Duration::from_secs(20));
-    if let Some(t) = token {
-        builder = builder.token(t);
-    }
+    builder = match token {
+        Some(t) => builder.token(t),
+        None => builder.anonymous(),
+    };
     let client = builder.build().map_err(|e| format!("client: {e}"))?;
     let op = string(step, "op")?;
     let args = object(&step["args"], "args")?;

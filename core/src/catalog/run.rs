@@ -241,7 +241,7 @@ impl Client {
     /// resource, params no method matches, a param that is neither taken
     /// nor a field, or a value that does not parse; otherwise the errors of
     /// the underlying call.
-    pub async fn select(&self, resource: &str, params: &Params) -> Result<Vec<Row>> {
+    pub async fn catalog_select(&self, resource: &str, params: &Params) -> Result<Vec<Row>> {
         let res = super::resource(resource)?;
         let method = choose(res, Verb::Select, params)?;
         self.run_method(res, method, params).await
@@ -251,7 +251,7 @@ impl Client {
     /// [`choose`] (e.g. `delete_package_for_org` when `org` is given) and
     /// calls it. Params the method does not take are `InvalidArgument`:
     /// a delete never filters.
-    pub async fn delete(&self, resource: &str, params: &Params) -> Result<()> {
+    pub async fn catalog_delete(&self, resource: &str, params: &Params) -> Result<()> {
         let res = super::resource(resource)?;
         let method = choose(res, Verb::Delete, params)?;
         self.run_method(res, method, params).await.map(drop)
@@ -259,11 +259,16 @@ impl Client {
 
     /// Calls any method of a catalog resource by name, whatever its verb,
     /// e.g. `restore_package_for_org`. Returns rows for `SELECT` methods
-    /// (filtered by field params as in [`Client::select`]) and an empty
+    /// (filtered by field params as in [`Client::catalog_select`]) and an empty
     /// `Vec` otherwise. An unknown method name is `InvalidArgument` listing
     /// the resource's methods; missing required params are
     /// `InvalidArgument` naming them.
-    pub async fn exec(&self, resource: &str, method: &str, params: &Params) -> Result<Vec<Row>> {
+    pub async fn catalog_exec(
+        &self,
+        resource: &str,
+        method: &str,
+        params: &Params,
+    ) -> Result<Vec<Row>> {
         let res = super::resource(resource)?;
         let method = method_named(res, method)?;
         self.run_method(res, method, params).await

@@ -12,8 +12,11 @@ pub async fn demo() -> Emulator {
 }
 
 /// A builder aimed at `emu` with fast retries, so fault tests run quickly.
+/// It never reads the environment, so a token in the developer's shell
+/// cannot change what a test sees.
 pub fn builder(emu: &Emulator) -> ClientBuilder {
     Client::builder()
+        .use_env(false)
         .base_url(emu.url())
         .retry_backoff(Duration::from_millis(5))
         .timeout(Duration::from_secs(10))

@@ -2,9 +2,7 @@
 //! real HTTP against the emulator, checked on both sides: what the client
 //! returned and what the server received.
 
-mod common;
-
-use common::{calls, client, demo};
+use crate::common::{calls, client, demo};
 use ghpkg::{Owner, PackageType, VersionState, Visibility};
 
 /// Runs all nine operations for one owner and checks the wire paths.
@@ -261,7 +259,7 @@ async fn restore_token_is_sent_as_query_parameter() {
 #[tokio::test]
 async fn user_owned_version_listing_is_paged() {
     let emu = demo().await;
-    let c = common::builder(&emu)
+    let c = crate::common::builder(&emu)
         .token(ghpkg_emulator::DEMO_TOKEN)
         .per_page(2)
         .build()
@@ -277,5 +275,5 @@ async fn user_owned_version_listing_is_paged() {
     assert_eq!(reqs.len(), 2, "{:?}", calls(&emu));
     assert!(reqs
         .iter()
-        .all(|r| common::query_param(r, "per_page").as_deref() == Some("2")));
+        .all(|r| crate::common::query_param(r, "per_page").as_deref() == Some("2")));
 }

@@ -263,7 +263,7 @@ async fn every_method_is_reachable_by_exec() {
         let method = res.method(c.method).unwrap();
         take_calls(&emu);
         let rows = client
-            .exec(c.resource, c.method, &params(c.params.clone()))
+            .catalog_exec(c.resource, c.method, &params(c.params.clone()))
             .await
             .unwrap_or_else(|e| panic!("{} {}: {e}", c.resource, c.method));
         let calls = take_calls(&emu);
@@ -332,7 +332,10 @@ async fn select_runs_the_most_specific_method() {
             method
         );
         take_calls(&emu);
-        let rows = client.select("github.packages.packages", &p).await.unwrap();
+        let rows = client
+            .catalog_select("github.packages.packages", &p)
+            .await
+            .unwrap();
         let calls = take_calls(&emu);
         assert!(calls.iter().all(|c| c == call), "{method}: {calls:?}");
         if method.starts_with("get_") {
@@ -344,7 +347,11 @@ async fn select_runs_the_most_specific_method() {
     // A get returns the one package, objects kept as objects.
     let p =
         params(json!({"org": "acme", "package_type": "container", "package_name": "api/server"}));
-    let row = client.select("packages", &p).await.unwrap().remove(0);
+    let row = client
+        .catalog_select("packages", &p)
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(row["id"], 2001);
     assert_eq!(row["name"], "api/server");
     assert_eq!(row["package_type"], "container");
@@ -354,7 +361,7 @@ async fn select_runs_the_most_specific_method() {
     // A list returns every page: acme has more than 250 containers.
     take_calls(&emu);
     let rows = client
-        .select(
+        .catalog_select(
             "packages",
             &params(json!({"org": "acme", "package_type": "container"})),
         )
@@ -368,7 +375,10 @@ async fn select_runs_the_most_specific_method() {
     // Versions: the list and the get, with a 64-bit id.
     let versions =
         params(json!({"org": "acme", "package_type": "container", "package_name": "api/server"}));
-    let rows = client.select("package_versions", &versions).await.unwrap();
+    let rows = client
+        .catalog_select("package_versions", &versions)
+        .await
+        .unwrap();
     assert!(rows.iter().any(|r| r["id"] == 5_000_000_001u64));
     let mut one = versions.clone();
     one.insert("package_version_id".into(), json!("5000000001"));
@@ -377,7 +387,10 @@ async fn select_runs_the_most_specific_method() {
         catalog::choose(res, Verb::Select, &one).unwrap().name,
         "get_package_version_for_organization"
     );
-    let rows = client.select("package_versions", &one).await.unwrap();
+    let rows = client
+        .catalog_select("package_versions", &one)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let tags = &rows[0]["metadata"]["container"]["tags"];
     assert!(
@@ -387,7 +400,7 @@ async fn select_runs_the_most_specific_method() {
 
     // Docker migration conflicts.
     let rows = client
-        .select("docker_migration_packages", &params(json!({"org": "acme"})))
+        .catalog_select("docker_migration_packages", &params(json!({"org": "acme"})))
         .await
         .unwrap();
     assert!(rows.iter().any(|r| r["name"] == "legacy-api"), "{rows:?}");
@@ -402,7 +415,7 @@ async fn field_params_filter_rows() {
         p
     };
     let rows = client
-        .select("packages", &org(json!({"name": "only-tag"})))
+        .catalog_select("packages", &org(json!({"name": "only-tag"})))
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
@@ -410,7 +423,7 @@ async fn field_params_filter_rows() {
 
     // A string matches a number field by its decimal text.
     let rows = client
-        .select("packages", &org(json!({"id": "2001"})))
+        .catalog_select("packages", &org(json!({"id": "2001"})))
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
@@ -419,7 +432,7 @@ async fn field_params_filter_rows() {
     // visibility is a param of the listing: GitHub filters, and so do the rows.
     take_calls(&emu);
     let rows = client
-        .select("packages", &org(json!({"visibility": "private"})))
+        .catalog_select("packages", &org(json!({"visibility": "private"})))
         .await
         .unwrap();
     assert!(!rows.is_empty());
@@ -433,11 +446,15 @@ async fn field_params_filter_rows() {
 
     // For a get, visibility is a field filter: api/server is private.
     let get = org(json!({"package_name": "api/server", "visibility": "public"}));
-    assert!(client.select("packages", &get).await.unwrap().is_empty());
+    assert!(client
+        .catalog_select("packages", &get)
+        .await
+        .unwrap()
+        .is_empty());
 
     // Versions filtered by a field.
     let p = org(json!({"package_name": "api/server", "description": "linux/amd64"}));
-    let rows = client.select("package_versions", &p).await.unwrap();
+    let rows = client.catalog_select("package_versions", &p).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["id"], 20012);
 }
@@ -447,7 +464,7 @@ async fn unknown_params_are_errors_not_ignored() {
     let (emu, client) = setup().await;
     take_calls(&emu);
     let p = params(json!({"org": "acme", "package_type": "container", "nmae": "only-tag"}));
-    let e = client.select("packages", &p).await.unwrap_err();
+    let e = client.catalog_select("packages", &p).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(e.message().contains("nmae"), "{e}");
     assert!(
@@ -460,7 +477,7 @@ async fn unknown_params_are_errors_not_ignored() {
         json!({"org": "acme", "package_type": "npm", "package_name": "ui-kit",
                           "visibility": "private"}),
     );
-    let e = client.delete("packages", &p).await.unwrap_err();
+    let e = client.catalog_delete("packages", &p).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(e.message().contains("visibility"), "{e}");
     assert!(take_calls(&emu).is_empty());
@@ -471,7 +488,7 @@ async fn no_matching_method_lists_what_each_needs() {
     let (emu, client) = setup().await;
     take_calls(&emu);
     let p = params(json!({"org": "acme", "package_type": "container"}));
-    let e = client.delete("packages", &p).await.unwrap_err();
+    let e = client.catalog_delete("packages", &p).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert_eq!(
         e.message(),
@@ -481,7 +498,7 @@ async fn no_matching_method_lists_what_each_needs() {
          delete_package_for_authenticated_user needs package_name, package_type"
     );
     let e = client
-        .select("org_packages", &params(json!({"org": "acme"})))
+        .catalog_select("org_packages", &params(json!({"org": "acme"})))
         .await
         .unwrap_err();
     assert!(
@@ -490,7 +507,7 @@ async fn no_matching_method_lists_what_each_needs() {
         "{e}"
     );
     let e = client
-        .delete("docker_migration_packages", &Params::new())
+        .catalog_delete("docker_migration_packages", &Params::new())
         .await
         .unwrap_err();
     assert!(e.message().contains("has no DELETE method"), "{e}");
@@ -507,13 +524,13 @@ async fn delete_then_restore() {
         "delete_package_for_org"
     );
     take_calls(&emu);
-    client.delete("packages", &pkg).await.unwrap();
+    client.catalog_delete("packages", &pkg).await.unwrap();
     assert_eq!(take_calls(&emu), ["DELETE /orgs/acme/packages/npm/ui-kit"]);
 
-    let e = client.select("packages", &pkg).await.unwrap_err();
+    let e = client.catalog_select("packages", &pkg).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     let listed = client
-        .select(
+        .catalog_select(
             "packages",
             &params(json!({"org": "acme", "package_type": "npm"})),
         )
@@ -523,7 +540,7 @@ async fn delete_then_restore() {
 
     take_calls(&emu);
     let rows = client
-        .exec("packages", "restore_package_for_org", &pkg)
+        .catalog_exec("packages", "restore_package_for_org", &pkg)
         .await
         .unwrap();
     assert!(rows.is_empty());
@@ -531,7 +548,7 @@ async fn delete_then_restore() {
         take_calls(&emu),
         ["POST /orgs/acme/packages/npm/ui-kit/restore"]
     );
-    let rows = client.select("org_packages", &pkg).await.unwrap();
+    let rows = client.catalog_select("org_packages", &pkg).await.unwrap();
     assert_eq!(rows[0]["name"], "ui-kit");
 
     // The user and authenticated-user deletes are chosen the same way.
@@ -543,41 +560,58 @@ async fn delete_then_restore() {
         "delete_package_for_user"
     );
     take_calls(&emu);
-    client.delete("packages", &user).await.unwrap();
+    client.catalog_delete("packages", &user).await.unwrap();
     assert_eq!(
         take_calls(&emu),
         ["DELETE /users/octocat/packages/nuget/Octo.Core"]
     );
     let own = params(json!({"package_type": "nuget", "package_name": "Octo.Core"}));
     assert_eq!(
-        client.select("packages", &own).await.unwrap_err().kind(),
+        client
+            .catalog_select("packages", &own)
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::NotFound
     );
     client
-        .exec("packages", "restore_package_for_authenticated_user", &own)
+        .catalog_exec("packages", "restore_package_for_authenticated_user", &own)
         .await
         .unwrap();
-    assert_eq!(client.select("packages", &own).await.unwrap().len(), 1);
+    assert_eq!(
+        client.catalog_select("packages", &own).await.unwrap().len(),
+        1
+    );
 
     // A version: deleted, listed with state=deleted, restored.
     let ver = params(
         json!({"org": "acme", "package_type": "container", "package_name": "api/server",
                             "package_version_id": 20013}),
     );
-    client.delete("package_versions", &ver).await.unwrap();
+    client
+        .catalog_delete("package_versions", &ver)
+        .await
+        .unwrap();
     let mut deleted = ver.clone();
     deleted.remove("package_version_id");
     deleted.insert("state".into(), json!("deleted"));
     deleted.insert("id".into(), json!(20013));
-    let rows = client.select("package_versions", &deleted).await.unwrap();
+    let rows = client
+        .catalog_select("package_versions", &deleted)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0]["deleted_at"].is_string(), "{:?}", rows[0]);
     client
-        .exec("package_versions", "restore_package_version_for_org", &ver)
+        .catalog_exec("package_versions", "restore_package_version_for_org", &ver)
         .await
         .unwrap();
     assert_eq!(
-        client.select("package_versions", &ver).await.unwrap().len(),
+        client
+            .catalog_select("package_versions", &ver)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -587,7 +621,7 @@ async fn unknown_resource_and_method() {
     let (emu, client) = setup().await;
     take_calls(&emu);
     let e = client
-        .select("github.packages.pkgs", &Params::new())
+        .catalog_select("github.packages.pkgs", &Params::new())
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
@@ -600,7 +634,7 @@ async fn unknown_resource_and_method() {
         assert!(e.message().contains(id), "{e}");
     }
     let e = client
-        .exec("packages", "remove_package", &Params::new())
+        .catalog_exec("packages", "remove_package", &Params::new())
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
@@ -610,14 +644,14 @@ async fn unknown_resource_and_method() {
         json!({"username": "octocat", "package_type": "npm", "package_name": "hello-world"}),
     );
     let e = client
-        .exec("org_packages", "get_package_for_user", &p)
+        .catalog_exec("org_packages", "get_package_for_user", &p)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     // exec names the missing params.
     let p = params(json!({"org": "acme", "package_type": "npm"}));
     let e = client
-        .exec("packages", "restore_package_for_org", &p)
+        .catalog_exec("packages", "restore_package_for_org", &p)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
@@ -649,7 +683,10 @@ async fn invalid_values_send_nothing() {
         ),
     ];
     for (res, p) in bad {
-        let e = client.select(res, &params(p.clone())).await.unwrap_err();
+        let e = client
+            .catalog_select(res, &params(p.clone()))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{p}: {e}");
     }
     for id in [
@@ -663,13 +700,13 @@ async fn invalid_values_send_nothing() {
         let p =
             json!({"package_type": "npm", "package_name": "hello-world", "package_version_id": id});
         let e = client
-            .select("package_versions", &params(p))
+            .catalog_select("package_versions", &params(p))
             .await
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{id}: {e}");
     }
     let p = params(json!({"org": "acme", "package_type": "container", "package_name": ".."}));
-    let e = client.delete("packages", &p).await.unwrap_err();
+    let e = client.catalog_delete("packages", &p).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(take_calls(&emu).is_empty(), "a request was sent");
 }

@@ -1,15 +1,13 @@
 //! Listings: laziness, ordered read-ahead, the missing-`link` fallback, link
 //! loops and the 10,000-item limit.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use ghpkg::{ErrorKind, Owner, PackageType};
 use ghpkg_emulator::{Fault, FaultRule, DEMO_TOKEN};
 
-use common::{builder, calls, demo, query_param};
+use crate::common::{builder, calls, demo, query_param};
 
 fn page_numbers(emu: &ghpkg_emulator::Emulator) -> Vec<u64> {
     emu.requests()
@@ -286,4 +284,56 @@ async fn a_finished_listing_keeps_answering_none() {
     assert!(bad.next().await.unwrap().is_err());
     assert!(bad.next().await.is_none());
     assert!(bad.next().await.is_none());
+}
+
+#[tokio::test]
+async fn whole_pages_and_ready_items() {
+    let emu = demo().await;
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .read_ahead(1)
+        .build()
+        .unwrap();
+    let mut list = c.list_packages(&Owner::org("acme"), PackageType::Container, None);
+    let limit = list.paging_limit();
+    // Nothing has arrived: nothing is ready, and asking sends nothing.
+    assert!(list.pop_ready().is_none());
+    assert!(!list.is_ended());
+    assert!(emu.requests().is_empty());
+
+    let first = list.next_page().await.unwrap().unwrap();
+    assert_eq!(first.len(), 100, "a whole page at once");
+    assert_eq!(page_numbers(&emu), [1]);
+
+    // One item of page 2 through the stream; the rest of that page is
+    // ready without waiting and without another request.
+    let one = list.next().await.unwrap().unwrap();
+    let mut ready = vec![one];
+    while let Some(p) = list.pop_ready() {
+        ready.push(p);
+    }
+    assert_eq!(ready.len(), 100);
+    assert_eq!(page_numbers(&emu), [1, 2]);
+    assert!(ready.iter().all(|p| !first.iter().any(|f| f.id == p.id)));
+
+    let last = list.next_page().await.unwrap().unwrap();
+    assert_eq!(last.len(), 64);
+    assert!(list.next_page().await.is_none());
+    assert!(list.is_ended());
+    assert!(list.next().await.is_none());
+    drop(list);
+    assert!(!limit.reached(), "the handle outlives the listing");
+
+    // The rest of a partly consumed page comes out as one page.
+    let mut list = c.list_versions(
+        &Owner::org("acme"),
+        PackageType::Container,
+        "api/server",
+        None,
+    );
+    let head = list.next().await.unwrap().unwrap();
+    let rest = list.next_page().await.unwrap().unwrap();
+    assert!(!rest.is_empty());
+    assert!(rest.iter().all(|v| v.id != head.id));
+    assert!(list.next_page().await.is_none());
 }

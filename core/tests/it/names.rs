@@ -1,8 +1,6 @@
 //! Generated hostile names: whatever the name, the client reaches exactly
 //! that package, in one path segment, and never anything else.
 
-mod common;
-
 use ghpkg::{Owner, PackageType};
 use ghpkg_emulator::{Emulator, Fixture, PackageSpec, TokenSpec, VersionSpec, DEMO_TOKEN};
 
@@ -54,7 +52,7 @@ async fn every_generated_name_reaches_its_own_package() {
         .start()
         .await
         .unwrap();
-    let c = common::client(&emu);
+    let c = crate::common::client(&emu);
     let acme = Owner::org("acme");
     for (i, name) in names.iter().enumerate() {
         emu.clear_requests();

@@ -1,15 +1,13 @@
 //! Authentication schemes, the environment, token kinds, the scopes
 //! preflight, and keeping the token secret (redirects, Debug, errors).
 
-mod common;
-
-use ghpkg::{Client, Credentials, ErrorKind, Owner, PackageType, TokenKind};
+use ghpkg::{Client, ErrorKind, Owner, PackageType, TokenKind};
 use ghpkg_emulator::{
     Fault, FaultRule, ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, FINE_GRAINED_TOKEN, NO_SCOPES_TOKEN,
-    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+    READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
 };
 
-use common::{builder, client_with, demo};
+use crate::common::{builder, client_with, demo};
 
 const C: PackageType = PackageType::Container;
 
@@ -72,64 +70,6 @@ async fn anonymous_sees_public_data_only() {
     assert!(e.hint().unwrap().contains("GITHUB_TOKEN"), "{e}");
     let rl = anon.rate_limit().unwrap();
     assert_eq!(rl.limit, 60);
-}
-
-#[tokio::test]
-async fn environment_order() {
-    let emu = demo().await;
-    // The only test in this binary that touches the environment.
-    let clear = || {
-        for v in [
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-            "STACKQL_GITHUB_USERNAME",
-            "STACKQL_GITHUB_PASSWORD",
-            "GITHUB_API_URL",
-        ] {
-            std::env::remove_var(v);
-        }
-    };
-    clear();
-    std::env::set_var("GITHUB_API_URL", emu.url());
-    std::env::set_var("STACKQL_GITHUB_USERNAME", "octocat");
-    std::env::set_var("STACKQL_GITHUB_PASSWORD", READ_ONLY_TOKEN);
-    let c = Client::from_env().unwrap();
-    assert_eq!(c.base_url(), emu.url());
-    c.get_package(&acme(), C, "api/server").await.unwrap();
-    assert!(emu.requests()[0]
-        .header("authorization")
-        .unwrap()
-        .starts_with("Basic "));
-
-    std::env::set_var("GH_TOKEN", OAUTH_TOKEN);
-    assert_eq!(Client::from_env().unwrap().token_kind(), TokenKind::OAuth);
-    std::env::set_var("GITHUB_TOKEN", DEMO_TOKEN);
-    assert_eq!(Client::from_env().unwrap().token_kind(), TokenKind::Classic);
-    // Explicit options win over the environment.
-    let explicit = Client::builder()
-        .from_env()
-        .token(APP_TOKEN)
-        .base_url("https://ghe.example.com/api/v3")
-        .build()
-        .unwrap();
-    assert_eq!(explicit.token_kind(), TokenKind::AppOrActions);
-    assert_eq!(explicit.base_url(), "https://ghe.example.com/api/v3");
-    let anon = Client::builder()
-        .from_env()
-        .credentials(Credentials::Anonymous)
-        .build()
-        .unwrap();
-    assert_eq!(anon.token_kind(), TokenKind::None);
-    // Without from_env nothing is read.
-    assert_eq!(
-        Client::builder().build().unwrap().token_kind(),
-        TokenKind::None
-    );
-    clear();
-    assert_eq!(
-        Client::from_env().unwrap().base_url(),
-        "https://api.github.com"
-    );
 }
 
 #[tokio::test]
