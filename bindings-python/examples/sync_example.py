@@ -32,7 +32,7 @@ def main() -> None:
             print(f"no such package (HTTP {e.status}, request id {e.request_id})")
 
         # The StackQL-style catalog: rows are plain dicts.
-        for row in client.select("packages", org=org, package_type="npm"):
+        for row in client.catalog_select("packages", org=org, package_type="npm"):
             print(f"npm: {row['name']} ({row['visibility']})")
 
 

@@ -8,16 +8,16 @@ use std::future::Future;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::core::Core;
+use crate::handle::ClientHandle;
 use crate::errors::Reply;
-use crate::listing::{AsyncPackageIterator, AsyncVersionIterator};
+use crate::listing::{AsyncPackageListing, AsyncVersionListing};
 use crate::ops::{client_methods, Mode};
 use crate::runtime::awaitable;
 
 /// The native half of `ghpkg.AsyncClient`.
 #[pyclass(module = "ghpkg._native", name = "AsyncCore", frozen)]
 pub(crate) struct AsyncCore {
-    core: Core,
+    handle: ClientHandle,
 }
 
 /// An asyncio future for a core call; it resolves to the value or raises
@@ -42,7 +42,7 @@ impl Mode for AsyncCore {
 client_methods!(
     AsyncCore,
     repr = "AsyncClient",
-    packages = AsyncPackageIterator,
-    versions = AsyncVersionIterator,
+    packages = AsyncPackageListing,
+    versions = AsyncVersionListing,
     {}
 );

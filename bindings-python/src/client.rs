@@ -7,16 +7,16 @@ use std::future::Future;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::core::Core;
+use crate::handle::ClientHandle;
 use crate::errors::to_pyerr;
-use crate::listing::{PackageIterator, VersionIterator};
+use crate::listing::{PackageListing, VersionListing};
 use crate::ops::{client_methods, Mode};
 use crate::runtime::block_on;
 
 /// A blocking GitHub Packages client; safe to share between threads.
 #[pyclass(module = "ghpkg", name = "Client", frozen)]
 pub(crate) struct Client {
-    core: Core,
+    handle: ClientHandle,
 }
 
 /// Waits for a core call and raises its error as the matching exception.
@@ -40,8 +40,8 @@ impl Mode for Client {
 client_methods!(
     Client,
     repr = "Client",
-    packages = PackageIterator,
-    versions = VersionIterator,
+    packages = PackageListing,
+    versions = VersionListing,
     {
         fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
             slf
@@ -53,7 +53,7 @@ client_methods!(
             _exc: &Bound<'_, PyAny>,
             _tb: &Bound<'_, PyAny>,
         ) -> bool {
-            self.core.close();
+            self.handle.close();
             false
         }
     }

@@ -23,16 +23,18 @@ pub(crate) const fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Timeout => "TimeoutError",
         ErrorKind::Transport => "TransportError",
         ErrorKind::Decode => "DecodeError",
+        ErrorKind::Closed => "ClientClosedError",
     }
 }
 
-/// `[(class name, code, number), ...]` for every kind, in the core's order;
-/// the test suite checks it against `ghpkg.exceptions`.
+/// `[(class name, code, number, retryable), ...]` for every kind, in the
+/// core's order; `ghpkg.exceptions` sets each class's `code`, `number` and
+/// `retryable` from it, and the test suite checks the classes exist.
 #[pyfunction]
-pub(crate) fn error_table() -> Vec<(&'static str, &'static str, u32)> {
+pub(crate) fn error_table() -> Vec<(&'static str, &'static str, u32, bool)> {
     ErrorKind::ALL
         .iter()
-        .map(|k| (class_name(*k), k.code(), k.number()))
+        .map(|k| (class_name(*k), k.code(), k.number(), k.is_retryable()))
         .collect()
 }
 

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 mod aio;
 mod client;
 mod convert;
-mod core;
+mod handle;
 mod emulator;
 mod errors;
 mod listing;
@@ -17,33 +17,13 @@ mod models;
 mod ops;
 mod runtime;
 
-/// Every catalog resource with its fields and methods, as plain data.
+/// Every catalog resource with its fields and methods, as plain data (the
+/// core's serialization of the catalog).
 #[pyfunction]
-fn catalog_resources(py: Python<'_>) -> PyResult<Vec<Bound<'_, pyo3::types::PyDict>>> {
-    use pyo3::types::PyDict;
-    let mut out = Vec::new();
-    for r in ghpkg::catalog::resources() {
-        let methods = r
-            .methods
-            .iter()
-            .map(|m| {
-                let d = PyDict::new(py);
-                d.set_item("name", m.name)?;
-                d.set_item("verb", m.verb.as_str())?;
-                d.set_item("required", m.required.to_vec())?;
-                d.set_item("optional", m.optional.to_vec())?;
-                d.set_item("description", m.description)?;
-                Ok(d)
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let d = PyDict::new(py);
-        d.set_item("id", r.id)?;
-        d.set_item("short_name", r.short_name())?;
-        d.set_item("fields", r.fields.to_vec())?;
-        d.set_item("methods", methods)?;
-        out.push(d);
-    }
-    Ok(out)
+fn catalog_resources(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let value = serde_json::to_value(ghpkg::catalog::resources())
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    convert::from_json(py, &value)
 }
 
 /// The values the core accepts for each enum, so the Python enums can be
@@ -78,10 +58,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MAX_PAGED_ITEMS", ghpkg::MAX_PAGED_ITEMS)?;
     m.add_class::<client::Client>()?;
     m.add_class::<aio::AsyncCore>()?;
-    m.add_class::<listing::PackageIterator>()?;
-    m.add_class::<listing::VersionIterator>()?;
-    m.add_class::<listing::AsyncPackageIterator>()?;
-    m.add_class::<listing::AsyncVersionIterator>()?;
+    m.add_class::<listing::PackageListing>()?;
+    m.add_class::<listing::VersionListing>()?;
+    m.add_class::<listing::AsyncPackageListing>()?;
+    m.add_class::<listing::AsyncVersionListing>()?;
     m.add_class::<models::PyPackage>()?;
     m.add_class::<models::PyPackageVersion>()?;
     m.add_class::<models::PySimpleUser>()?;

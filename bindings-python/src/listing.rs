@@ -1,60 +1,38 @@
-//! Lazy listings: iterators over the core's `Paginated` streams. Nothing is
-//! sent until the first item is asked for; pages are then fetched as they
-//! are consumed, with the core's read-ahead. The stream sits behind an async
-//! mutex so that an iterator shared between threads or tasks stays in order.
+//! Lazy listings: iterators over the core's `Listing`. Nothing is sent until
+//! the first item is asked for; pages are then fetched as they are consumed,
+//! with the core's read-ahead. Items of a page that has arrived are handed
+//! out without waiting (the core's `pop_ready`). The listing sits behind an
+//! async mutex so that an iterator shared between threads or tasks stays in
+//! order.
 
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use futures::stream::{Fuse, Stream, StreamExt};
-use futures::FutureExt;
-use ghpkg::{Package, PackageVersion, Paginated};
+use futures::StreamExt;
+use ghpkg::{Listing, Package, PackageVersion, PagingLimit};
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use tokio::sync::Mutex;
 
 use crate::errors::{to_pyerr, Reply};
 use crate::models::{PyPackage, PyPackageVersion};
-use crate::runtime::{awaitable, block_on, runtime};
+use crate::runtime::{awaitable, block_on};
 
-/// Fused: asking again after the end (or after an error ended the listing)
-/// keeps answering "no more items" instead of polling a finished stream.
-type Shared<T> = Arc<Mutex<Fuse<Watched<T>>>>;
+type Shared<T> = Arc<Mutex<Listing<T>>>;
 
-/// A core listing that copies [`Paginated::reached_paging_limit`] out after
-/// every poll, so the iterator answers it without taking the stream's lock
-/// (which another thread or task may hold while it waits for a page).
-struct Watched<T> {
-    stream: Paginated<T>,
-    reached_paging_limit: Arc<AtomicBool>,
-}
-
-impl<T: Send + 'static> Stream for Watched<T> {
-    type Item = ghpkg::Result<T>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        let item = this.stream.poll_next_unpin(cx);
-        this.reached_paging_limit
-            .store(this.stream.reached_paging_limit(), Ordering::Relaxed);
-        item
+/// The next item if it is there without waiting: `Some(Some(item))`, or
+/// `Some(None)` at the end. `None` when it must be fetched, or another
+/// thread or task is using the listing.
+fn ready<T: Send + 'static>(listing: &Shared<T>) -> Option<Option<T>> {
+    let mut guard = listing.try_lock().ok()?;
+    match guard.pop_ready() {
+        Some(item) => Some(Some(item)),
+        None if guard.is_ended() => Some(None),
+        None => None,
     }
 }
 
-/// The shared stream of a new iterator, and the flag it keeps up to date.
-fn share<T: Send + 'static>(stream: Paginated<T>) -> (Shared<T>, Arc<AtomicBool>) {
-    let flag = Arc::new(AtomicBool::new(stream.reached_paging_limit()));
-    let watched = Watched {
-        stream,
-        reached_paging_limit: Arc::clone(&flag),
-    };
-    (Arc::new(Mutex::new(watched.fuse())), flag)
-}
-
-/// The next item of a listing, converted under the GIL; the end of the
-/// listing is `StopAsyncIteration`.
+/// The next item, waiting for its page; the end of the listing is
+/// `StopAsyncIteration` once converted.
 struct Next<T>(Option<ghpkg::Result<T>>);
 
 impl<'py, T> IntoPyObject<'py> for Next<T>
@@ -73,63 +51,44 @@ where
     }
 }
 
-/// The next item if it is there without waiting (the rest of a page already
-/// fetched): `Some(item)`, where `None` as item is the end of the listing.
-/// `None` when it must be waited for, or another thread or task is using the
-/// listing.
-fn poll_ready<T: Send + 'static>(stream: &Shared<T>) -> PyResult<Option<Option<ghpkg::Result<T>>>> {
-    let Ok(mut guard) = stream.try_lock() else {
-        return Ok(None);
-    };
-    let rt = runtime()?;
-    // Polling may start the next page's request, which needs the runtime.
-    let _entered = rt.enter();
-    Ok(guard.next().now_or_never())
-}
-
-/// [`poll_ready`] as an asyncio future that is already done.
-fn ready_next<'py, T, P>(py: Python<'py>, stream: &Shared<T>) -> PyResult<Option<Bound<'py, PyAny>>>
+/// An asyncio future that is already done with the ready item.
+fn done_future<'py, P>(py: Python<'py>, item: Option<P>) -> PyResult<Bound<'py, PyAny>>
 where
-    T: Send + 'static,
-    P: From<T> + for<'a> IntoPyObject<'a>,
+    P: for<'a> IntoPyObject<'a>,
 {
-    let Some(item) = poll_ready(stream)? else {
-        return Ok(None);
-    };
     let fut = pyo3_async_runtimes::get_running_loop(py)?.call_method0("create_future")?;
-    match Next(item.map(|r| r.map(P::from))).into_pyobject(py) {
+    match Next(item.map(Ok)).into_pyobject(py) {
         Ok(value) => fut.call_method1("set_result", (value,))?,
         Err(err) => fut.call_method1("set_exception", (err.into_value(py),))?,
     };
-    Ok(Some(fut))
+    Ok(fut)
 }
 
-/// Takes every remaining item, stopping at the first error.
-async fn rest<T: Send + 'static, P: From<T>>(stream: Shared<T>) -> ghpkg::Result<Vec<P>> {
-    let mut s = stream.lock().await;
+/// Every remaining item, a page at a time, stopping at the first error.
+async fn rest<T: Send + 'static, P: From<T>>(listing: Shared<T>) -> ghpkg::Result<Vec<P>> {
+    let mut l = listing.lock().await;
     let mut out = Vec::new();
-    while let Some(item) = s.next().await {
-        out.push(P::from(item?));
+    while let Some(page) = l.next_page().await {
+        out.extend(page?.into_iter().map(P::from));
     }
     Ok(out)
 }
 
 macro_rules! listing {
     ($item:ty, $py_item:ty, $sync:ident, $sync_name:literal, $async:ident, $async_name:literal) => {
-        /// A lazy listing; each `next()` blocks (with the GIL released)
-        /// only when the next page is not there yet.
+        /// A lazy listing; ``next()`` waits (with the GIL released) only when
+        /// the next item's page has not arrived yet.
         #[pyclass(module = "ghpkg", name = $sync_name, frozen)]
         pub(crate) struct $sync {
-            stream: Shared<$item>,
-            reached_paging_limit: Arc<AtomicBool>,
+            listing: Shared<$item>,
+            limit: PagingLimit,
         }
 
         impl $sync {
-            pub(crate) fn new(stream: Paginated<$item>) -> Self {
-                let (stream, reached_paging_limit) = share(stream);
+            pub(crate) fn new(listing: Listing<$item>) -> Self {
                 $sync {
-                    stream,
-                    reached_paging_limit,
+                    limit: listing.paging_limit(),
+                    listing: Arc::new(Mutex::new(listing)),
                 }
             }
         }
@@ -141,11 +100,11 @@ macro_rules! listing {
             }
 
             fn __next__(&self, py: Python<'_>) -> PyResult<Option<$py_item>> {
-                let item = match poll_ready(&self.stream)? {
-                    Some(ready) => ready,
+                let item = match ready(&self.listing) {
+                    Some(ready) => ready.map(Ok),
                     None => {
-                        let stream = Arc::clone(&self.stream);
-                        block_on(py, async move { stream.lock().await.next().await })?
+                        let listing = Arc::clone(&self.listing);
+                        block_on(py, async move { listing.lock().await.next().await })?
                     }
                 };
                 match item {
@@ -157,8 +116,8 @@ macro_rules! listing {
 
             /// Every remaining item as a list (one wait for all pages).
             fn collect(&self, py: Python<'_>) -> PyResult<Vec<$py_item>> {
-                let stream = Arc::clone(&self.stream);
-                block_on(py, rest::<$item, $py_item>(stream))?.map_err(|e| to_pyerr(py, e))
+                let listing = Arc::clone(&self.listing);
+                block_on(py, rest::<$item, $py_item>(listing))?.map_err(|e| to_pyerr(py, e))
             }
 
             /// Whether the listing stopped at GitHub's 10,000-item paging
@@ -167,7 +126,7 @@ macro_rules! listing {
             /// filter it (by visibility) to reach the rest.
             #[getter]
             fn reached_paging_limit(&self) -> bool {
-                self.reached_paging_limit.load(Ordering::Relaxed)
+                self.limit.reached()
             }
 
             fn __repr__(&self) -> String {
@@ -175,19 +134,18 @@ macro_rules! listing {
             }
         }
 
-        /// A lazy listing for `async for`.
+        /// A lazy listing for ``async for``.
         #[pyclass(module = "ghpkg", name = $async_name, frozen)]
         pub(crate) struct $async {
-            stream: Shared<$item>,
-            reached_paging_limit: Arc<AtomicBool>,
+            listing: Shared<$item>,
+            limit: PagingLimit,
         }
 
         impl $async {
-            pub(crate) fn new(stream: Paginated<$item>) -> Self {
-                let (stream, reached_paging_limit) = share(stream);
+            pub(crate) fn new(listing: Listing<$item>) -> Self {
                 $async {
-                    stream,
-                    reached_paging_limit,
+                    limit: listing.paging_limit(),
+                    listing: Arc::new(Mutex::new(listing)),
                 }
             }
         }
@@ -199,22 +157,22 @@ macro_rules! listing {
             }
 
             fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                if let Some(done) = ready_next::<$item, $py_item>(py, &self.stream)? {
-                    return Ok(done);
+                if let Some(item) = ready(&self.listing) {
+                    return done_future(py, item.map(<$py_item>::from));
                 }
-                let stream = Arc::clone(&self.stream);
+                let listing = Arc::clone(&self.listing);
                 awaitable(py, async move {
-                    let item = stream.lock().await.next().await;
+                    let item = listing.lock().await.next().await;
                     Next(item.map(|r| r.map(<$py_item>::from)))
                 })
             }
 
             /// Every remaining item as a list.
             fn collect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                let stream = Arc::clone(&self.stream);
+                let listing = Arc::clone(&self.listing);
                 awaitable(
                     py,
-                    async move { Reply(rest::<$item, $py_item>(stream).await) },
+                    async move { Reply(rest::<$item, $py_item>(listing).await) },
                 )
             }
 
@@ -224,7 +182,7 @@ macro_rules! listing {
             /// filter it (by visibility) to reach the rest.
             #[getter]
             fn reached_paging_limit(&self) -> bool {
-                self.reached_paging_limit.load(Ordering::Relaxed)
+                self.limit.reached()
             }
 
             fn __repr__(&self) -> String {
@@ -237,16 +195,16 @@ macro_rules! listing {
 listing!(
     Package,
     PyPackage,
-    PackageIterator,
-    "PackageIterator",
-    AsyncPackageIterator,
-    "AsyncPackageIterator"
+    PackageListing,
+    "PackageListing",
+    AsyncPackageListing,
+    "AsyncPackageListing"
 );
 listing!(
     PackageVersion,
     PyPackageVersion,
-    VersionIterator,
-    "VersionIterator",
-    AsyncVersionIterator,
-    "AsyncVersionIterator"
+    VersionListing,
+    "VersionListing",
+    AsyncVersionListing,
+    "AsyncVersionListing"
 );

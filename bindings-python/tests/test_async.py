@@ -26,9 +26,9 @@ def test_methods_are_coroutine_functions() -> None:
         "delete_version",
         "restore_version",
         "scopes",
-        "select",
-        "delete",
-        "exec",
+        "catalog_select",
+        "catalog_delete",
+        "catalog_exec",
         "aclose",
     ):
         assert inspect.iscoroutinefunction(getattr(ghpkg.AsyncClient, name)), name
@@ -84,10 +84,10 @@ def test_scopes_and_catalog(emu: Emulator) -> None:
         async with emu.async_client() as c:
             s = await c.scopes()
             assert s.can_delete
-            rows = await c.select("packages", {"org": "acme", "package_type": "npm"})
+            rows = await c.catalog_select("packages", {"org": "acme", "package_type": "npm"})
             assert [r["name"] for r in rows] == ["ui-kit", "single-version"]
-            await c.delete("packages", org="acme", package_type="npm", package_name="ui-kit")
-            rows = await c.exec(
+            await c.catalog_delete("packages", org="acme", package_type="npm", package_name="ui-kit")
+            rows = await c.catalog_exec(
                 "packages", "restore_package_for_org", org="acme", package_type="npm", package_name="ui-kit"
             )
             assert rows == []
@@ -140,7 +140,7 @@ def test_closed_async_client(emu: Emulator) -> None:
         c = emu.async_client()
         await c.aclose()
         assert c.closed
-        with pytest.raises(RuntimeError, match="closed"):
+        with pytest.raises(ghpkg.ClientClosedError, match="closed") as closed:
             await c.get_package("npm", "hello-world")
 
     run(main())
@@ -222,3 +222,11 @@ def test_async_listing_error_on_a_later_page(emu: Emulator) -> None:
             return len(got)
 
     assert run(main()) == 100
+
+
+def test_both_clients_carry_the_method_docstrings() -> None:
+    for name in ("list_packages", "get_package", "delete_version", "scopes", "catalog_select"):
+        sync_doc = getattr(ghpkg.Client, name).__doc__
+        assert sync_doc and len(sync_doc) > 20, name
+        assert getattr(ghpkg.AsyncClient, name).__doc__ == sync_doc, name
+    assert ghpkg.AsyncClient.base_url.__doc__ == ghpkg.Client.base_url.__doc__

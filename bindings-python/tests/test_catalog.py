@@ -204,9 +204,9 @@ def test_every_method_by_exec(
     meta = next(m for m in resource(res)["methods"] if m["name"] == method)
     if method.startswith("restore_"):
         # Only something deleted can be restored: delete it first.
-        client.exec(res, method.replace("restore_", "delete_", 1), params)
+        client.catalog_exec(res, method.replace("restore_", "delete_", 1), params)
         emu.clear_requests()
-    rows = client.exec(res, method, params)
+    rows = client.catalog_exec(res, method, params)
     sent = paths(emu)
     assert sent and all(s == call for s in sent), sent
     if meta["verb"] == "SELECT":
@@ -231,7 +231,7 @@ def test_every_method_by_exec(
 def test_select_picks_the_most_specific_method(
     client: ghpkg.Client, emu: Emulator, params: Dict[str, Any], call: str
 ) -> None:
-    rows = client.select("github.packages.packages", params)
+    rows = client.catalog_select("github.packages.packages", params)
     sent = paths(emu)
     assert sent and all(s == call for s in sent), sent
     assert rows and all(list(r) == RESOURCES[P]["fields"] for r in rows)
@@ -240,59 +240,59 @@ def test_select_picks_the_most_specific_method(
 
 
 def test_rows_are_plain_json(client: ghpkg.Client, emu: Emulator) -> None:
-    row = client.select("packages", API)[0]
+    row = client.catalog_select("packages", API)[0]
     assert row["id"] == 2001 and row["name"] == "api/server" and row["package_type"] == "container"
     assert row["owner"]["login"] == "acme" and row["repository"]["full_name"] == "acme/api"
     assert row["created_at"] == "2024-01-05T05:00:00Z"
-    rows = client.select("packages", org="acme", package_type="container")
+    rows = client.catalog_select("packages", org="acme", package_type="container")
     assert len(rows) == 264 and len({r["id"] for r in rows}) == 264
     assert len(paths(emu)) == 4
-    v = client.select("package_versions", {**API, "package_version_id": "5000000001"})
+    v = client.catalog_select("package_versions", {**API, "package_version_id": "5000000001"})
     assert len(v) == 1 and "latest" in v[0]["metadata"]["container"]["tags"]
 
 
 def test_params_dict_and_keywords_merge(client: ghpkg.Client) -> None:
-    rows = client.select("packages", {"org": "acme", "package_type": "npm"}, name="ui-kit")
+    rows = client.catalog_select("packages", {"org": "acme", "package_type": "npm"}, name="ui-kit")
     assert [r["id"] for r in rows] == [2002]
-    rows = client.select("packages", {"org": "acme", "package_type": "npm"}, package_type="maven")
+    rows = client.catalog_select("packages", {"org": "acme", "package_type": "npm"}, package_type="maven")
     assert [r["name"] for r in rows] == ["com.acme.core"], "keywords win"
 
 
 def test_field_params_filter_rows(client: ghpkg.Client) -> None:
     base = {"org": "acme", "package_type": "container"}
-    assert [r["id"] for r in client.select("packages", base, name="only-tag")] == [2008]
-    assert [r["name"] for r in client.select("packages", base, id="2001")] == ["api/server"]
-    assert [r["name"] for r in client.select("packages", base, id=2001)] == ["api/server"]
-    private = client.select("packages", base, visibility="private")
+    assert [r["id"] for r in client.catalog_select("packages", base, name="only-tag")] == [2008]
+    assert [r["name"] for r in client.catalog_select("packages", base, id="2001")] == ["api/server"]
+    assert [r["name"] for r in client.catalog_select("packages", base, id=2001)] == ["api/server"]
+    private = client.catalog_select("packages", base, visibility="private")
     assert private and all(r["visibility"] == "private" for r in private)
 
 
 def test_delete_picks_by_params_and_never_filters(client: ghpkg.Client, emu: Emulator) -> None:
-    client.delete("packages", org="acme", package_type="npm", package_name="ui-kit")
+    client.catalog_delete("packages", org="acme", package_type="npm", package_name="ui-kit")
     assert paths(emu) == ["DELETE /orgs/acme/packages/npm/ui-kit"]
     with pytest.raises(ghpkg.NotFoundError):
         client.get_package("npm", "ui-kit", org="acme")
     emu.clear_requests()
     with pytest.raises(ghpkg.InvalidArgumentError, match="unknown param name"):
-        client.delete("packages", org="acme", package_type="npm", package_name="x", name="x")
+        client.catalog_delete("packages", org="acme", package_type="npm", package_name="x", name="x")
     with pytest.raises(ghpkg.InvalidArgumentError, match="no DELETE method"):
-        client.delete("packages", org="acme", package_type="npm")
+        client.catalog_delete("packages", org="acme", package_type="npm")
     assert emu.requests() == []
 
 
 @pytest.mark.parametrize(
     "call,message",
     [
-        (lambda c: c.select("pkgs", org="acme"), "unknown resource"),
-        (lambda c: c.select("packages"), r"given params \(none\)"),
-        (lambda c: c.select("packages", org="acme", package_type="containers"), "unknown package type"),
-        (lambda c: c.select("packages", org=7, package_type="npm"), "param org must be a string"),
-        (lambda c: c.select("packages", org="acme", package_type="npm", nmae="x"), "unknown param nmae"),
-        (lambda c: c.exec("packages", "restore_package_for_org", org="acme", package_type="npm"), "missing: package_name"),
-        (lambda c: c.exec("packages", "drop_everything", {}), "has no method"),
-        (lambda c: c.select("package_versions", {**API, "package_version_id": -1}), "positive integer"),
-        (lambda c: c.select("package_versions", {**API, "package_version_id": 1.5}), "positive integer"),
-        (lambda c: c.delete("docker_migration_packages", org="acme"), "has no DELETE method"),
+        (lambda c: c.catalog_select("pkgs", org="acme"), "unknown resource"),
+        (lambda c: c.catalog_select("packages"), r"given params \(none\)"),
+        (lambda c: c.catalog_select("packages", org="acme", package_type="containers"), "unknown package type"),
+        (lambda c: c.catalog_select("packages", org=7, package_type="npm"), "param org must be a string"),
+        (lambda c: c.catalog_select("packages", org="acme", package_type="npm", nmae="x"), "unknown param nmae"),
+        (lambda c: c.catalog_exec("packages", "restore_package_for_org", org="acme", package_type="npm"), "missing: package_name"),
+        (lambda c: c.catalog_exec("packages", "drop_everything", {}), "has no method"),
+        (lambda c: c.catalog_select("package_versions", {**API, "package_version_id": -1}), "positive integer"),
+        (lambda c: c.catalog_select("package_versions", {**API, "package_version_id": 1.5}), "positive integer"),
+        (lambda c: c.catalog_delete("docker_migration_packages", org="acme"), "has no DELETE method"),
     ],
 )
 def test_catalog_errors_come_before_any_request(
@@ -305,9 +305,9 @@ def test_catalog_errors_come_before_any_request(
 
 def test_catalog_http_errors_are_typed(client: ghpkg.Client) -> None:
     with pytest.raises(ghpkg.NotFoundError):
-        client.select("packages", org="acme", package_type="npm", package_name="nope")
+        client.catalog_select("packages", org="acme", package_type="npm", package_name="nope")
     with pytest.raises(ghpkg.RejectedError):
-        client.exec(
+        client.catalog_exec(
             "package_versions",
             "delete_package_version_for_org",
             org="acme",

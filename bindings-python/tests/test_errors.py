@@ -18,14 +18,18 @@ TABLE = _native.error_table()
 
 
 def test_the_table_walks_every_core_kind() -> None:
-    assert [n for _, _, n in TABLE] == list(range(1, 11))
-    names = [name for name, _, _ in TABLE]
-    assert len(set(names)) == len(names) == 10
-    for name, code, number in TABLE:
+    assert [n for _, _, n, _ in TABLE] == list(range(1, 12))
+    names = [name for name, _, _, _ in TABLE]
+    assert len(set(names)) == len(names) == 11
+    for name, code, number, retryable in TABLE:
         cls = getattr(exceptions, name)
         assert issubclass(cls, ghpkg.GhpkgError) and cls is not ghpkg.GhpkgError
         assert getattr(ghpkg, name) is cls, f"ghpkg.{name} is exported"
-        assert (cls.code, cls.number) == (code, number)
+        assert (cls.code, cls.number, cls.retryable) == (code, number, retryable)
+    retryable_codes = {code for _, code, _, r in TABLE if r}
+    assert retryable_codes == {"RATE_LIMITED", "SERVER", "TIMEOUT", "TRANSPORT"}
+    assert ghpkg.AuthenticationError.code == "AUTHENTICATION"
+    assert ghpkg.PermissionDeniedError.code == "PERMISSION_DENIED"
     declared = {n for n in exceptions.__all__ if n != "GhpkgError"}
     assert declared == set(names)
 
@@ -35,7 +39,8 @@ def test_builtin_bases() -> None:
     assert issubclass(ghpkg.TimeoutError, builtins.TimeoutError)
     assert issubclass(ghpkg.TransportError, ConnectionError)
     assert ghpkg.TimeoutError is not builtins.TimeoutError
-    for name, _, _ in TABLE:
+    assert issubclass(ghpkg.ClientClosedError, RuntimeError)
+    for name, _, _, _ in TABLE:
         assert issubclass(getattr(ghpkg, name), Exception)
 
 
@@ -94,6 +99,12 @@ def decode(emu: Emulator) -> None:
         c.get_package("npm", "hello-world")
 
 
+def closed(emu: Emulator) -> None:
+    c = emu.client()
+    c.close()
+    c.get_package("npm", "hello-world")
+
+
 TRIGGERS: Dict[str, Callable[[Emulator], None]] = {
     "InvalidArgumentError": invalid,
     "AuthenticationError": authentication,
@@ -105,6 +116,7 @@ TRIGGERS: Dict[str, Callable[[Emulator], None]] = {
     "TimeoutError": timeout,
     "TransportError": transport,
     "DecodeError": decode,
+    "ClientClosedError": closed,
 }
 
 # The HTTP status each kind carries here (None: no response was received).
@@ -119,14 +131,15 @@ STATUS = {
     "TimeoutError": None,
     "TransportError": None,
     "DecodeError": 200,
+    "ClientClosedError": None,
 }
 
 
 def test_every_kind_has_a_trigger() -> None:
-    assert set(TRIGGERS) == {name for name, _, _ in TABLE}
+    assert set(TRIGGERS) == {name for name, _, _, _ in TABLE}
 
 
-@pytest.mark.parametrize("name", [name for name, _, _ in TABLE])
+@pytest.mark.parametrize("name", [name for name, _, _, _ in TABLE])
 def test_each_kind_is_raised_with_its_fields(emu: Emulator, name: str) -> None:
     cls = getattr(ghpkg, name)
     with pytest.raises(cls) as info:
@@ -142,9 +155,9 @@ def test_each_kind_is_raised_with_its_fields(emu: Emulator, name: str) -> None:
         assert e.request_id, "GitHub's x-github-request-id is kept"
         assert e.request_id in str(e)
         assert e.documentation_url and e.documentation_url.startswith("https://docs.github.com/")
-    elif name == "InvalidArgumentError":
+    elif name in ("InvalidArgumentError", "ClientClosedError"):
         assert (e.request_id, e.documentation_url) == (None, None)
-        assert emu.requests() == [], "invalid input is refused before any request"
+        assert emu.requests() == [], "nothing is sent"
     # Pickling keeps the class, the text and every field.
     back = pickle.loads(pickle.dumps(e))
     assert type(back) is cls and str(back) == str(e)
@@ -205,7 +218,7 @@ def test_connection_refused_is_a_transport_error() -> None:
 
 
 def test_exceptions_can_be_built_and_pickled_by_users() -> None:
-    for name, _, _ in TABLE:
+    for name, _, _, _ in TABLE:
         cls = getattr(ghpkg, name)
         e = cls("text", status=418, message="m", request_id="r", documentation_url="d", hint="h")
         back = pickle.loads(pickle.dumps(e))

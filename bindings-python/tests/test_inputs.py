@@ -91,11 +91,11 @@ WRONG_TYPES: Dict[str, Callable[[ghpkg.Client], Any]] = {
     "version_id bool": lambda c: c.delete_version("npm", "x", True),
     "version_id None": lambda c: c.restore_version("npm", "x", None),
     "restore token int": lambda c: c.restore_package("npm", "x", token=5),
-    "resource int": lambda c: c.select(5),
-    "catalog params list": lambda c: c.select("packages", [("org", "acme")]),
-    "catalog param value": lambda c: c.select("packages", {"org": object()}),
-    "catalog param key": lambda c: c.select("packages", {1: "acme"}),
-    "catalog method int": lambda c: c.exec("packages", 7, {}),
+    "resource int": lambda c: c.catalog_select(5),
+    "catalog params list": lambda c: c.catalog_select("packages", [("org", "acme")]),
+    "catalog param value": lambda c: c.catalog_select("packages", {"org": object()}),
+    "catalog param key": lambda c: c.catalog_select("packages", {1: "acme"}),
+    "catalog method int": lambda c: c.catalog_exec("packages", 7, {}),
     "missing argument": lambda c: c.get_package("npm"),
     "unknown keyword": lambda c: c.get_package("npm", "x", owner="acme"),
     "owner positional": lambda c: c.get_package("npm", "x", "acme"),
@@ -132,9 +132,9 @@ BAD_VALUES: Dict[str, Callable[[ghpkg.Client], Any]] = {
     "negative version id": lambda c: c.get_version("npm", "x", -1),
     "huge version id": lambda c: c.get_version("npm", "x", 2**64),
     "empty restore token": lambda c: c.restore_package("npm", "x", token=""),
-    "unknown resource": lambda c: c.select("pkgs", org="acme"),
-    "unknown method": lambda c: c.exec("packages", "drop_table", {}),
-    "infinite param": lambda c: c.select("packages", org="acme", package_type=float("inf")),
+    "unknown resource": lambda c: c.catalog_select("pkgs", org="acme"),
+    "unknown method": lambda c: c.catalog_exec("packages", "drop_table", {}),
+    "infinite param": lambda c: c.catalog_select("packages", org="acme", package_type=float("inf")),
 }
 
 
@@ -253,11 +253,16 @@ def test_credentials_from_the_environment(emu: Emulator, monkeypatch: pytest.Mon
     auth = last(emu).header("authorization")
     assert auth is not None and auth.startswith("Basic ")
 
-    # An explicit token wins over the environment (which is then not read at
-    # all, GITHUB_API_URL included); anonymous ignores it too.
+    # An explicit token wins over the environment, which still fills what is
+    # unset (GITHUB_API_URL here); anonymous ignores the token there too, and
+    # use_env=False reads nothing.
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_wrong")
     with ghpkg.Client(DEMO_TOKEN) as gh:
+        assert gh.base_url == emu.url
+    with ghpkg.Client(DEMO_TOKEN, use_env=False) as gh:
         assert gh.base_url == ghpkg.DEFAULT_BASE_URL
+    with ghpkg.Client(use_env=False) as gh:
+        assert gh.token_kind == "none"
     with ghpkg.Client(DEMO_TOKEN, base_url=emu.url) as c:
         c.get_package("npm", "hello-world")
     assert last(emu).header("authorization") == f"Bearer {DEMO_TOKEN}"

@@ -223,6 +223,6 @@ def test_a_complete_listing_does_not_claim_the_paging_limit(emu: Emulator) -> No
 
 
 def test_iterator_reprs(client: ghpkg.Client) -> None:
-    assert repr(client.list_packages("npm")) == "<ghpkg.PackageIterator>"
-    assert repr(client.list_versions("npm", "x")) == "<ghpkg.VersionIterator>"
+    assert repr(client.list_packages("npm")) == "<ghpkg.PackageListing>"
+    assert repr(client.list_versions("npm", "x")) == "<ghpkg.VersionListing>"
     assert iter(client.docker_conflicts()) is not None

@@ -203,8 +203,11 @@ def test_client_properties_and_close(emu: Emulator) -> None:
     assert c.base_url == emu.url and c.token_kind == "classic" and not c.closed
     c.close()
     assert c.closed and c.base_url is None
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ghpkg.ClientClosedError, match="closed") as closed:
         c.get_package("npm", "hello-world")
+    err = closed.value
+    assert isinstance(err, RuntimeError) and err.code == "CLOSED" and err.number == 11
+    assert not err.retryable and err.status is None
     c.close()  # closing twice is fine
     with emu.client() as c2:
         assert c2.get_package("npm", "hello-world").name == "hello-world"

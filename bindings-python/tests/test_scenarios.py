@@ -11,6 +11,7 @@ sent). The format is described in ``tests/README.md`` at the repository root.
 
 from __future__ import annotations
 
+import base64
 import enum
 import json
 from pathlib import Path
@@ -37,12 +38,22 @@ OPS: Dict[str, Tuple[Sequence[str], Sequence[str]]] = {
     "delete_version": (_VERSION_ARGS, ()),
     "restore_version": (_VERSION_ARGS, ()),
     "docker_conflicts": (("owner",), ()),
-    "select": (("resource", "params"), ()),
-    "delete": (("resource", "params"), ()),
-    "exec": (("resource", "method", "params"), ()),
+    "catalog_select": (("resource", "params"), ()),
+    "catalog_delete": (("resource", "params"), ()),
+    "catalog_exec": (("resource", "method", "params"), ()),
+    "client": ((), ("token", "username", "anonymous", "base_url", "use_env")),
 }
+# The variables a client may read, which a ``client`` step controls.
+ENV_VARS = (
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "STACKQL_GITHUB_USERNAME",
+    "STACKQL_GITHUB_PASSWORD",
+    "GITHUB_API_URL",
+)
 SCENARIO_KEYS = ("name", "steps")
-STEP_KEYS = ("op", "args", "token", "expect", "wire", "sends_nothing")
+STEP_KEYS = ("op", "args", "token", "expect", "wire", "sends_nothing", "env")
+CLIENT_KEYS = ("base_url", "token_kind", "authorization")
 ERROR_KEYS = ("error", "status", "message")
 SUCCESS_KEYS = ("ok", "fields", "count", "names", "ids", "tags")
 WIRE_KEYS = ("method", "path", "query_contains", "requests")
@@ -122,6 +133,11 @@ def _validate_step(step: Any) -> None:
         _keys(owner, (), ("org", "user"), "owner")
         if len(owner) > 1:
             raise StepFailure("owner: give org or user, not both")
+    if op == "client":
+        _validate_client_step(step)
+        return
+    if "env" in step:
+        raise StepFailure("env: only client steps take an environment")
     if "token" in step:
         _token(step["token"])
     expect = step["expect"]
@@ -139,6 +155,27 @@ def _validate_step(step: Any) -> None:
         _keys(step["wire"], (), WIRE_KEYS, "wire")
     if step.get("sends_nothing", True) is not True:
         raise StepFailure("sends_nothing must be true")
+
+
+def _validate_client_step(step: Mapping[str, Any]) -> None:
+    for key in ("token", "wire", "sends_nothing"):
+        if key in step:
+            raise StepFailure(f"{key}: not taken by client steps")
+    if "env" not in step:
+        raise StepFailure("client steps need env")
+    _keys(step["env"], (), ENV_VARS, "env")
+    for key, value in step["env"].items():
+        if not isinstance(value, str):
+            raise StepFailure(f"env.{key} must be a string")
+        if (key.endswith("TOKEN") or key == "STACKQL_GITHUB_PASSWORD") and value:
+            _token(value)
+    if "token" in step["args"]:
+        _token(step["args"]["token"])
+    expect = step["expect"]
+    if isinstance(expect, dict) and "error" in expect:
+        _keys(expect, ("error",), ERROR_KEYS, "expect (error)")
+    else:
+        _keys(expect, ("base_url",), CLIENT_KEYS, "expect (client)")
 
 
 def load_scenarios() -> List[Dict[str, Any]]:
@@ -180,13 +217,13 @@ Result = Tuple[str, Any]
 
 
 def _call(client: ghpkg.Client, op: str, args: Mapping[str, Any]) -> Result:
-    if op == "select":
-        return "many", [("row", r) for r in client.select(args["resource"], args["params"])]
-    if op == "delete":
-        client.delete(args["resource"], args["params"])
+    if op == "catalog_select":
+        return "many", [("row", r) for r in client.catalog_select(args["resource"], args["params"])]
+    if op == "catalog_delete":
+        client.catalog_delete(args["resource"], args["params"])
         return "unit", None
-    if op == "exec":
-        rows = client.exec(args["resource"], args["method"], args["params"])
+    if op == "catalog_exec":
+        rows = client.catalog_exec(args["resource"], args["method"], args["params"])
         return "many", [("row", r) for r in rows]
     owner: Dict[str, str] = dict(args["owner"])
     if op == "docker_conflicts":
@@ -316,11 +353,80 @@ def _check_wire(wire: Mapping[str, Any], sent: List[Request]) -> None:
 def _client(emu: Emulator, token_name: str) -> ghpkg.Client:
     token = _token(token_name)
     if token is None:
-        return ghpkg.Client(base_url=emu.url, anonymous=True, timeout=20)
-    return emu.client(token, timeout=20)
+        return ghpkg.Client(base_url=emu.url, anonymous=True, timeout=20, use_env=False)
+    return emu.client(token, timeout=20, use_env=False)
 
 
-def run_step(emu: Emulator, step: Mapping[str, Any]) -> None:
+def _resolve(emu: Emulator, key: str, value: str) -> str:
+    """A value of a client step: a token name is the token, ``emulator`` the
+    emulator's URL, anything else itself."""
+    if value == "emulator" and key.endswith("URL"):
+        return emu.url
+    if value and (key.endswith("TOKEN") or key in ("STACKQL_GITHUB_PASSWORD", "token")):
+        return _token(value) or ""
+    return value
+
+
+def run_client_step(
+    emu: Emulator, step: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds a client with exactly the step's environment and options, then
+    checks what it resolved to and the Authorization header it sends."""
+    expect = step["expect"]
+    for var in ENV_VARS:
+        if var in step["env"]:
+            monkeypatch.setenv(var, _resolve(emu, var, step["env"][var]))
+        else:
+            monkeypatch.delenv(var, raising=False)
+    options: Dict[str, Any] = {}
+    for key, value in step["args"].items():
+        options[key] = _resolve(emu, "base_URL" if key == "base_url" else key, value) if isinstance(value, str) else value
+    try:
+        client = ghpkg.Client(**options)
+    except ghpkg.GhpkgError as err:
+        if "error" not in expect:
+            raise StepFailure(f"expected a client, got {err.code}: {err}") from None
+        _check_error(expect, err)
+        return
+    finally:
+        for var in ENV_VARS:
+            monkeypatch.delenv(var, raising=False)
+    with client:
+        if "error" in expect:
+            raise StepFailure(f"expected error {expect['error']}, but it built")
+        want_url = _resolve(emu, "base_URL", expect["base_url"])
+        if client.base_url != want_url:
+            raise StepFailure(f"base_url: expected {want_url}, got {client.base_url}")
+        if "token_kind" in expect and client.token_kind != expect["token_kind"]:
+            raise StepFailure(f"token_kind: expected {expect['token_kind']}, got {client.token_kind}")
+        if "authorization" not in expect:
+            return
+        before = len(emu.requests())
+        try:
+            client.get_package("container", "api/server", org="acme")
+        except ghpkg.GhpkgError:
+            pass  # what was sent is the point, not the answer
+        sent = emu.requests()[before:]
+    if not sent:
+        raise StepFailure("authorization: no request reached the emulator")
+    want = expect["authorization"]
+    if want is not None:
+        scheme, rest = want.split(" ", 1)
+        if scheme == "Basic":
+            user, name = rest.split(":", 1)
+            raw = f"{user}:{_resolve(emu, 'token', name)}".encode()
+            want = "Basic " + base64.b64encode(raw).decode()
+        else:
+            want = f"Bearer {_resolve(emu, 'token', rest)}"
+    have = sent[-1].header("authorization")
+    if have != want:
+        raise StepFailure(f"authorization: expected {want!r}, got {have!r}")
+
+
+def run_step(emu: Emulator, step: Mapping[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    if step["op"] == "client":
+        run_client_step(emu, step, monkeypatch)
+        return
     expect = step["expect"]
     before = len(emu.requests())
     with _client(emu, step.get("token", "demo")) as client:
@@ -343,11 +449,11 @@ def run_step(emu: Emulator, step: Mapping[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
-def test_scenario(scenario: Dict[str, Any]) -> None:
+def test_scenario(scenario: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     with Emulator() as emu:
         for i, step in enumerate(scenario["steps"], 1):
             try:
-                run_step(emu, step)
+                run_step(emu, step, monkeypatch)
             except StepFailure as e:
                 pytest.fail(f"[{scenario['name']}] step {i} ({step['op']}): {e}", pytrace=False)
             except Exception as e:  # a wrong type, an unexpected exception class

@@ -13,8 +13,8 @@ from typing import Any, Dict, List, Mapping, Optional, Type, Union
 
 from ghpkg import _native
 from ghpkg._native import (
-    AsyncPackageIterator,
-    AsyncVersionIterator,
+    AsyncPackageListing,
+    AsyncVersionListing,
     Package,
     PackageVersion,
     RateLimit,
@@ -54,6 +54,7 @@ class AsyncClient:
         per_page: Optional[int] = None,
         allow_insecure_http: bool = False,
         anonymous: bool = False,
+        use_env: bool = True,
     ) -> None:
         self._core = _native.AsyncCore(
             token,
@@ -69,6 +70,7 @@ class AsyncClient:
             per_page=per_page,
             allow_insecure_http=allow_insecure_http,
             anonymous=anonymous,
+            use_env=use_env,
         )
 
     def list_packages(
@@ -78,8 +80,7 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
         visibility: Union[Visibility, str, None] = None,
-    ) -> AsyncPackageIterator:
-        """Lists packages of one type, lazily: ``async for pkg in ...``."""
+    ) -> AsyncPackageListing:
         return self._core.list_packages(package_type, org=org, user=user, visibility=visibility)
 
     async def get_package(
@@ -90,7 +91,6 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
     ) -> Package:
-        """Gets one package by type and name (names may contain ``/``)."""
         return await self._core.get_package(package_type, name, org=org, user=user)
 
     async def delete_package(
@@ -101,7 +101,6 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
     ) -> None:
-        """Deletes a whole package (restorable for 30 days)."""
         await self._core.delete_package(package_type, name, org=org, user=user)
 
     async def restore_package(
@@ -113,7 +112,6 @@ class AsyncClient:
         user: Optional[str] = None,
         token: Optional[str] = None,
     ) -> None:
-        """Restores a package deleted in the last 30 days."""
         await self._core.restore_package(package_type, name, org=org, user=user, token=token)
 
     def list_versions(
@@ -124,8 +122,7 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
         state: Union[VersionState, str, None] = None,
-    ) -> AsyncVersionIterator:
-        """Lists a package's versions lazily (active by default)."""
+    ) -> AsyncVersionListing:
         return self._core.list_versions(package_type, name, org=org, user=user, state=state)
 
     async def get_version(
@@ -137,7 +134,6 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
     ) -> PackageVersion:
-        """Gets one version of a package by id."""
         return await self._core.get_version(package_type, name, version_id, org=org, user=user)
 
     async def delete_version(
@@ -149,7 +145,6 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
     ) -> None:
-        """Deletes one version (restorable for 30 days)."""
         await self._core.delete_version(package_type, name, version_id, org=org, user=user)
 
     async def restore_version(
@@ -161,32 +156,27 @@ class AsyncClient:
         org: Optional[str] = None,
         user: Optional[str] = None,
     ) -> None:
-        """Restores a version deleted in the last 30 days."""
         await self._core.restore_version(package_type, name, version_id, org=org, user=user)
 
     def docker_conflicts(
         self, *, org: Optional[str] = None, user: Optional[str] = None
-    ) -> AsyncPackageIterator:
-        """Lists docker packages whose migration to the Container registry conflicts."""
+    ) -> AsyncPackageListing:
         return self._core.docker_conflicts(org=org, user=user)
 
     async def scopes(self) -> TokenScopes:
-        """Checks with one request what the token can do."""
         return await self._core.scopes()
 
-    async def select(
+    async def catalog_select(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> List[Dict[str, Any]]:
-        """Runs a catalog ``SELECT`` and returns its rows as dicts."""
-        return await self._core.select(resource, params, **kwargs)
+        return await self._core.catalog_select(resource, params, **kwargs)
 
-    async def delete(
+    async def catalog_delete(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> None:
-        """Runs a catalog ``DELETE``."""
-        await self._core.delete(resource, params, **kwargs)
+        await self._core.catalog_delete(resource, params, **kwargs)
 
-    async def exec(
+    async def catalog_exec(
         self,
         resource: str,
         method: str,
@@ -194,22 +184,18 @@ class AsyncClient:
         /,
         **kwargs: Any,
     ) -> List[Dict[str, Any]]:
-        """Calls any catalog method by name; rows for ``SELECT`` methods."""
-        return await self._core.exec(resource, method, params, **kwargs)
+        return await self._core.catalog_exec(resource, method, params, **kwargs)
 
     @property
     def base_url(self) -> Optional[str]:
-        """The API root requests go to (``None`` once closed)."""
         return self._core.base_url
 
     @property
     def token_kind(self) -> Optional[str]:
-        """The kind of the configured token (``classic``, ``none``, ...)."""
         return self._core.token_kind
 
     @property
     def rate_limit(self) -> Optional[RateLimit]:
-        """The rate-limit headers of the most recent response, if any."""
         return self._core.rate_limit
 
     @property
@@ -217,7 +203,6 @@ class AsyncClient:
         return self._core.closed
 
     def close(self) -> None:
-        """Releases the client; later calls raise ``RuntimeError``."""
         self._core.close()
 
     async def aclose(self) -> None:
@@ -237,3 +222,21 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return repr(self._core)
+
+
+def _share_docstrings() -> None:
+    """Gives each coroutine the docstring of the native method it awaits:
+    the one definition of the client's methods carries the documentation."""
+    for name, member in list(vars(AsyncClient).items()):
+        native = getattr(_native.AsyncCore, name, None)
+        doc = getattr(native, "__doc__", None)
+        if not doc or name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            if member.__doc__ is None:
+                setattr(AsyncClient, name, property(member.fget, member.fset, member.fdel, doc))
+        elif getattr(member, "__doc__", None) is None:
+            member.__doc__ = doc
+
+
+_share_docstrings()

@@ -17,10 +17,10 @@ __all__ = [
     "MAX_PAGED_ITEMS",
     "Client",
     "AsyncCore",
-    "PackageIterator",
-    "VersionIterator",
-    "AsyncPackageIterator",
-    "AsyncVersionIterator",
+    "PackageListing",
+    "VersionListing",
+    "AsyncPackageListing",
+    "AsyncVersionListing",
     "Package",
     "PackageVersion",
     "SimpleUser",
@@ -40,7 +40,7 @@ DEFAULT_BASE_URL: str
 USER_AGENT: str
 MAX_PAGED_ITEMS: int
 
-def error_table() -> List[Tuple[str, str, int]]: ...
+def error_table() -> List[Tuple[str, str, int, bool]]: ...
 def catalog_resources() -> List[Dict[str, Any]]: ...
 def enum_values() -> List[Tuple[str, List[str]]]: ...
 def emulator_tokens() -> List[Tuple[str, str]]: ...
@@ -207,40 +207,40 @@ class RateLimit:
     def to_dict(self) -> Dict[str, Any]: ...
 
 @final
-class PackageIterator(Iterator[Package]):
+class PackageListing(Iterator[Package]):
     """A lazy listing of packages."""
 
-    def __iter__(self) -> PackageIterator: ...
+    def __iter__(self) -> PackageListing: ...
     def __next__(self) -> Package: ...
     def collect(self) -> List[Package]: ...
     @property
     def reached_paging_limit(self) -> bool: ...
 
 @final
-class VersionIterator(Iterator[PackageVersion]):
+class VersionListing(Iterator[PackageVersion]):
     """A lazy listing of package versions."""
 
-    def __iter__(self) -> VersionIterator: ...
+    def __iter__(self) -> VersionListing: ...
     def __next__(self) -> PackageVersion: ...
     def collect(self) -> List[PackageVersion]: ...
     @property
     def reached_paging_limit(self) -> bool: ...
 
 @final
-class AsyncPackageIterator:
+class AsyncPackageListing:
     """A lazy listing of packages for ``async for``."""
 
-    def __aiter__(self) -> AsyncPackageIterator: ...
+    def __aiter__(self) -> AsyncPackageListing: ...
     def __anext__(self) -> Awaitable[Package]: ...
     def collect(self) -> Awaitable[List[Package]]: ...
     @property
     def reached_paging_limit(self) -> bool: ...
 
 @final
-class AsyncVersionIterator:
+class AsyncVersionListing:
     """A lazy listing of package versions for ``async for``."""
 
-    def __aiter__(self) -> AsyncVersionIterator: ...
+    def __aiter__(self) -> AsyncVersionListing: ...
     def __anext__(self) -> Awaitable[PackageVersion]: ...
     def collect(self) -> Awaitable[List[PackageVersion]]: ...
     @property
@@ -251,9 +251,11 @@ class Client:
     """A blocking GitHub Packages client; safe to share between threads.
 
     Every call releases the GIL while it waits and can be interrupted with
-    Ctrl-C. With no ``token`` (and not ``anonymous``) the client reads
-    ``GITHUB_TOKEN``, ``GH_TOKEN``, then ``STACKQL_GITHUB_USERNAME`` and
-    ``STACKQL_GITHUB_PASSWORD``, and ``GITHUB_API_URL`` for the base URL.
+    Ctrl-C. Options given explicitly win; the environment fills what is
+    unset (unless ``use_env=False``): without ``token``, ``username`` or
+    ``anonymous`` the credentials come from ``GITHUB_TOKEN``, ``GH_TOKEN``,
+    then ``STACKQL_GITHUB_USERNAME`` and ``STACKQL_GITHUB_PASSWORD``; without
+    ``base_url``, from ``GITHUB_API_URL``.
     ``None`` options keep the core's defaults: ``timeout`` 30 s,
     ``connect_timeout`` 10 s, ``max_retries`` 3, ``retry_backoff`` 0.25 s,
     ``max_rate_limit_wait`` 120 s, ``read_ahead`` 4, ``per_page`` 100.
@@ -275,6 +277,7 @@ class Client:
         per_page: Optional[int] = None,
         allow_insecure_http: bool = False,
         anonymous: bool = False,
+        use_env: bool = True,
     ) -> Client: ...
     def list_packages(
         self,
@@ -283,7 +286,7 @@ class Client:
         org: Optional[str] = None,
         user: Optional[str] = None,
         visibility: Union[Visibility, str, None] = None,
-    ) -> PackageIterator: ...
+    ) -> PackageListing: ...
     def get_package(
         self,
         package_type: Union[PackageType, str],
@@ -317,7 +320,7 @@ class Client:
         org: Optional[str] = None,
         user: Optional[str] = None,
         state: Union[VersionState, str, None] = None,
-    ) -> VersionIterator: ...
+    ) -> VersionListing: ...
     def get_version(
         self,
         package_type: Union[PackageType, str],
@@ -347,15 +350,15 @@ class Client:
     ) -> None: ...
     def docker_conflicts(
         self, *, org: Optional[str] = None, user: Optional[str] = None
-    ) -> PackageIterator: ...
+    ) -> PackageListing: ...
     def scopes(self) -> TokenScopes: ...
-    def select(
+    def catalog_select(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> List[Dict[str, Any]]: ...
-    def delete(
+    def catalog_delete(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> None: ...
-    def exec(
+    def catalog_exec(
         self,
         resource: str,
         method: str,
@@ -400,6 +403,7 @@ class AsyncCore:
         per_page: Optional[int] = None,
         allow_insecure_http: bool = False,
         anonymous: bool = False,
+        use_env: bool = True,
     ) -> AsyncCore: ...
     def list_packages(
         self,
@@ -408,7 +412,7 @@ class AsyncCore:
         org: Optional[str] = None,
         user: Optional[str] = None,
         visibility: Union[Visibility, str, None] = None,
-    ) -> AsyncPackageIterator: ...
+    ) -> AsyncPackageListing: ...
     def get_package(
         self,
         package_type: Union[PackageType, str],
@@ -442,7 +446,7 @@ class AsyncCore:
         org: Optional[str] = None,
         user: Optional[str] = None,
         state: Union[VersionState, str, None] = None,
-    ) -> AsyncVersionIterator: ...
+    ) -> AsyncVersionListing: ...
     def get_version(
         self,
         package_type: Union[PackageType, str],
@@ -472,15 +476,15 @@ class AsyncCore:
     ) -> Awaitable[None]: ...
     def docker_conflicts(
         self, *, org: Optional[str] = None, user: Optional[str] = None
-    ) -> AsyncPackageIterator: ...
+    ) -> AsyncPackageListing: ...
     def scopes(self) -> Awaitable[TokenScopes]: ...
-    def select(
+    def catalog_select(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> Awaitable[List[Dict[str, Any]]]: ...
-    def delete(
+    def catalog_delete(
         self, resource: str, params: Optional[Mapping[str, Any]] = None, /, **kwargs: Any
     ) -> Awaitable[None]: ...
-    def exec(
+    def catalog_exec(
         self,
         resource: str,
         method: str,

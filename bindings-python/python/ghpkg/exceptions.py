@@ -20,8 +20,13 @@ RateLimitError                                   a rate limit not waited out
 ServerError                                      5xx after retries
 TimeoutError              ``TimeoutError``       connect or request timeout
 TransportError            ``ConnectionError``    connection failed or dropped, bad redirect
-DecodeError                                      malformed JSON, a looping ``next`` link
+DecodeError                                      malformed JSON or ``link`` header, a loop
+ClientClosedError         ``RuntimeError``       a call on a closed client
 ========================  =====================  ==========================================
+
+Each class carries the core's ``code`` (``"NOT_FOUND"``; Node's ``err.code``,
+C's ``ghpkg_status_code()``), ``number`` (the C status) and ``retryable``
+(whether trying again later may succeed), set from the core's one table.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ __all__ = [
     "TimeoutError",
     "TransportError",
     "DecodeError",
+    "ClientClosedError",
 ]
 
 
@@ -52,6 +58,9 @@ class GhpkgError(Exception):
     code: ClassVar[str] = "GHPKG_ERROR"
     #: The core's fixed number for this kind (as the C ABI's status).
     number: ClassVar[int] = 0
+    #: Whether trying the same call again later may succeed (rate limits,
+    #: server errors, timeouts, transport failures).
+    retryable: ClassVar[bool] = False
 
     message: str
     status: Optional[int]
@@ -87,38 +96,28 @@ class InvalidArgumentError(GhpkgError, ValueError):
     """Bad input (an empty name, an unknown package type, a bad option),
     caught before any request is sent."""
 
-    code = "INVALID_ARGUMENT"
-    number = 1
 
 
 class AuthenticationError(GhpkgError):
     """401: missing, wrong or expired credentials."""
 
-    code = "UNAUTHORIZED"
-    number = 2
 
 
 class PermissionDeniedError(GhpkgError):
     """403: the credentials are valid but may not do this (a missing scope,
     not an org admin, a token kind GitHub refuses for packages)."""
 
-    code = "FORBIDDEN"
-    number = 3
 
 
 class NotFoundError(GhpkgError):
     """404: no such package, version, user or org, or not visible to the token."""
 
-    code = "NOT_FOUND"
-    number = 4
 
 
 class RejectedError(GhpkgError):
     """400/409/422: GitHub refused by one of its rules (the last version of a
     package, more than 5,000 downloads, a reused name, the paging limit)."""
 
-    code = "REJECTED"
-    number = 5
 
 
 class RateLimitError(GhpkgError):
@@ -129,8 +128,6 @@ class RateLimitError(GhpkgError):
     ``retry_after`` how many seconds to wait before trying again, when known.
     """
 
-    code = "RATE_LIMITED"
-    number = 6
 
     reset_at: Optional[datetime.datetime]
     retry_after: Optional[float]
@@ -162,28 +159,40 @@ class RateLimitError(GhpkgError):
 class ServerError(GhpkgError):
     """5xx from GitHub after the retries were spent."""
 
-    code = "SERVER_ERROR"
-    number = 7
 
 
 class TimeoutError(GhpkgError, builtins.TimeoutError):
     """The connect or request timeout elapsed."""
 
-    code = "TIMEOUT"
-    number = 8
 
 
 class TransportError(GhpkgError, builtins.ConnectionError):
     """The connection failed or dropped, the body was cut off, or a redirect
     could not be followed."""
 
-    code = "TRANSPORT"
-    number = 9
 
 
 class DecodeError(GhpkgError):
     """The response could not be understood (malformed JSON, a missing
-    field, a pagination link that loops)."""
+    field, a malformed ``link`` header, a pagination link that loops)."""
 
-    code = "DECODE"
-    number = 10
+
+class ClientClosedError(GhpkgError, builtins.RuntimeError):
+    """The client was closed (``close()`` or the end of a ``with`` block)
+    before the call; nothing was sent."""
+
+
+def _apply_core_table() -> None:
+    """Sets ``code``, ``number`` and ``retryable`` of every class from the
+    core's error table, so the values have one owner."""
+    from ghpkg import _native
+
+    for name, code, number, retryable in _native.error_table():
+        cls = globals()[name]
+        cls.code = code
+        cls.number = number
+        cls.retryable = retryable
+
+
+_apply_core_table()
+

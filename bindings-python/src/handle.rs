@@ -1,16 +1,16 @@
-//! What the sync and the async client share: building the core client from
-//! Python keyword arguments, keeping one per process (rebuilt after a fork,
-//! whose child cannot use connections owned by the parent's runtime), and
-//! closing.
+//! What the sync and the async client share: filling the core's
+//! `ClientConfig` from Python keyword arguments, keeping one client per
+//! process (rebuilt after a fork, whose child cannot use connections owned by
+//! the parent's runtime), and closing. Every rule about the settings (the
+//! defaults, the environment, what is refused) is the core's.
 
 use std::sync::Mutex;
 
-use ghpkg::{ClientBuilder, Credentials};
-use pyo3::exceptions::PyRuntimeError;
+use ghpkg::ClientConfig;
 use pyo3::prelude::*;
 
 use crate::convert::{duration, opt_text, small_uint};
-use crate::errors::{invalid, to_pyerr};
+use crate::errors::to_pyerr;
 use crate::models::{quote, PyRateLimit};
 
 /// The keyword arguments of `Client(...)` and `AsyncClient(...)`.
@@ -28,6 +28,7 @@ pub(crate) struct Options<'a, 'py> {
     pub per_page: Option<&'a Bound<'py, PyAny>>,
     pub allow_insecure_http: bool,
     pub anonymous: bool,
+    pub use_env: bool,
 }
 
 fn given<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
@@ -35,68 +36,50 @@ fn given<'a, 'py>(obj: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, P
 }
 
 impl Options<'_, '_> {
-    fn builder(&self, py: Python<'_>) -> PyResult<ClientBuilder> {
-        let mut b = ClientBuilder::default();
-        let token = opt_text("token", self.token)?;
-        let username = opt_text("username", self.username)?;
-        b = match (token, username, self.anonymous) {
-            (Some(_), _, true) => {
-                return Err(invalid(
-                    py,
-                    "anonymous=True cannot be combined with a token",
-                ))
-            }
-            (None, Some(_), _) => return Err(invalid(py, "username= needs a token to go with it")),
-            (Some(t), Some(u), false) => b.basic_auth(u, t),
-            (Some(t), None, false) => b.token(t),
-            (None, None, true) => b.credentials(Credentials::Anonymous),
-            // No credentials: the environment decides, like the core's from_env().
-            (None, None, false) => b.from_env(),
+    /// Converts each argument (the first bad one is reported); the core
+    /// applies the rules when the config is built.
+    fn config(&self) -> PyResult<ClientConfig> {
+        let some_duration = |what: &str, v: Option<&Bound<'_, PyAny>>| {
+            given(v).map(|t| duration(what, t)).transpose()
         };
-        if let Some(url) = opt_text("base_url", self.base_url)? {
-            b = b.base_url(url);
-        }
-        if let Some(ua) = opt_text("user_agent", self.user_agent)? {
-            b = b.user_agent(ua);
-        }
-        if let Some(t) = given(self.timeout) {
-            b = b.timeout(duration("timeout", t)?);
-        }
-        if let Some(t) = given(self.connect_timeout) {
-            b = b.connect_timeout(duration("connect_timeout", t)?);
-        }
-        if let Some(n) = given(self.max_retries) {
-            b = b.max_retries(small_uint("max_retries", n, u64::from(u32::MAX))? as u32);
-        }
-        if let Some(t) = given(self.retry_backoff) {
-            b = b.retry_backoff(duration("retry_backoff", t)?);
-        }
-        if let Some(t) = given(self.max_rate_limit_wait) {
-            b = b.max_rate_limit_wait(duration("max_rate_limit_wait", t)?);
-        }
-        if let Some(n) = given(self.read_ahead) {
-            b = b.read_ahead(small_uint("read_ahead", n, usize::MAX as u64)? as usize);
-        }
-        if let Some(n) = given(self.per_page) {
-            b = b.per_page(small_uint("per_page", n, u64::from(u32::MAX))? as u32);
-        }
-        Ok(b.allow_insecure_http(self.allow_insecure_http))
+        let some_uint = |what: &str, v: Option<&Bound<'_, PyAny>>, max: u64| {
+            given(v).map(|n| small_uint(what, n, max)).transpose()
+        };
+        Ok(ClientConfig {
+            token: opt_text("token", self.token)?,
+            username: opt_text("username", self.username)?,
+            anonymous: self.anonymous,
+            base_url: opt_text("base_url", self.base_url)?,
+            user_agent: opt_text("user_agent", self.user_agent)?,
+            timeout: some_duration("timeout", self.timeout)?,
+            connect_timeout: some_duration("connect_timeout", self.connect_timeout)?,
+            max_retries: some_uint("max_retries", self.max_retries, u64::from(u32::MAX))?
+                .map(|n| n as u32),
+            retry_backoff: some_duration("retry_backoff", self.retry_backoff)?,
+            max_rate_limit_wait: some_duration("max_rate_limit_wait", self.max_rate_limit_wait)?,
+            read_ahead: some_uint("read_ahead", self.read_ahead, usize::MAX as u64)?
+                .map(|n| n as usize),
+            per_page: some_uint("per_page", self.per_page, u64::from(u32::MAX))?
+                .map(|n| n as u32),
+            allow_insecure_http: self.allow_insecure_http,
+            use_env: self.use_env,
+        })
     }
 }
 
 /// A core client per process, or nothing once closed.
-pub(crate) struct Core {
-    builder: ClientBuilder,
+pub(crate) struct ClientHandle {
+    config: ClientConfig,
     state: Mutex<Option<(u32, ghpkg::Client)>>,
 }
 
-impl Core {
+impl ClientHandle {
     /// Builds the client now, so a bad option fails in the constructor.
-    pub(crate) fn new(py: Python<'_>, options: &Options<'_, '_>) -> PyResult<Core> {
-        let builder = options.builder(py)?;
-        let client = builder.clone().build().map_err(|e| to_pyerr(py, e))?;
-        Ok(Core {
-            builder,
+    pub(crate) fn new(py: Python<'_>, options: &Options<'_, '_>) -> PyResult<ClientHandle> {
+        let config = options.config()?;
+        let client = config.clone().build().map_err(|e| to_pyerr(py, e))?;
+        Ok(ClientHandle {
+            config,
             state: Mutex::new(Some((std::process::id(), client))),
         })
     }
@@ -106,10 +89,10 @@ impl Core {
         let pid = std::process::id();
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         match state.as_ref() {
-            None => Err(PyRuntimeError::new_err("this ghpkg client is closed")),
+            None => Err(to_pyerr(py, ghpkg::Error::closed())),
             Some((p, c)) if *p == pid => Ok(c.clone()),
             Some(_) => {
-                let fresh = self.builder.clone().build().map_err(|e| to_pyerr(py, e))?;
+                let fresh = self.config.clone().build().map_err(|e| to_pyerr(py, e))?;
                 // The parent's client holds connections served by the parent's
                 // runtime threads, which the child does not have: never touch it.
                 if let Some(stale) = state.replace((pid, fresh.clone())) {
@@ -120,8 +103,8 @@ impl Core {
         }
     }
 
-    /// Drops the client; later calls raise `RuntimeError`. Listings already
-    /// started keep working.
+    /// Drops the client; later calls raise `ClientClosedError`. Listings
+    /// already started keep working.
     pub(crate) fn close(&self) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((pid, client)) = state.take() {
