@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Node binding (bindings-node/) from a clean checkout and runs its
-# whole suite: the addon build, the drift check of the generated index.js and
-# index.d.ts, `tsc --noEmit --strict` over the whole API, and `node --test`
-# against the emulator. Needs Node >= 20, npm and a Rust toolchain.
+# whole suite: the addon build, the drift check of the generated loader
+# native.generated.js and types native.generated.d.ts, Biome (format and lint),
+# `tsc --noEmit --strict` over the whole API, and `node --test` against the
+# emulator. Needs Node >= 20, npm and a Rust toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/../bindings-node"
 
@@ -11,14 +12,11 @@ step() { printf '\n==> %s\n' "$*"; }
 # 1,000 concurrent requests to an in-process emulator need ~2,000 descriptors.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-step "npm install (pinned @napi-rs/cli, typescript, @types/node; package-lock.json)"
-# Not `npm ci`: the registry here lacks the other platforms' builds of an
-# optional dependency of @napi-rs/cli, so the lock file cannot list them and
-# `npm ci` refuses it; `npm install` installs exactly the locked versions.
-npm install --no-audit --no-fund
+step "npm ci (exactly package-lock.json: pinned @napi-rs/cli, typescript, Biome)"
+npm ci --no-audit --no-fund
 
 step "build the native addon (napi build, debug profile)"
-generated=(index.js index.d.ts)
+generated=(native.generated.js native.generated.d.ts)
 before="$(mktemp -d)"
 trap 'rm -rf "$before"' EXIT
 for f in "${generated[@]}"; do
@@ -30,7 +28,7 @@ for f in "${generated[@]}"; do
 done
 npm run build
 
-step "generated index.js and index.d.ts are unchanged by the rebuild"
+step "the generated loader and types are unchanged by the rebuild"
 for f in "${generated[@]}"; do
   if ! diff -u "$before/$f" "$f"; then
     echo "bindings-node/$f changed when rebuilt: commit the regenerated file" >&2
@@ -38,6 +36,9 @@ for f in "${generated[@]}"; do
   fi
 done
 git diff --exit-code -- "${generated[@]}"
+
+step "Biome: formatting and lint of the JavaScript and TypeScript"
+npx biome ci .
 
 step "tsc --noEmit --strict (whole API, examples)"
 npx tsc -p tsconfig.json

@@ -3,7 +3,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import util from 'node:util'
 import { Client } from 'ghpkg'
-import { emulator, tokens } from './helpers.mjs'
+import { client, emulator, rejection, tokens } from './helpers.mjs'
 
 const ENV = ['GITHUB_TOKEN', 'GH_TOKEN', 'STACKQL_GITHUB_USERNAME', 'STACKQL_GITHUB_PASSWORD', 'GITHUB_API_URL']
 
@@ -47,18 +47,15 @@ test('credentials and base URL come from the environment like the core', async (
     assert.equal(lastAuth(), `Bearer ${tokens.readOnly}`, 'then GH_TOKEN')
   })
 
-  await withEnv(
-    { STACKQL_GITHUB_USERNAME: 'octocat', STACKQL_GITHUB_PASSWORD: tokens.demo, GITHUB_API_URL: emu.url },
-    async () => {
-      await new Client().getPackage('container', 'api/server', { org: 'acme' })
-      assert.equal(lastAuth(), `Basic ${Buffer.from(`octocat:${tokens.demo}`).toString('base64')}`, 'then StackQL Basic')
-    },
-  )
+  await withEnv({ STACKQL_GITHUB_USERNAME: 'octocat', STACKQL_GITHUB_PASSWORD: tokens.demo, GITHUB_API_URL: emu.url }, async () => {
+    await new Client().getPackage('container', 'api/server', { org: 'acme' })
+    assert.equal(lastAuth(), `Basic ${Buffer.from(`octocat:${tokens.demo}`).toString('base64')}`, 'then StackQL Basic')
+  })
 
   await withEnv({ GITHUB_TOKEN: '  ', GITHUB_API_URL: emu.url }, async () => {
     const c = new Client()
     assert.equal(c.tokenKind, 'none', 'an empty variable counts as unset')
-    await assert.rejects(c.listPackages('container').toArray(), { code: 'UNAUTHORIZED' })
+    await assert.rejects(c.listPackages('container').toArray(), { code: 'AUTHENTICATION' })
   })
 
   await withEnv({}, () => {
@@ -85,7 +82,7 @@ test('the token never shows: inspect, console, JSON, keys, errors', async (t) =>
   assert.equal(util.inspect(c), `Client { baseUrl: '${emu.url}', tokenKind: 'classic' }`)
   assert.deepEqual(JSON.parse(JSON.stringify(c)), { baseUrl: emu.url, tokenKind: 'classic' })
   const err = await c.getPackage('container', 'x', { org: 'acme' }).catch((e) => e)
-  assert.equal(err.code, 'UNAUTHORIZED')
+  assert.equal(err.code, 'AUTHENTICATION')
   for (const s of [util.inspect(err, { showHidden: true, depth: Infinity }), JSON.stringify(err), err.stack]) {
     assert.ok(!s.includes('SuperSecret'), s)
   }
@@ -110,4 +107,26 @@ test('the user agent can be set', async (t) => {
   const emu = await emulator(t)
   await emu.client({ userAgent: 'my-cleanup/1.0' }).getPackage('container', 'api/server', { org: 'acme' })
   assert.equal(emu.requests()[0].headers['user-agent'], 'my-cleanup/1.0')
+})
+
+test('close(): later calls reject with CLOSED, started listings keep working', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 10 })
+  const listing = c.listPackages('container', { org: 'acme' })
+  const first = await listing.next()
+  assert.equal(first.done, false)
+  assert.equal(c.closed, false)
+  c.close()
+  c.close() // twice is harmless
+  assert.equal(c.closed, true)
+  assert.equal(c.baseUrl, null)
+  assert.deepEqual(c.toJSON(), { closed: true })
+  const before = emu.requests().length
+  const err = await rejection(c.getPackage('container', 'api/server', { org: 'acme' }))
+  assert.equal(err.code, 'CLOSED')
+  assert.equal(err.retryable, false)
+  assert.throws(() => c.listPackages('npm'), { code: 'CLOSED' })
+  assert.equal(emu.requests().length, before, 'nothing is sent once closed')
+  const rest = await listing.toArray()
+  assert.ok(rest.length > 250, 'the listing started before close() goes on')
 })

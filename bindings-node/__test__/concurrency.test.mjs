@@ -71,9 +71,7 @@ test('1,000 concurrent getPackage calls all resolve correctly', async (t) => {
   const c = client(emu)
   const wanted = Array.from({ length: 1000 }, (_, i) => (i % 260) + 1)
   const start = performance.now()
-  const results = await Promise.all(
-    wanted.map((i) => c.getPackage('container', `service-${String(i).padStart(3, '0')}`, { org: 'acme' })),
-  )
+  const results = await Promise.all(wanted.map((i) => c.getPackage('container', `service-${String(i).padStart(3, '0')}`, { org: 'acme' })))
   t.diagnostic(`1,000 concurrent calls in ${(performance.now() - start).toFixed(0)} ms`)
   results.forEach((p, k) => {
     const i = wanted[k]
@@ -88,10 +86,15 @@ test('concurrent calls of every kind mix without interference', async (t) => {
   const c = client(emu)
   const jobs = []
   for (let k = 0; k < 20; k++) {
-    jobs.push(c.listPackages('container', { org: 'acme' }).toArray().then((a) => a.length))
+    jobs.push(
+      c
+        .listPackages('container', { org: 'acme' })
+        .toArray()
+        .then((a) => a.length),
+    )
     jobs.push(c.getVersion('container', 'api/server', 5_000_000_001, { org: 'acme' }).then((v) => v.id))
     jobs.push(c.getPackage('container', 'nope', { org: 'acme' }).catch((e) => e.code))
-    jobs.push(c.select('packages', { org: 'acme', package_type: 'npm' }).then((rows) => rows.length))
+    jobs.push(c.catalogSelect('packages', { org: 'acme', package_type: 'npm' }).then((rows) => rows.length))
   }
   const out = await Promise.all(jobs)
   for (let k = 0; k < 20; k++) {

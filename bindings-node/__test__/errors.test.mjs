@@ -10,18 +10,19 @@ const acme = { org: 'acme' }
 test('the error table is the core one, walked whole', () => {
   const table = errorKinds()
   assert.deepEqual(
-    table.map((k) => [k.kind, k.code, k.number]),
+    table.map((k) => [k.kind, k.code, k.number, k.retryable]),
     [
-      ['InvalidArgument', 'INVALID_ARGUMENT', 1],
-      ['Authentication', 'UNAUTHORIZED', 2],
-      ['PermissionDenied', 'FORBIDDEN', 3],
-      ['NotFound', 'NOT_FOUND', 4],
-      ['Rejected', 'REJECTED', 5],
-      ['RateLimited', 'RATE_LIMITED', 6],
-      ['Server', 'SERVER_ERROR', 7],
-      ['Timeout', 'TIMEOUT', 8],
-      ['Transport', 'TRANSPORT', 9],
-      ['Decode', 'DECODE', 10],
+      ['InvalidArgument', 'INVALID_ARGUMENT', 1, false],
+      ['Authentication', 'AUTHENTICATION', 2, false],
+      ['PermissionDenied', 'PERMISSION_DENIED', 3, false],
+      ['NotFound', 'NOT_FOUND', 4, false],
+      ['Rejected', 'REJECTED', 5, false],
+      ['RateLimited', 'RATE_LIMITED', 6, true],
+      ['Server', 'SERVER', 7, true],
+      ['Timeout', 'TIMEOUT', 8, true],
+      ['Transport', 'TRANSPORT', 9, true],
+      ['Decode', 'DECODE', 10, false],
+      ['Closed', 'CLOSED', 11, false],
     ],
   )
   for (const k of table) {
@@ -47,7 +48,7 @@ function check(err, code, status) {
   for (const key of ['requestId', 'documentationUrl', 'retryAfter', 'rateLimit', 'hint']) {
     assert.ok(key in err, `${key} is always present`)
   }
-  assert.equal(err.retryable, ['RATE_LIMITED', 'SERVER_ERROR', 'TIMEOUT', 'TRANSPORT'].includes(code))
+  assert.equal(err.retryable, ['RATE_LIMITED', 'SERVER', 'TIMEOUT', 'TRANSPORT'].includes(code))
   return err
 }
 
@@ -67,7 +68,7 @@ test('every error code is reachable, with its fields', async (t) => {
 
   const unauthorized = await expect(
     client(emu, { token: 'ghp_not_a_real_token' }).getPackage('container', 'api/server', acme),
-    'UNAUTHORIZED',
+    'AUTHENTICATION',
     401,
   )
   assert.ok(!util.inspect(unauthorized).includes('not_a_real'))
@@ -75,7 +76,7 @@ test('every error code is reachable, with its fields', async (t) => {
 
   const forbidden = await expect(
     client(emu, { token: tokens.readOnly }).deletePackage('container', 'api/server', acme),
-    'FORBIDDEN',
+    'PERMISSION_DENIED',
     403,
   )
   assert.match(forbidden.hint, /scope/)
@@ -98,7 +99,7 @@ test('every error code is reachable, with its fields', async (t) => {
   assert.ok(Date.parse(limited.rateLimit.reset) > Date.now())
 
   emu.inject({ fault: 'status', status: 500 })
-  const server = await expect(quick.getPackage('container', 'x', acme), 'SERVER_ERROR', 500)
+  const server = await expect(quick.getPackage('container', 'x', acme), 'SERVER', 500)
   assert.equal(server.detail, 'Server Error')
 
   emu.inject({ fault: 'latency', latencyMs: 3000 })
@@ -109,6 +110,12 @@ test('every error code is reachable, with its fields', async (t) => {
 
   emu.inject({ fault: 'malformedJson' })
   await expect(quick.getPackage('container', 'x', acme), 'DECODE', 200)
+
+  const closed = client(emu)
+  closed.close()
+  const before = emu.requests().length
+  await expect(closed.getPackage('container', 'api/server', acme), 'CLOSED', null)
+  assert.equal(emu.requests().length, before, 'a closed client sends nothing')
 
   assert.deepEqual([...seen].sort(), Object.keys(ErrorCode).sort())
 })
@@ -147,23 +154,23 @@ test('server errors and dropped connections are retried for reads', async (t) =>
   emu.clearRequests()
   emu.inject({ fault: 'status', status: 503, method: 'DELETE' })
   const err = await rejection(c.deleteVersion('container', 'api/server', 20012, acme))
-  assert.equal(err.code, 'SERVER_ERROR')
+  assert.equal(err.code, 'SERVER')
   assert.equal(emu.requests().length, 1)
 })
 
 test('token kinds GitHub refuses are explained', async (t) => {
   const emu = await emulator(t)
   const fine = await rejection(client(emu, { token: tokens.fineGrained }).getPackage('container', 'api/server', acme))
-  assert.equal(fine.code, 'FORBIDDEN')
+  assert.equal(fine.code, 'PERMISSION_DENIED')
   assert.match(fine.hint, /fine-grained/)
   const actions = await rejection(client(emu, { token: tokens.actions }).listPackages('container', acme).toArray())
   assert.equal(actions.code, 'REJECTED')
   assert.match(actions.hint, /cannot list packages/)
   const app = await rejection(client(emu, { token: tokens.app }).getPackage('container', 'api/server', acme))
-  assert.equal(app.code, 'FORBIDDEN')
+  assert.equal(app.code, 'PERMISSION_DENIED')
   assert.match(app.hint, /App/)
   const hubot = await rejection(client(emu, { token: tokens.hubot }).deletePackage('container', 'api/server', acme))
-  assert.equal(hubot.code, 'FORBIDDEN')
+  assert.equal(hubot.code, 'PERMISSION_DENIED')
 })
 
 test('rules GitHub enforces are REJECTED, and nothing is deleted', async (t) => {

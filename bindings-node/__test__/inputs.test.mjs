@@ -11,12 +11,14 @@ const acme = { org: 'acme' }
 function isTypeError(err) {
   assert.ok(err instanceof TypeError, `${err}`)
   assert.equal(err.code, 'ERR_INVALID_ARG_TYPE')
+  return true
 }
 
 function isInvalid(err) {
   assert.ok(err instanceof GhpkgError, `${err}`)
   assert.equal(err.code, 'INVALID_ARGUMENT')
   assert.equal(err.status, null)
+  return true
 }
 
 test('wrong argument types reject with TypeError, before any request', async (t) => {
@@ -41,13 +43,13 @@ test('wrong argument types reject with TypeError, before any request', async (t)
     () => c.getVersion('container', 'api/server', true, acme),
     () => c.deleteVersion('container', 'api/server', () => 1, acme),
     () => c.restoreVersion('container', 'api/server', [1], acme),
-    () => c.select(1, {}),
-    () => c.select('packages', 'org=acme'),
-    () => c.select('packages', { org: () => 'acme' }),
-    () => c.select('packages', { org: Symbol('acme') }),
-    () => c.select('packages', { package_version_id: NaN }),
-    () => c.delete('packages', [1]),
-    () => c.exec('packages', 5, {}),
+    () => c.catalogSelect(1, {}),
+    () => c.catalogSelect('packages', 'org=acme'),
+    () => c.catalogSelect('packages', { org: () => 'acme' }),
+    () => c.catalogSelect('packages', { org: Symbol('acme') }),
+    () => c.catalogSelect('packages', { package_version_id: NaN }),
+    () => c.catalogDelete('packages', [1]),
+    () => c.catalogExec('packages', 5, {}),
   ]
   for (const call of cases) {
     const result = call()
@@ -63,7 +65,7 @@ test('wrong argument types reject with TypeError, before any request', async (t)
     () => c.listVersions('container', 'x', { state: false }),
     () => c.dockerConflicts('acme'),
   ]) {
-    assert.throws(call, (err) => (isTypeError(err), true))
+    assert.throws(call, isTypeError)
   }
   assert.deepEqual(calls(emu), [])
 })
@@ -99,11 +101,11 @@ test('bad values are INVALID_ARGUMENT, before any request', async (t) => {
     () => c.listVersions('container', '', acme).toArray(),
     () => c.listVersions('container', 'api/server', { org: 'acme', state: 'gone' }).toArray(),
     () => c.dockerConflicts({ org: 'a/b', user: 'x' }).toArray(),
-    () => c.select('pkgs', { org: 'acme', package_type: 'container' }),
-    () => c.select('packages', {}),
-    () => c.select('packages', { org: 'acme', package_type: 'container', colour: 'red' }),
-    () => c.delete('packages', { org: 'acme', package_type: 'npm' }),
-    () => c.exec('packages', 'drop_everything', {}),
+    () => c.catalogSelect('pkgs', { org: 'acme', package_type: 'container' }),
+    () => c.catalogSelect('packages', {}),
+    () => c.catalogSelect('packages', { org: 'acme', package_type: 'container', colour: 'red' }),
+    () => c.catalogDelete('packages', { org: 'acme', package_type: 'npm' }),
+    () => c.catalogExec('packages', 'drop_everything', {}),
   ]
   for (const call of cases) isInvalid(await rejection(call()))
   assert.deepEqual(calls(emu), [])
@@ -128,7 +130,7 @@ test('client options: wrong types throw TypeError, bad values INVALID_ARGUMENT',
     { tokn: 'ghp_x' },
     { base_url: 'https://x' },
   ]) {
-    assert.throws(() => new Client(options), (err) => (isTypeError(err), true), util.inspect(options))
+    assert.throws(() => new Client(options), isTypeError, util.inspect(options))
   }
   for (const options of [
     { token: '' },
@@ -148,7 +150,7 @@ test('client options: wrong types throw TypeError, bad values INVALID_ARGUMENT',
     { readAhead: Infinity },
     { maxRetries: 2 ** 40 },
   ]) {
-    assert.throws(() => new Client(options), (err) => (isInvalid(err), true), util.inspect(options))
+    assert.throws(() => new Client(options), isInvalid, util.inspect(options))
   }
   const insecure = new Client({ baseUrl: 'http://ghe.example.com/api/v3', allowInsecureHttp: true, token: 'ghp_x' })
   assert.equal(insecure.baseUrl, 'http://ghe.example.com/api/v3')
@@ -192,11 +194,20 @@ test('hostile option objects cannot smuggle values', async (t) => {
   const c = client(emu)
   // A getter that throws: its error is the rejection.
   const boom = new Error('boom')
-  const throwing = { get org() { throw boom } }
+  const throwing = {
+    get org() {
+      throw boom
+    },
+  }
   assert.equal(await rejection(c.getPackage('container', 'api/server', throwing)), boom)
   // A getter is read once: it cannot say one thing to a check and another to the call.
   let reads = 0
-  const flipping = { get org() { reads += 1; return reads === 1 ? 'acme' : 5 } }
+  const flipping = {
+    get org() {
+      reads += 1
+      return reads === 1 ? 'acme' : 5
+    },
+  }
   assert.equal((await c.getPackage('container', 'api/server', flipping)).name, 'api/server')
   assert.equal(reads, 1)
   // A JSON "__proto__" key is an unknown option, not a prototype.
@@ -214,12 +225,16 @@ test('hostile option objects cannot smuggle values', async (t) => {
   // Circular catalog params are refused, not a stack overflow.
   const circular = { org: 'acme' }
   circular.self = circular
-  isTypeError(await rejection(c.select('packages', circular)))
+  isTypeError(await rejection(c.catalogSelect('packages', circular)))
 })
 
 test('the emulator checks its own inputs', async (t) => {
   assert.throws(() => new Emulator(), TypeError)
-  for (const options of [{ fixture: 'not json' }, { fixture: { packages: [{ owner: 'x', name: 'y', package_type: 'nope' }] } }, { fixtureFile: '/nonexistent/fixture.json' }]) {
+  for (const options of [
+    { fixture: 'not json' },
+    { fixture: { packages: [{ owner: 'x', name: 'y', package_type: 'nope' }] } },
+    { fixtureFile: '/nonexistent/fixture.json' },
+  ]) {
     const err = await rejection(Emulator.start(options))
     assert.equal(err.code, 'ERR_GHPKG_EMULATOR', `${err}`)
   }
@@ -255,7 +270,12 @@ test('extreme numbers are errors, never a crash', async (t) => {
     assert.throws(() => new Client({ perPage: n }), { code: 'INVALID_ARGUMENT' })
   }
   // The largest accepted values work.
-  const slow = new Client({ baseUrl: emu.url, token: tokens.demo, timeoutMs: Number.MAX_SAFE_INTEGER, maxRateLimitWaitMs: Number.MAX_SAFE_INTEGER })
+  const slow = new Client({
+    baseUrl: emu.url,
+    token: tokens.demo,
+    timeoutMs: Number.MAX_SAFE_INTEGER,
+    maxRateLimitWaitMs: Number.MAX_SAFE_INTEGER,
+  })
   assert.equal((await slow.getPackage('container', 'api/server', acme)).id, 2001)
   const huge = await rejection(client(emu).getVersion('container', 'api/server', 2n ** 64n, acme))
   assert.equal(huge.code, 'INVALID_ARGUMENT')

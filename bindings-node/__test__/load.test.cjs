@@ -23,10 +23,12 @@ test('the package exposes only its entry point', () => {
 })
 
 test('every native client and emulator method has a public counterpart', () => {
-  const native = require('../index.js')
+  const native = require('../native.generated.js')
   const { Client, Emulator } = require('ghpkg')
   const methods = (proto) =>
-    Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, n).value === 'function')
+    Object.getOwnPropertyNames(proto).filter(
+      (n) => n !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, n).value === 'function',
+    )
   const getters = (proto) => Object.getOwnPropertyNames(proto).filter((n) => Object.getOwnPropertyDescriptor(proto, n).get)
   for (const [nativeClass, publicClass] of [
     [native.NativeClient, Client],

@@ -6,9 +6,33 @@ import { GhpkgError } from 'ghpkg'
 import { emulator, client, calls, rejection } from './helpers.mjs'
 
 const owners = [
-  { label: 'an org', owner: { org: 'acme' }, prefix: '/orgs/acme', name: 'api/server', encoded: 'api%2Fserver', untagged: 20012, conflict: 'legacy-api' },
-  { label: 'the authenticated user', owner: undefined, prefix: '/user', name: 'what?#hash', encoded: 'what%3F%23hash', untagged: 10102, conflict: 'octo-image' },
-  { label: 'a user', owner: { user: 'octocat' }, prefix: '/users/octocat', name: 'hello-container', encoded: 'hello-container', untagged: 10063, conflict: 'octo-image' },
+  {
+    label: 'an org',
+    owner: { org: 'acme' },
+    prefix: '/orgs/acme',
+    name: 'api/server',
+    encoded: 'api%2Fserver',
+    untagged: 20012,
+    conflict: 'legacy-api',
+  },
+  {
+    label: 'the authenticated user',
+    owner: undefined,
+    prefix: '/user',
+    name: 'what?#hash',
+    encoded: 'what%3F%23hash',
+    untagged: 10102,
+    conflict: 'octo-image',
+  },
+  {
+    label: 'a user',
+    owner: { user: 'octocat' },
+    prefix: '/users/octocat',
+    name: 'hello-container',
+    encoded: 'hello-container',
+    untagged: 10063,
+    conflict: 'octo-image',
+  },
 ]
 
 for (const o of owners) {
@@ -17,7 +41,10 @@ for (const o of owners) {
     const c = client(emu)
 
     const all = await c.listPackages('container', o.owner).toArray()
-    assert.ok(all.some((p) => p.name === o.name), `${o.name} is listed`)
+    assert.ok(
+      all.some((p) => p.name === o.name),
+      `${o.name} is listed`,
+    )
     assert.ok(all.every((p) => p.packageType === 'container'))
 
     const pkg = await c.getPackage('container', o.name, o.owner)
@@ -181,6 +208,6 @@ test('HTTP Basic auth and anonymous access', async (t) => {
   assert.equal(pub.visibility, 'public')
   assert.equal(emu.requests().at(-1).headers.authorization, undefined)
   const err = await rejection(anon.listPackages('container').toArray())
-  assert.equal(err.code, 'UNAUTHORIZED')
+  assert.equal(err.code, 'AUTHENTICATION')
   assert.match(err.hint, /GITHUB_TOKEN/)
 })

@@ -27,18 +27,33 @@ const OPS = {
   delete_version: [VERSION_ARGS, []],
   restore_version: [VERSION_ARGS, []],
   docker_conflicts: [['owner'], []],
-  select: [['resource', 'params'], []],
-  delete: [['resource', 'params'], []],
-  exec: [['resource', 'method', 'params'], []],
+  catalog_select: [['resource', 'params'], []],
+  catalog_delete: [['resource', 'params'], []],
+  catalog_exec: [['resource', 'method', 'params'], []],
+  client: [[], ['token', 'username', 'anonymous', 'base_url', 'use_env']],
 }
+/** The variables a client may read, which a `client` step controls. */
+const ENV_VARS = ['GITHUB_TOKEN', 'GH_TOKEN', 'STACKQL_GITHUB_USERNAME', 'STACKQL_GITHUB_PASSWORD', 'GITHUB_API_URL']
 const SCENARIO_KEYS = ['name', 'steps']
-const STEP_KEYS = ['op', 'args', 'token', 'expect', 'wire', 'sends_nothing']
+const STEP_KEYS = ['op', 'args', 'token', 'expect', 'wire', 'sends_nothing', 'env']
+const CLIENT_KEYS = ['base_url', 'token_kind', 'authorization']
 const ERROR_KEYS = ['error', 'status', 'message']
 const SUCCESS_KEYS = ['ok', 'fields', 'count', 'names', 'ids', 'tags']
 const WIRE_KEYS = ['method', 'path', 'query_contains', 'requests']
 // The field paths `fields` may name on a typed result; catalog rows are
 // plain objects and take any dotted path into the row.
-const PACKAGE_FIELDS = ['id', 'name', 'package_type', 'visibility', 'version_count', 'url', 'html_url', 'owner.login', 'owner.type', 'repository.full_name']
+const PACKAGE_FIELDS = [
+  'id',
+  'name',
+  'package_type',
+  'visibility',
+  'version_count',
+  'url',
+  'html_url',
+  'owner.login',
+  'owner.type',
+  'repository.full_name',
+]
 const VERSION_FIELDS = ['id', 'name', 'url', 'package_html_url', 'html_url', 'license', 'description', 'metadata.package_type']
 const TOKENS = {
   demo: Emulator.tokens.demo,
@@ -84,6 +99,8 @@ function validateStep(step) {
     keys(step.args.owner, [], ['org', 'user'], 'owner')
     if (Object.keys(step.args.owner).length > 1) throw new StepFailure('owner: give org or user, not both')
   }
+  if (step.op === 'client') return validateClientStep(step)
+  if (has(step, 'env')) throw new StepFailure('env: only client steps take an environment')
   if (has(step, 'token')) token(step.token)
   const expect = step.expect
   if (isObject(expect) && has(expect, 'error')) {
@@ -96,6 +113,21 @@ function validateStep(step) {
   if (has(step, 'wire') && has(step, 'sends_nothing')) throw new StepFailure('wire and sends_nothing exclude each other')
   if (has(step, 'wire')) keys(step.wire, [], WIRE_KEYS, 'wire')
   if (has(step, 'sends_nothing') && step.sends_nothing !== true) throw new StepFailure('sends_nothing must be true')
+}
+
+function validateClientStep(step) {
+  for (const key of ['token', 'wire', 'sends_nothing']) {
+    if (has(step, key)) throw new StepFailure(`${key}: not taken by client steps`)
+  }
+  if (!has(step, 'env')) throw new StepFailure('client steps need env')
+  keys(step.env, [], ENV_VARS, 'env')
+  for (const [k, v] of Object.entries(step.env)) {
+    if (typeof v !== 'string') throw new StepFailure(`env.${k} must be a string`)
+    if ((k.endsWith('TOKEN') || k === 'STACKQL_GITHUB_PASSWORD') && v !== '') token(v)
+  }
+  if (has(step.args, 'token')) token(step.args.token)
+  if (isObject(step.expect) && has(step.expect, 'error')) keys(step.expect, ['error'], ERROR_KEYS, 'expect (error)')
+  else keys(step.expect, ['base_url'], CLIENT_KEYS, 'expect (client)')
 }
 
 /** Reads and validates the whole file: a typo fails the run before any scenario. */
@@ -133,13 +165,13 @@ const items = (kind, list) => ({ shape: 'many', items: list.map((obj) => ({ kind
 /** Runs one step's call through the Node API; the owner is an option. */
 async function call(client, op, args) {
   switch (op) {
-    case 'select':
-      return items('row', await client.select(args.resource, args.params))
-    case 'delete':
-      await client.delete(args.resource, args.params)
+    case 'catalog_select':
+      return items('row', await client.catalogSelect(args.resource, args.params))
+    case 'catalog_delete':
+      await client.catalogDelete(args.resource, args.params)
       return { shape: 'unit' }
-    case 'exec':
-      return items('row', await client.exec(args.resource, args.method, args.params))
+    case 'catalog_exec':
+      return items('row', await client.catalogExec(args.resource, args.method, args.params))
   }
   const owner = { ...args.owner }
   const ty = args.package_type
@@ -184,7 +216,8 @@ const camel = (s) => s.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
  */
 function field({ kind, obj }, path) {
   const allowed = kind === 'package' ? PACKAGE_FIELDS : kind === 'version' ? VERSION_FIELDS : null
-  if (allowed !== null && !allowed.includes(path)) throw new StepFailure(`fields: ${JSON.stringify(path)} is not one of ${allowed.join(', ')}`)
+  if (allowed !== null && !allowed.includes(path))
+    throw new StepFailure(`fields: ${JSON.stringify(path)} is not one of ${allowed.join(', ')}`)
   let cur = obj
   for (const part of path.split('.')) {
     if (cur === null) return null
@@ -228,7 +261,8 @@ function checkSuccess(expect, result) {
         if (item === undefined) throw new StepFailure('fields: the listing is empty')
         for (const [path, wanted] of Object.entries(want)) {
           const got = field(item, path)
-          if (!sameJson(got, wanted)) throw new StepFailure(`fields.${path}: expected ${JSON.stringify(wanted)}, got ${JSON.stringify(got)}`)
+          if (!sameJson(got, wanted))
+            throw new StepFailure(`fields.${path}: expected ${JSON.stringify(wanted)}, got ${JSON.stringify(got)}`)
         }
         continue
       }
@@ -254,7 +288,8 @@ function checkError(expect, err) {
 }
 
 function checkWire(wire, sent) {
-  if (has(wire, 'requests') && sent.length !== wire.requests) throw new StepFailure(`wire: expected ${wire.requests} requests, got ${sent.length}`)
+  if (has(wire, 'requests') && sent.length !== wire.requests)
+    throw new StepFailure(`wire: expected ${wire.requests} requests, got ${sent.length}`)
   const last = sent.at(-1)
   if (last === undefined) throw new StepFailure('wire: the step sent no request')
   if (has(wire, 'method') && last.method !== wire.method) throw new StepFailure(`wire.method: expected ${wire.method}, got ${last.method}`)
@@ -265,9 +300,68 @@ function checkWire(wire, sent) {
   }
 }
 
+/** A value of a client step: a token name is the token, `emulator` the emulator's URL. */
+function resolve(emu, key, value) {
+  if (value === 'emulator' && key.endsWith('URL')) return emu.url
+  if (value !== '' && (key.endsWith('TOKEN') || key === 'STACKQL_GITHUB_PASSWORD' || key === 'token')) return token(value) ?? ''
+  return value
+}
+
+/** Builds a client with exactly the step's environment and options, then checks what it resolved to and sends. */
+async function runClientStep(emu, step) {
+  const expect = step.expect
+  const saved = Object.fromEntries(ENV_VARS.map((k) => [k, process.env[k]]))
+  for (const k of ENV_VARS) delete process.env[k]
+  for (const [k, v] of Object.entries(step.env)) process.env[k] = resolve(emu, k, v)
+  const options = {}
+  for (const [k, v] of Object.entries(step.args)) {
+    options[camel(k)] = typeof v === 'string' ? resolve(emu, k === 'base_url' ? 'base_URL' : k, v) : v
+  }
+  let client
+  try {
+    client = new Client(options)
+  } catch (err) {
+    if (!(err instanceof GhpkgError)) throw new StepFailure(`not a GhpkgError: ${err?.name}: ${err?.message}`)
+    if (!has(expect, 'error')) throw new StepFailure(`expected a client, got ${err.code}: ${err.message}`)
+    return checkError(expect, err)
+  } finally {
+    for (const k of ENV_VARS) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
+  }
+  if (has(expect, 'error')) throw new StepFailure(`expected error ${expect.error}, but it built`)
+  const wantUrl = resolve(emu, 'base_URL', expect.base_url)
+  if (client.baseUrl !== wantUrl) throw new StepFailure(`base_url: expected ${wantUrl}, got ${client.baseUrl}`)
+  if (has(expect, 'token_kind') && client.tokenKind !== expect.token_kind) {
+    throw new StepFailure(`token_kind: expected ${expect.token_kind}, got ${client.tokenKind}`)
+  }
+  if (!has(expect, 'authorization')) return
+  const before = emu.requests().length
+  await client.getPackage('container', 'api/server', { org: 'acme' }).catch(() => undefined)
+  const sent = emu.requests().slice(before)
+  if (sent.length === 0) throw new StepFailure('authorization: no request reached the emulator')
+  let want = expect.authorization
+  if (want !== null) {
+    const [scheme, rest] = [want.slice(0, want.indexOf(' ')), want.slice(want.indexOf(' ') + 1)]
+    if (scheme === 'Basic') {
+      const [user, name] = [rest.slice(0, rest.indexOf(':')), rest.slice(rest.indexOf(':') + 1)]
+      want = `Basic ${Buffer.from(`${user}:${resolve(emu, 'token', name)}`).toString('base64')}`
+    } else {
+      want = `Bearer ${resolve(emu, 'token', rest)}`
+    }
+  }
+  const have = sent.at(-1).headers.authorization ?? null
+  if (have !== want) throw new StepFailure(`authorization: expected ${JSON.stringify(want)}, got ${JSON.stringify(have)}`)
+}
+
 async function runStep(emu, step) {
+  if (step.op === 'client') return runClientStep(emu, step)
   const t = token(step.token ?? 'demo')
-  const client = t === null ? new Client({ baseUrl: emu.url, anonymous: true, timeoutMs: 20_000 }) : emu.client({ token: t, timeoutMs: 20_000 })
+  const client =
+    t === null
+      ? new Client({ baseUrl: emu.url, anonymous: true, timeoutMs: 20_000, useEnv: false })
+      : emu.client({ token: t, timeoutMs: 20_000, useEnv: false })
   const expect = step.expect
   const before = emu.requests().length
   let result

@@ -77,9 +77,7 @@ try {
   )
   const [o2] = await median('1,000 concurrent reads: @octokit/rest', () =>
     Promise.all(
-      names.map((name) =>
-        octokit.rest.packages.getPackageForOrganization({ org: 'big', package_type: 'container', package_name: name }),
-      ),
+      names.map((name) => octokit.rest.packages.getPackageForOrganization({ org: 'big', package_type: 'container', package_name: name })),
     ),
   )
   console.log(`${''.padEnd(44)} ghpkg is ${(o2 / g2).toFixed(1)}x faster`)

@@ -58,13 +58,13 @@ function options(value, name, spec) {
     throw typeError(`The "${name}" argument must be of type object. Received ${describe(value)}`)
   }
   for (const key of Object.keys(value)) {
-    if (!Object.prototype.hasOwnProperty.call(spec, key)) {
+    if (!Object.hasOwn(spec, key)) {
       const known = Object.keys(spec).join(', ')
       throw typeError(`The "${name}" argument has an unknown option "${key}"; known options: ${known}`)
     }
   }
   for (const key of Object.keys(spec)) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue
+    if (!Object.hasOwn(value, key)) continue
     const v = value[key]
     if (v === undefined || v === null) continue
     const want = spec[key]

@@ -3,7 +3,7 @@
 // converts errors, and never keeps the token on the JavaScript side.
 
 const util = require('node:util')
-const native = require('../index.js')
+const native = require('../native.generated.js')
 const args = require('./args.js')
 const { convert, call } = require('./errors.js')
 const { Listing } = require('./listing.js')
@@ -22,6 +22,7 @@ const CLIENT_OPTIONS = {
   readAhead: 'number',
   perPage: 'number',
   allowInsecureHttp: 'boolean',
+  useEnv: 'boolean',
 }
 
 const OWNER = { org: 'string', user: 'string' }
@@ -55,17 +56,30 @@ class Client {
   /**
    * @param {object} [options] token, username, anonymous, baseUrl, userAgent,
    *   timeoutMs, connectTimeoutMs, maxRetries, retryBackoffMs,
-   *   maxRateLimitWaitMs, readAhead, perPage, allowInsecureHttp. What is not
-   *   given comes from the environment like the core: GITHUB_TOKEN,
-   *   GH_TOKEN, then STACKQL_GITHUB_USERNAME + STACKQL_GITHUB_PASSWORD;
-   *   GITHUB_API_URL.
+   *   maxRateLimitWaitMs, readAhead, perPage, allowInsecureHttp, useEnv.
+   *   What is given wins; the environment fills what is not (unless
+   *   `useEnv: false`): GITHUB_TOKEN, GH_TOKEN, then STACKQL_GITHUB_USERNAME
+   *   + STACKQL_GITHUB_PASSWORD for credentials; GITHUB_API_URL.
    */
   constructor(options) {
     const o = args.options(options, 'options', CLIENT_OPTIONS)
     this.#native = call(() => new native.NativeClient(o))
   }
 
-  /** The API root requests go to. */
+  /**
+   * Releases the client; later calls reject with a `CLOSED` GhpkgError.
+   * Listings already started keep working. Closing twice is harmless.
+   */
+  close() {
+    this.#native.close()
+  }
+
+  /** Whether `close()` was called. */
+  get closed() {
+    return this.#native.closed
+  }
+
+  /** The API root requests go to (`null` once closed). */
   get baseUrl() {
     return this.#native.baseUrl
   }
@@ -168,36 +182,36 @@ class Client {
   }
 
   /** Catalog SELECT: picks the method StackQL would from the params; rows of every page. */
-  async select(resource, params) {
+  async catalogSelect(resource, params) {
     args.string(resource, 'resource')
     const p = args.params(params)
-    return settle(this.#native.select(resource, p))
+    return settle(this.#native.catalogSelect(resource, p))
   }
 
   /** Catalog DELETE: picks the delete method StackQL would from the params. */
-  async delete(resource, params) {
+  async catalogDelete(resource, params) {
     args.string(resource, 'resource')
     const p = args.params(params)
-    return settle(this.#native.delete(resource, p))
+    return settle(this.#native.catalogDelete(resource, p))
   }
 
   /** Calls any catalog method by name, e.g. `restore_package_for_org`. */
-  async exec(resource, method, params) {
+  async catalogExec(resource, method, params) {
     args.string(resource, 'resource')
     args.string(method, 'method')
     const p = args.params(params)
-    return settle(this.#native.exec(resource, method, p))
+    return settle(this.#native.catalogExec(resource, method, p))
   }
 
   /** What `util.inspect` and `console.log` show: never the token. */
-  [util.inspect.custom](depth, opts, inspect) {
-    const shown = { baseUrl: this.baseUrl, tokenKind: this.tokenKind }
+  [util.inspect.custom](_depth, opts, inspect) {
+    const shown = this.closed ? { closed: true } : { baseUrl: this.baseUrl, tokenKind: this.tokenKind }
     return `Client ${(inspect ?? util.inspect)(shown, opts)}`
   }
 
   /** What `JSON.stringify` shows: never the token. */
   toJSON() {
-    return { baseUrl: this.baseUrl, tokenKind: this.tokenKind }
+    return this.closed ? { closed: true } : { baseUrl: this.baseUrl, tokenKind: this.tokenKind }
   }
 
   get [Symbol.toStringTag]() {

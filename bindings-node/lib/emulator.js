@@ -2,7 +2,7 @@
 // Emulator: the GitHub Packages emulator in-process, for tests.
 
 const util = require('node:util')
-const native = require('../index.js')
+const native = require('../native.generated.js')
 const args = require('./args.js')
 const { Client } = require('./client.js')
 
@@ -197,7 +197,7 @@ class Emulator {
     await this.#native.shutdown()
   }
 
-  [util.inspect.custom](depth, opts, inspect) {
+  [util.inspect.custom](_depth, opts, inspect) {
     return `Emulator ${(inspect ?? util.inspect)({ url: this.url }, opts)}`
   }
 

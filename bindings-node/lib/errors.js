@@ -2,7 +2,7 @@
 // GhpkgError: what every failed call rejects with, one `code` per core
 // error kind (the table in README.md).
 
-const native = require('../index.js')
+const native = require('../native.generated.js')
 
 /** The prefix of native error reasons that carry a serialized ghpkg error. */
 const MARKER = '\u0001ghpkg-error:'

@@ -1,10 +1,8 @@
 // Types of the public API of `ghpkg`. The result objects (Package,
 // PackageVersion, SimpleUser, MinimalRepository, ...) and string-literal
-// unions are generated from the Rust code into ../index.d.ts.
+// unions are generated from the Rust code into ../native.generated.d.ts.
 
 import type {
-  CatalogMethod,
-  CatalogResource,
   ContainerMetadata,
   DockerMetadata,
   EmulatorTokens,
@@ -23,11 +21,9 @@ import type {
   VersionMetadata,
   VersionState,
   Visibility,
-} from '../index'
+} from '../native.generated'
 
 export type {
-  CatalogMethod,
-  CatalogResource,
   ContainerMetadata,
   DockerMetadata,
   EmulatorTokens,
@@ -53,7 +49,7 @@ export interface ClientOptions {
   token?: string
   /** Send HTTP Basic `username:token` (what StackQL sends). */
   username?: string
-  /** No credentials even when the environment has a token (public data, 60 requests an hour). */
+  /** No credentials even when the environment has a token (GitHub answers 401 to anonymous packages calls). */
   anonymous?: boolean
   /** `https://api.github.com` (default, or GITHUB_API_URL) or a GitHub Enterprise Server's `https://HOST/api/v3`. */
   baseUrl?: string
@@ -75,6 +71,8 @@ export interface ClientOptions {
   perPage?: number
   /** Allow plain `http://` on a non-loopback host (off: the token would travel in clear text). */
   allowInsecureHttp?: boolean
+  /** Fill unset credentials and base URL from the environment (default true; `false` reads nothing). */
+  useEnv?: boolean
 }
 
 /** Whose packages: `{ org }`, `{ user }`, or neither for the authenticated user. */
@@ -133,12 +131,16 @@ export declare class Listing<T> implements AsyncIterableIterator<T> {
 /** A GitHub Packages client. Methods that talk to GitHub return Promises and never block the event loop. */
 export declare class Client {
   constructor(options?: ClientOptions)
-  /** The API root requests go to. */
-  readonly baseUrl: string
-  /** The configured token's kind, from its prefix (`'none'` when anonymous). */
-  readonly tokenKind: TokenKind
-  readonly readAhead: number
-  readonly perPage: number
+  /** Releases the client; later calls reject with a `CLOSED` GhpkgError. Listings already started keep working. */
+  close(): void
+  /** Whether `close()` was called. */
+  readonly closed: boolean
+  /** The API root requests go to (`null` once closed). */
+  readonly baseUrl: string | null
+  /** The configured token's kind, from its prefix (`'none'` when anonymous; `null` once closed). */
+  readonly tokenKind: TokenKind | null
+  readonly readAhead: number | null
+  readonly perPage: number | null
   /** The `x-ratelimit-*` headers of the most recent response. */
   readonly rateLimit: RateLimit | null
 
@@ -154,12 +156,12 @@ export declare class Client {
   /** What the token may do, checked with one cheap request. */
   scopes(): Promise<TokenScopes>
   /** Catalog SELECT on a resource (`packages`, `org_packages`, `package_versions`, `docker_migration_packages`). */
-  select(resource: string, params: CatalogParams): Promise<CatalogRow[]>
+  catalogSelect(resource: string, params: CatalogParams): Promise<CatalogRow[]>
   /** Catalog DELETE on a resource. */
-  delete(resource: string, params: CatalogParams): Promise<void>
+  catalogDelete(resource: string, params: CatalogParams): Promise<void>
   /** Calls a catalog method by name, e.g. `restore_package_for_org`; rows for SELECT methods, else `[]`. */
-  exec(resource: string, method: string, params: CatalogParams): Promise<CatalogRow[]>
-  toJSON(): { baseUrl: string; tokenKind: TokenKind }
+  catalogExec(resource: string, method: string, params: CatalogParams): Promise<CatalogRow[]>
+  toJSON(): { baseUrl: string; tokenKind: TokenKind } | { closed: true }
 }
 
 /** Every failure of a Client call: one stable `code` per kind of error. */
@@ -179,7 +181,7 @@ export declare class GhpkgError extends Error {
   readonly rateLimit: RateLimit | null
   /** What ghpkg recognised as the cause (a refused token kind, a missing scope, ...). */
   readonly hint: string | null
-  /** Whether the same call may succeed later (RATE_LIMITED, SERVER_ERROR, TIMEOUT, TRANSPORT). */
+  /** Whether the same call may succeed later (RATE_LIMITED, SERVER, TIMEOUT, TRANSPORT), from the core's table. */
   readonly retryable: boolean
 }
 
@@ -192,7 +194,27 @@ export declare const ErrorCode: { readonly [K in ErrorCodeName]: K }
 /** The error table: core kind, code, C status number, description. */
 export declare function errorKinds(): ErrorKindInfo[]
 
-/** The StackQL-style catalog: resources, fields and methods. */
+/** A method of a catalog resource, as the core describes it. */
+export interface CatalogMethod {
+  /** StackQL's name, e.g. `get_package_for_organization`. */
+  name: string
+  verb: 'SELECT' | 'DELETE' | 'EXEC'
+  required: string[]
+  optional: string[]
+  description: string
+}
+
+/** A catalog resource: its fields and the methods that reach it. */
+export interface CatalogResource {
+  /** e.g. `github.packages.packages`. */
+  id: string
+  /** e.g. `packages`. */
+  short_name: string
+  fields: string[]
+  methods: CatalogMethod[]
+}
+
+/** The StackQL-style catalog: resources, fields and methods (the core's JSON, snake_case keys). */
 export declare function catalogResources(): CatalogResource[]
 
 export declare const PACKAGE_TYPES: readonly PackageType[]

@@ -1,8 +1,8 @@
 'use strict'
 // ghpkg for Node.js: a GitHub Packages client on a Rust core (napi-rs).
-// The native addon is loaded by the generated ../index.js.
+// The native addon is loaded by the generated ../native.generated.js.
 
-const native = require('../index.js')
+const native = require('../native.generated.js')
 const { Client } = require('./client.js')
 const { Listing } = require('./listing.js')
 const { GhpkgError, ErrorCode, errorKinds } = require('./errors.js')
@@ -13,8 +13,8 @@ function catalogResources() {
   return native.catalogResources()
 }
 
-/** The package types GitHub Packages knows. */
-const PACKAGE_TYPES = Object.freeze(['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'])
+/** The package types GitHub Packages knows, as the core lists them. */
+const PACKAGE_TYPES = Object.freeze(native.packageTypes())
 
 module.exports = {
   Client,

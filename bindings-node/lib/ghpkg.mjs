@@ -1,15 +1,5 @@
 // ESM entry point: the same objects as the CommonJS one.
 import ghpkg from './ghpkg.js'
 
-export const {
-  Client,
-  Listing,
-  GhpkgError,
-  ErrorCode,
-  errorKinds,
-  catalogResources,
-  Emulator,
-  PACKAGE_TYPES,
-  version,
-} = ghpkg
+export const { Client, Listing, GhpkgError, ErrorCode, errorKinds, catalogResources, Emulator, PACKAGE_TYPES, version } = ghpkg
 export default ghpkg

@@ -45,20 +45,20 @@ class Listing {
       return { value, done: false }
     }
     if (this.#done) return DONE
-    let batch
+    let page
     try {
-      batch = await this.#cursor.nextBatch()
+      page = await this.#cursor.nextPage()
     } catch (err) {
       this.#done = true
       throw convert(err)
     }
-    if (batch.length === 0) {
+    if (page.length === 0) {
       this.#done = true
       return DONE
     }
-    this.#buffer = batch
+    this.#buffer = page
     this.#pos = 1
-    return { value: batch[0], done: false }
+    return { value: page[0], done: false }
   }
 
   async #return() {

@@ -1,10 +1,12 @@
 //! The native client: converts JavaScript arguments into core calls. Every
 //! method that talks to GitHub is `async` and runs on napi's tokio runtime.
-//! Argument types are checked in `lib/ghpkg.js` before they get here.
+//! Argument types are checked in `lib/client.js` before they get here; the
+//! rules (defaults, the environment, what is refused) are the core's.
 
+use std::sync::RwLock;
 use std::time::Duration;
 
-use ghpkg::{Credentials, Owner as CoreOwner};
+use ghpkg::{ClientConfig, Owner};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
@@ -13,8 +15,10 @@ use crate::cursor::{PackageCursor, VersionCursor};
 use crate::error::{invalid, IntoNapi};
 use crate::models::{Package, PackageVersion, RateLimit, TokenKind, TokenScopes};
 
-/// Settings of a client; every field is optional.
+/// Settings of a client; every field is optional. What is given wins; the
+/// environment fills what is not (unless `useEnv` is false), by the core's rule.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct ClientOptions {
     /// A token, sent as `Authorization: Bearer`; with `username`, HTTP Basic.
     pub token: Option<String>,
@@ -25,22 +29,20 @@ pub struct ClientOptions {
     /// `https://api.github.com` (default) or `https://HOST/api/v3`.
     pub base_url: Option<String>,
     pub user_agent: Option<String>,
-    /// Whole-request timeout in milliseconds (default 30000).
+    /// Whole-request timeout in milliseconds.
     pub timeout_ms: Option<f64>,
-    /// Connect timeout in milliseconds (default 10000).
+    /// Connect timeout in milliseconds.
     pub connect_timeout_ms: Option<f64>,
-    /// Retries of connection errors and 5xx answers to reads (default 3).
     pub max_retries: Option<f64>,
-    /// First retry delay in milliseconds, doubling, jittered (default 250).
+    /// First retry delay in milliseconds.
     pub retry_backoff_ms: Option<f64>,
-    /// Longest rate-limit wait in milliseconds before failing (default 120000).
+    /// Longest rate-limit wait in milliseconds.
     pub max_rate_limit_wait_ms: Option<f64>,
-    /// Pages fetched ahead concurrently (default 4).
     pub read_ahead: Option<f64>,
-    /// Items per page, 1 to 100 (default 100).
     pub per_page: Option<f64>,
-    /// Allow plain `http://` on a non-loopback host.
     pub allow_insecure_http: Option<bool>,
+    /// Fill unset credentials and base URL from the environment (default true).
+    pub use_env: Option<bool>,
 }
 
 /// Whose packages a call is about: `{ org }`, `{ user }`, or neither for the
@@ -51,31 +53,20 @@ pub struct OwnerOptions {
     pub user: Option<String>,
 }
 
-fn owner(o: Option<OwnerOptions>) -> ghpkg::Result<CoreOwner> {
-    match o {
-        None => Ok(CoreOwner::AuthenticatedUser),
-        Some(OwnerOptions {
-            org: Some(_),
-            user: Some(_),
-        }) => Err(ghpkg::Error::new(
-            ghpkg::ErrorKind::InvalidArgument,
-            "give either org or user, not both",
-        )),
-        Some(OwnerOptions { org: Some(org), .. }) => Ok(CoreOwner::org(org)),
-        Some(OwnerOptions {
-            user: Some(user), ..
-        }) => Ok(CoreOwner::user(user)),
-        Some(OwnerOptions { .. }) => Ok(CoreOwner::AuthenticatedUser),
-    }
+fn owner(o: Option<OwnerOptions>) -> ghpkg::Result<Owner> {
+    let o = o.unwrap_or(OwnerOptions {
+        org: None,
+        user: None,
+    });
+    Owner::from_org_or_user(o.org, o.user)
 }
 
-/// A non-negative whole number of `what`, as a `u64`.
-fn whole(value: f64, what: &str) -> Result<u64> {
-    if value.is_finite()
-        && value >= 0.0
-        && value.fract() == 0.0
-        && value <= 9.007_199_254_740_991e15
-    {
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A JavaScript number that must be a non-negative integer, as a `u64`.
+fn non_negative_integer(value: f64, what: &str) -> Result<u64> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_SAFE_INTEGER {
         // In range and integral: the cast is exact.
         Ok(value as u64)
     } else {
@@ -85,64 +76,38 @@ fn whole(value: f64, what: &str) -> Result<u64> {
     }
 }
 
-fn millis(value: f64, what: &str) -> Result<Duration> {
-    whole(value, what).map(Duration::from_millis)
+fn milliseconds(value: Option<f64>, what: &str) -> Result<Option<Duration>> {
+    value
+        .map(|v| non_negative_integer(v, what).map(Duration::from_millis))
+        .transpose()
 }
 
-fn small(value: f64, what: &str) -> Result<u32> {
-    let n = whole(value, what)?;
-    u32::try_from(n).map_err(|_| invalid(format!("{what} is too large: {n}")))
+fn count_u32(value: Option<f64>, what: &str) -> Result<Option<u32>> {
+    value
+        .map(|v| {
+            let n = non_negative_integer(v, what)?;
+            u32::try_from(n).map_err(|_| invalid(format!("{what} is too large: {n}")))
+        })
+        .transpose()
 }
 
-fn build(o: ClientOptions) -> Result<ghpkg::Client> {
-    let mut b = ghpkg::Client::builder().from_env();
-    b = match (o.anonymous.unwrap_or(false), o.token, o.username) {
-        (true, None, None) => b.credentials(Credentials::Anonymous),
-        (true, _, _) => {
-            return Err(invalid(
-                "anonymous cannot be combined with token or username",
-            ))
-        }
-        (false, Some(token), Some(user)) => b.basic_auth(user, token),
-        (false, Some(token), None) => b.token(token),
-        (false, None, Some(_)) => {
-            return Err(invalid(
-                "username needs a token (HTTP Basic sends username:token)",
-            ))
-        }
-        (false, None, None) => b,
-    };
-    if let Some(url) = o.base_url {
-        b = b.base_url(url);
-    }
-    if let Some(ua) = o.user_agent {
-        b = b.user_agent(ua);
-    }
-    if let Some(v) = o.timeout_ms {
-        b = b.timeout(millis(v, "timeoutMs")?);
-    }
-    if let Some(v) = o.connect_timeout_ms {
-        b = b.connect_timeout(millis(v, "connectTimeoutMs")?);
-    }
-    if let Some(v) = o.max_retries {
-        b = b.max_retries(small(v, "maxRetries")?);
-    }
-    if let Some(v) = o.retry_backoff_ms {
-        b = b.retry_backoff(millis(v, "retryBackoffMs")?);
-    }
-    if let Some(v) = o.max_rate_limit_wait_ms {
-        b = b.max_rate_limit_wait(millis(v, "maxRateLimitWaitMs")?);
-    }
-    if let Some(v) = o.read_ahead {
-        b = b.read_ahead(small(v, "readAhead")? as usize);
-    }
-    if let Some(v) = o.per_page {
-        b = b.per_page(small(v, "perPage")?);
-    }
-    if let Some(v) = o.allow_insecure_http {
-        b = b.allow_insecure_http(v);
-    }
-    b.build().napi()
+fn config(o: ClientOptions) -> Result<ClientConfig> {
+    Ok(ClientConfig {
+        timeout: milliseconds(o.timeout_ms, "timeoutMs")?,
+        connect_timeout: milliseconds(o.connect_timeout_ms, "connectTimeoutMs")?,
+        max_retries: count_u32(o.max_retries, "maxRetries")?,
+        retry_backoff: milliseconds(o.retry_backoff_ms, "retryBackoffMs")?,
+        max_rate_limit_wait: milliseconds(o.max_rate_limit_wait_ms, "maxRateLimitWaitMs")?,
+        read_ahead: count_u32(o.read_ahead, "readAhead")?.map(|n| n as usize),
+        per_page: count_u32(o.per_page, "perPage")?,
+        token: o.token,
+        username: o.username,
+        anonymous: o.anonymous.unwrap_or(false),
+        base_url: o.base_url,
+        user_agent: o.user_agent,
+        allow_insecure_http: o.allow_insecure_http.unwrap_or(false),
+        use_env: o.use_env.unwrap_or(true),
+    })
 }
 
 fn parse_type(s: &str) -> ghpkg::Result<ghpkg::PackageType> {
@@ -157,9 +122,6 @@ fn version_id(s: &str) -> Result<u64> {
         ))),
     }
 }
-
-/// The largest integer a JavaScript number holds exactly (2^53 - 1).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A JavaScript number arrives as a JSON float when it is a whole number
 /// above `u32::MAX` (napi's conversion), which the core rightly refuses as a
@@ -193,58 +155,72 @@ fn rows(rows: Vec<ghpkg::catalog::Row>) -> Vec<Value> {
 /// The native half of `Client`; use `Client` from `ghpkg` instead.
 #[napi]
 pub struct NativeClient {
-    inner: ghpkg::Client,
+    /// `None` once closed: calls then fail with the core's `Closed` error.
+    inner: RwLock<Option<ghpkg::Client>>,
+}
+
+impl NativeClient {
+    /// The core client, or the `Closed` error.
+    fn client(&self) -> Result<ghpkg::Client> {
+        let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        guard.clone().ok_or_else(|| crate::error::to_napi(ghpkg::Error::closed()))
+    }
 }
 
 #[napi]
 impl NativeClient {
-    /// Builds a client. Credentials and base URL not given are read from the
-    /// environment like the core: `GITHUB_TOKEN`, `GH_TOKEN`, then
-    /// `STACKQL_GITHUB_USERNAME` + `STACKQL_GITHUB_PASSWORD`; `GITHUB_API_URL`.
+    /// Builds a client. Sends nothing.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: Option<ClientOptions>) -> Result<Self> {
-        let inner = build(options.unwrap_or(ClientOptions {
-            token: None,
-            username: None,
-            anonymous: None,
-            base_url: None,
-            user_agent: None,
-            timeout_ms: None,
-            connect_timeout_ms: None,
-            max_retries: None,
-            retry_backoff_ms: None,
-            max_rate_limit_wait_ms: None,
-            read_ahead: None,
-            per_page: None,
-            allow_insecure_http: None,
-        }))?;
-        Ok(NativeClient { inner })
+        let client = config(options.unwrap_or_default())?.build().napi()?;
+        Ok(NativeClient {
+            inner: RwLock::new(Some(client)),
+        })
+    }
+
+    /// Releases the client; later calls reject with `CLOSED`. Listings
+    /// already started keep working.
+    #[napi]
+    pub fn close(&self) {
+        let mut guard = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        *guard = None;
     }
 
     #[napi(getter)]
-    pub fn base_url(&self) -> String {
-        self.inner.base_url().to_owned()
+    pub fn closed(&self) -> bool {
+        self.client().is_err()
     }
 
     #[napi(getter)]
-    pub fn token_kind(&self) -> TokenKind {
-        self.inner.token_kind().into()
+    pub fn base_url(&self) -> Option<String> {
+        self.client().ok().map(|c| c.base_url().to_owned())
     }
 
     #[napi(getter)]
-    pub fn read_ahead(&self) -> u32 {
-        u32::try_from(self.inner.read_ahead()).unwrap_or(u32::MAX)
+    pub fn token_kind(&self) -> Option<TokenKind> {
+        self.client().ok().map(|c| c.token_kind().into())
     }
 
     #[napi(getter)]
-    pub fn per_page(&self) -> u32 {
-        self.inner.per_page()
+    pub fn read_ahead(&self) -> Option<u32> {
+        self.client()
+            .ok()
+            .map(|c| u32::try_from(c.read_ahead()).unwrap_or(u32::MAX))
+    }
+
+    #[napi(getter)]
+    pub fn per_page(&self) -> Option<u32> {
+        self.client().ok().map(|c| c.per_page())
     }
 
     /// The rate-limit headers of the most recent response, if any.
     #[napi(getter)]
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        self.inner.rate_limit().as_ref().map(RateLimit::from)
+        self.client()
+            .ok()
+            .and_then(|c| c.rate_limit())
+            .as_ref()
+            .map(RateLimit::from)
     }
 
     #[napi(catch_unwind)]
@@ -254,18 +230,16 @@ impl NativeClient {
         owner_options: Option<OwnerOptions>,
         visibility: Option<String>,
     ) -> Result<PackageCursor> {
+        let client = self.client()?;
         let args = owner(owner_options).and_then(|owner| {
             let t: ghpkg::PackageType = package_type.parse()?;
             let vis = visibility.as_deref().map(str::parse).transpose()?;
             Ok((owner, t, vis))
         });
-        Ok(match args {
-            Ok((owner, t, vis)) => PackageCursor::open(
-                self.inner.list_packages(&owner, t, vis),
-                self.inner.per_page(),
-            ),
-            Err(e) => PackageCursor::failed(e),
-        })
+        Ok(PackageCursor::open(match args {
+            Ok((owner, t, vis)) => client.list_packages(&owner, t, vis),
+            Err(e) => ghpkg::Listing::failed(e),
+        }))
     }
 
     #[napi]
@@ -277,7 +251,7 @@ impl NativeClient {
     ) -> Result<Package> {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
-        let p = self.inner.get_package(&owner, t, &name).await.napi()?;
+        let p = self.client()?.get_package(&owner, t, &name).await.napi()?;
         Ok(p.into())
     }
 
@@ -290,7 +264,7 @@ impl NativeClient {
     ) -> Result<()> {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
-        self.inner.delete_package(&owner, t, &name).await.napi()
+        self.client()?.delete_package(&owner, t, &name).await.napi()
     }
 
     #[napi]
@@ -303,7 +277,7 @@ impl NativeClient {
     ) -> Result<()> {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
-        self.inner
+        self.client()?
             .restore_package(&owner, t, &name, token.as_deref())
             .await
             .napi()
@@ -317,18 +291,16 @@ impl NativeClient {
         owner_options: Option<OwnerOptions>,
         state: Option<String>,
     ) -> Result<VersionCursor> {
+        let client = self.client()?;
         let args = owner(owner_options).and_then(|owner| {
             let t: ghpkg::PackageType = package_type.parse()?;
             let state = state.as_deref().map(str::parse).transpose()?;
             Ok((owner, t, state))
         });
-        Ok(match args {
-            Ok((owner, t, state)) => VersionCursor::open(
-                self.inner.list_versions(&owner, t, &name, state),
-                self.inner.per_page(),
-            ),
-            Err(e) => VersionCursor::failed(e),
-        })
+        Ok(VersionCursor::open(match args {
+            Ok((owner, t, state)) => client.list_versions(&owner, t, &name, state),
+            Err(e) => ghpkg::Listing::failed(e),
+        }))
     }
 
     #[napi]
@@ -342,7 +314,7 @@ impl NativeClient {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
         let id = version_id(&version_id_text)?;
-        let v = self.inner.get_version(&owner, t, &name, id).await.napi()?;
+        let v = self.client()?.get_version(&owner, t, &name, id).await.napi()?;
         Ok(v.into())
     }
 
@@ -357,7 +329,7 @@ impl NativeClient {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
         let id = version_id(&version_id_text)?;
-        self.inner.delete_version(&owner, t, &name, id).await.napi()
+        self.client()?.delete_version(&owner, t, &name, id).await.napi()
     }
 
     #[napi]
@@ -371,7 +343,7 @@ impl NativeClient {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
         let id = version_id(&version_id_text)?;
-        self.inner
+        self.client()?
             .restore_version(&owner, t, &name, id)
             .await
             .napi()
@@ -379,47 +351,46 @@ impl NativeClient {
 
     #[napi(catch_unwind)]
     pub fn docker_conflicts(&self, owner_options: Option<OwnerOptions>) -> Result<PackageCursor> {
-        Ok(match owner(owner_options) {
-            Ok(owner) => {
-                PackageCursor::open(self.inner.docker_conflicts(&owner), self.inner.per_page())
-            }
-            Err(e) => PackageCursor::failed(e),
-        })
+        let client = self.client()?;
+        Ok(PackageCursor::open(match owner(owner_options) {
+            Ok(owner) => client.docker_conflicts(&owner),
+            Err(e) => ghpkg::Listing::failed(e),
+        }))
     }
 
     #[napi]
     pub async fn scopes(&self) -> Result<TokenScopes> {
-        Ok(self.inner.scopes().await.napi()?.into())
+        Ok(self.client()?.scopes().await.napi()?.into())
     }
 
     #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
-    pub async fn select(
+    pub async fn catalog_select(
         &self,
         resource: String,
         #[napi(ts_arg_type = "Record<string, unknown>")] params_value: Value,
     ) -> Result<Vec<Value>> {
         let p = params(params_value)?;
-        Ok(rows(self.inner.select(&resource, &p).await.napi()?))
+        Ok(rows(self.client()?.catalog_select(&resource, &p).await.napi()?))
     }
 
     #[napi]
-    pub async fn delete(
+    pub async fn catalog_delete(
         &self,
         resource: String,
         #[napi(ts_arg_type = "Record<string, unknown>")] params_value: Value,
     ) -> Result<()> {
         let p = params(params_value)?;
-        self.inner.delete(&resource, &p).await.napi()
+        self.client()?.catalog_delete(&resource, &p).await.napi()
     }
 
     #[napi(ts_return_type = "Promise<Array<Record<string, unknown>>>")]
-    pub async fn exec(
+    pub async fn catalog_exec(
         &self,
         resource: String,
         method: String,
         #[napi(ts_arg_type = "Record<string, unknown>")] params_value: Value,
     ) -> Result<Vec<Value>> {
         let p = params(params_value)?;
-        Ok(rows(self.inner.exec(&resource, &method, &p).await.napi()?))
+        Ok(rows(self.client()?.catalog_exec(&resource, &method, &p).await.napi()?))
     }
 }

@@ -2,14 +2,13 @@
 //!
 //! A core [`ghpkg::Error`] becomes a `napi::Error` whose reason is a marker
 //! followed by a JSON object with every field of the error; the JavaScript
-//! layer (`lib/ghpkg.js`) turns it into a `GhpkgError` with `code`, `status`,
+//! layer (`lib/errors.js`) turns it into a `GhpkgError` with `code`, `status`,
 //! `requestId`, `documentationUrl`, `retryAfter`, `rateLimit` and `hint`.
 //! The `code` is [`ErrorKind::code`], the single table every binding maps from.
 
 use ghpkg::{Error, ErrorKind};
 use serde_json::{json, Map, Value};
 
-use crate::models::rate_limit_json;
 
 /// Prefix of every error reason that carries a serialized ghpkg error.
 pub(crate) const MARKER: &str = "\u{1}ghpkg-error:";
@@ -29,7 +28,9 @@ pub(crate) fn error_json(err: &Error) -> Value {
     );
     out.insert(
         "rateLimit".into(),
-        err.rate_limit().map_or(Value::Null, rate_limit_json),
+        err.rate_limit()
+            .and_then(|r| serde_json::to_value(r).ok())
+            .unwrap_or(Value::Null),
     );
     out.insert("hint".into(), json!(err.hint()));
     out.insert("retryable".into(), json!(err.is_retryable()));

@@ -1,6 +1,7 @@
 //! The native half of the `ghpkg` npm package: napi-rs classes over the
-//! Rust core. `lib/ghpkg.js` is the public API; it checks argument types,
-//! turns listings into async iterables and errors into `GhpkgError`s.
+//! Rust core. `lib/` holds the public API (`lib/client.js` checks argument
+//! types, `lib/listing.js` turns cursors into async iterables,
+//! `lib/errors.js` turns errors into `GhpkgError`s).
 //!
 //! Every method that talks to GitHub is an `async fn` running on napi's
 //! tokio runtime, so the JavaScript event loop is never blocked. Panics
@@ -13,6 +14,7 @@ mod error;
 mod models;
 
 use napi_derive::napi;
+use serde_json::Value;
 
 pub use client::{ClientOptions, NativeClient, OwnerOptions};
 pub use cursor::{PackageCursor, VersionCursor};
@@ -35,6 +37,8 @@ pub struct ErrorKindInfo {
     /// The C ABI status number.
     pub number: u32,
     pub description: String,
+    /// Whether trying the same call again later may succeed.
+    pub retryable: bool,
 }
 
 /// The whole error table, in the core's order.
@@ -48,57 +52,23 @@ pub fn error_kinds() -> Vec<ErrorKindInfo> {
             binding_code: k.into(),
             number: k.number(),
             description: k.describe().to_owned(),
+            retryable: k.is_retryable(),
         })
         .collect()
 }
 
-/// A method of a catalog resource.
-#[napi(object, object_from_js = false)]
-pub struct CatalogMethod {
-    /// StackQL's name, e.g. `get_package_for_organization`.
-    pub name: String,
-    /// `SELECT`, `DELETE` or `EXEC`.
-    #[napi(ts_type = "'SELECT' | 'DELETE' | 'EXEC'")]
-    pub verb: String,
-    pub required: Vec<String>,
-    pub optional: Vec<String>,
-    pub description: String,
+/// The StackQL-style catalog behind `client.catalogSelect`, `catalogDelete`
+/// and `catalogExec`: every resource with its fields and methods, as the core
+/// serializes it.
+#[napi(ts_return_type = "Array<Record<string, unknown>>")]
+pub fn catalog_resources() -> Value {
+    serde_json::to_value(ghpkg::catalog::resources()).unwrap_or(Value::Null)
 }
 
-/// A catalog resource: fields and the methods that reach it.
-#[napi(object, object_from_js = false)]
-pub struct CatalogResource {
-    /// e.g. `github.packages.packages`.
-    pub id: String,
-    /// e.g. `packages`.
-    pub short_name: String,
-    pub fields: Vec<String>,
-    pub methods: Vec<CatalogMethod>,
-}
-
-/// The StackQL-style catalog behind `client.select`, `delete` and `exec`.
+/// The package types GitHub Packages knows, in GitHub's order.
 #[napi]
-pub fn catalog_resources() -> Vec<CatalogResource> {
-    let strings = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect();
-    ghpkg::catalog::resources()
-        .iter()
-        .map(|r| CatalogResource {
-            id: r.id.to_owned(),
-            short_name: r.short_name().to_owned(),
-            fields: strings(r.fields),
-            methods: r
-                .methods
-                .iter()
-                .map(|m| CatalogMethod {
-                    name: m.name.to_owned(),
-                    verb: m.verb.as_str().to_owned(),
-                    required: strings(m.required),
-                    optional: strings(m.optional),
-                    description: m.description.to_owned(),
-                })
-                .collect(),
-        })
-        .collect()
+pub fn package_types() -> Vec<&'static str> {
+    ghpkg::PackageType::ALL.iter().map(|t| t.as_str()).collect()
 }
 
 /// The version of the native addon.

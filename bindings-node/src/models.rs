@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use napi_derive::napi;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// A GitHub Packages registry. Gradle packages are `maven`; ghcr.io images are `container`.
 #[napi(string_enum = "lowercase")]
@@ -95,9 +95,9 @@ pub enum ErrorCode {
     /// Bad input, caught before any request.
     InvalidArgument,
     /// 401: missing or bad credentials.
-    Unauthorized,
+    Authentication,
     /// 403: missing scope, not an org admin, refused token kind.
-    Forbidden,
+    PermissionDenied,
     /// 404, also private packages the token cannot see.
     NotFound,
     /// 400/409/422: GitHub refused by one of its rules.
@@ -105,13 +105,15 @@ pub enum ErrorCode {
     /// A primary or secondary rate limit not waited out.
     RateLimited,
     /// 5xx after retries.
-    ServerError,
+    Server,
     /// Connect or request timeout.
     Timeout,
     /// Connection failed or dropped, body cut off, bad redirect.
     Transport,
-    /// Malformed JSON, a looping `next` link.
+    /// Malformed JSON or `link` header, a looping `next` link.
     Decode,
+    /// A call on a closed client.
+    Closed,
 }
 
 impl From<ghpkg::ErrorKind> for ErrorCode {
@@ -120,15 +122,16 @@ impl From<ghpkg::ErrorKind> for ErrorCode {
         use ghpkg::ErrorKind as K;
         match kind {
             K::InvalidArgument => ErrorCode::InvalidArgument,
-            K::Authentication => ErrorCode::Unauthorized,
-            K::PermissionDenied => ErrorCode::Forbidden,
+            K::Authentication => ErrorCode::Authentication,
+            K::PermissionDenied => ErrorCode::PermissionDenied,
             K::NotFound => ErrorCode::NotFound,
             K::Rejected => ErrorCode::Rejected,
             K::RateLimited => ErrorCode::RateLimited,
-            K::Server => ErrorCode::ServerError,
+            K::Server => ErrorCode::Server,
             K::Timeout => ErrorCode::Timeout,
             K::Transport => ErrorCode::Transport,
             K::Decode => ErrorCode::Decode,
+            K::Closed => ErrorCode::Closed,
         }
     }
 }
@@ -348,16 +351,6 @@ impl From<&ghpkg::RateLimit> for RateLimit {
     }
 }
 
-/// The same fields as [`RateLimit`], for errors serialized as JSON.
-pub(crate) fn rate_limit_json(r: &ghpkg::RateLimit) -> Value {
-    json!({
-        "limit": r.limit,
-        "remaining": r.remaining,
-        "used": r.used,
-        "reset": timestamp(&r.reset),
-        "resource": r.resource,
-    })
-}
 
 /// What the configured token can do with GitHub Packages (`client.scopes()`).
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -368,7 +361,7 @@ pub struct TokenScopes {
     pub can_read: bool,
     pub can_delete: bool,
     pub can_restore: bool,
-    /// `repo`, which npm, maven, rubygems, nuget and docker packages also need.
+    /// `repo`, which maven and docker packages also need.
     pub has_repo: bool,
     /// Why reading failed, when it did.
     pub problem: Option<String>,

@@ -5,7 +5,7 @@ import ghpkgDefault, {
   Emulator,
   ErrorCode,
   GhpkgError,
-  Listing,
+  type Listing,
   PACKAGE_TYPES,
   catalogResources,
   errorKinds,
@@ -55,15 +55,18 @@ export async function everything(): Promise<void> {
     readAhead: 2,
     perPage: 50,
     allowInsecureHttp: false,
+    useEnv: false,
   }
   const client = new Client(options)
   const fromEnv: Client = new Client()
   const anonymous = new Client({ anonymous: true })
-  const baseUrl: string = client.baseUrl
-  const kind: TokenKind = fromEnv.tokenKind
-  const sizes: [number, number] = [client.readAhead, client.perPage]
+  const baseUrl: string | null = client.baseUrl
+  const kind: TokenKind | null = fromEnv.tokenKind
+  const sizes: [number | null, number | null] = [client.readAhead, client.perPage]
   const rate: RateLimit | null = anonymous.rateLimit
-  const summary: { baseUrl: string; tokenKind: TokenKind } = client.toJSON()
+  const summary: { baseUrl: string; tokenKind: TokenKind } | { closed: true } = client.toJSON()
+  const isClosed: boolean = anonymous.closed
+  anonymous.close()
 
   const org: OwnerOptions = { org: 'acme' }
   const user: OwnerOptions = { user: 'octocat' }
@@ -76,7 +79,13 @@ export async function everything(): Promise<void> {
     const owner: SimpleUser | null = p.owner
     const repo: MinimalRepository | null = p.repository
     const fields: [string, string, string, string, number, string, string] = [
-      p.name, p.url, p.htmlUrl, p.createdAt, p.versionCount, p.updatedAt, owner?.type ?? '',
+      p.name,
+      p.url,
+      p.htmlUrl,
+      p.createdAt,
+      p.versionCount,
+      p.updatedAt,
+      owner?.type ?? '',
     ]
     const extra: Record<string, unknown> = p.extra
     void [id, type, visibility, repo?.fullName, repo?.private, fields, extra, owner?.login, owner?.siteAdmin]
@@ -90,7 +99,8 @@ export async function everything(): Promise<void> {
   const pkg: Package = await client.getPackage('container', 'api/server', org)
   await client.deletePackage('npm', 'x', user)
   const restoreOptions: RestorePackageOptions = { ...org, token: 'restore-token' }
-  const restored: void = await client.restorePackage('npm', 'x', restoreOptions)
+  const restored: Promise<void> = client.restorePackage('npm', 'x', restoreOptions)
+  await restored
 
   const versionOptions: ListVersionsOptions = { ...org, state: 'deleted' }
   const state: VersionState | undefined = versionOptions.state
@@ -111,10 +121,11 @@ export async function everything(): Promise<void> {
   const problem: string | null = scopes.problem
 
   const params: CatalogParams = { org: 'acme', package_type: 'container', package_version_id: 1n, state: null }
-  const rows: CatalogRow[] = await client.select('packages', params)
-  await client.delete('packages', { org: 'acme', package_type: 'npm', package_name: 'x' })
-  const executed: CatalogRow[] = await client.exec('packages', 'restore_package_for_org', params)
+  const rows: CatalogRow[] = await client.catalogSelect('packages', params)
+  await client.catalogDelete('packages', { org: 'acme', package_type: 'npm', package_name: 'x' })
+  const executed: CatalogRow[] = await client.catalogExec('packages', 'restore_package_for_org', params)
   const resources: CatalogResource[] = catalogResources()
+  const shortNames: string[] = resources.map((r) => r.short_name)
   const methods: CatalogMethod[] = resources.flatMap((r) => r.methods)
   const verb: 'SELECT' | 'DELETE' | 'EXEC' = methods[0]!.verb
 
@@ -124,7 +135,14 @@ export async function everything(): Promise<void> {
     if (err instanceof GhpkgError) {
       const code: ErrorCode = err.code
       const fields: [number | null, string | null, string | null, number | null, RateLimit | null, string | null, boolean, string] = [
-        err.status, err.requestId, err.documentationUrl, err.retryAfter, err.rateLimit, err.hint, err.retryable, err.detail,
+        err.status,
+        err.requestId,
+        err.documentationUrl,
+        err.retryAfter,
+        err.rateLimit,
+        err.hint,
+        err.retryable,
+        err.detail,
       ]
       if (err.code === ErrorCode.RATE_LIMITED) void fields
       void code
@@ -141,10 +159,28 @@ export async function everything(): Promise<void> {
   await Emulator.start({ fixture: '{}' })
   await Emulator.start({ fixtureFile: 'fixture.json' })
   const tokens: Readonly<EmulatorTokens> = Emulator.tokens
-  const t: string[] = [tokens.demo, tokens.readOnly, tokens.noScopes, tokens.hubot, tokens.oauth, tokens.fineGrained, tokens.app, tokens.actions, tokens.userToServer, emu.token, emu.url]
+  const t: string[] = [
+    tokens.demo,
+    tokens.readOnly,
+    tokens.noScopes,
+    tokens.hubot,
+    tokens.oauth,
+    tokens.fineGrained,
+    tokens.app,
+    tokens.actions,
+    tokens.userToServer,
+    emu.token,
+    emu.url,
+  ]
   const emuClient: Client = emu.client({ perPage: 10 })
   const log: LoggedRequest[] = emu.requests()
-  const first: [string, string, string | null, Record<string, string>, number] | undefined = log[0] && [log[0].method, log[0].path, log[0].query, log[0].headers, log[0].status]
+  const first: [string, string, string | null, Record<string, string>, number] | undefined = log[0] && [
+    log[0].method,
+    log[0].path,
+    log[0].query,
+    log[0].headers,
+    log[0].status,
+  ]
   const faultKind: FaultKind = 'secondaryRateLimit'
   const rule: FaultRule = { fault: faultKind, status: 429, retryAfter: 1, method: 'GET', path: '/orgs', times: Infinity }
   emu.inject(rule)
@@ -164,7 +200,42 @@ export async function everything(): Promise<void> {
   await emu.shutdown()
   const same: typeof Client = ghpkgDefault.Client
 
-  void [baseUrl, kind, cutShort, sizes, rate, summary, all, again, step, restored, state, versions, tags, container, docker, maybe, can, granted, problem, rows, executed, verb, codes, number, types, ver, t, emuClient, first, now, added, same]
+  void [
+    shortNames,
+    isClosed,
+    baseUrl,
+    kind,
+    cutShort,
+    sizes,
+    rate,
+    summary,
+    all,
+    again,
+    step,
+    restored,
+    state,
+    versions,
+    tags,
+    container,
+    docker,
+    maybe,
+    can,
+    granted,
+    problem,
+    rows,
+    executed,
+    verb,
+    codes,
+    number,
+    types,
+    ver,
+    t,
+    emuClient,
+    first,
+    now,
+    added,
+    same,
+  ]
 }
 
 export async function misuse(client: Client): Promise<void> {

@@ -11,16 +11,18 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** The native half of `Client`; use `Client` from `ghpkg` instead. */
 export declare class NativeClient {
-  /**
-   * Builds a client. Credentials and base URL not given are read from the
-   * environment like the core: `GITHUB_TOKEN`, `GH_TOKEN`, then
-   * `STACKQL_GITHUB_USERNAME` + `STACKQL_GITHUB_PASSWORD`; `GITHUB_API_URL`.
-   */
+  /** Builds a client. Sends nothing. */
   constructor(options?: ClientOptions | undefined | null)
-  get baseUrl(): string
-  get tokenKind(): TokenKind
-  get readAhead(): number
-  get perPage(): number
+  /**
+   * Releases the client; later calls reject with `CLOSED`. Listings
+   * already started keep working.
+   */
+  close(): void
+  get closed(): boolean
+  get baseUrl(): string | null
+  get tokenKind(): TokenKind | null
+  get readAhead(): number | null
+  get perPage(): number | null
   /** The rate-limit headers of the most recent response, if any. */
   get rateLimit(): RateLimit | null
   listPackages(packageType: string, ownerOptions?: OwnerOptions | undefined | null, visibility?: string | undefined | null): PackageCursor
@@ -33,9 +35,9 @@ export declare class NativeClient {
   restoreVersion(packageType: string, name: string, versionIdText: string, ownerOptions?: OwnerOptions | undefined | null): Promise<void>
   dockerConflicts(ownerOptions?: OwnerOptions | undefined | null): PackageCursor
   scopes(): Promise<TokenScopes>
-  select(resource: string, paramsValue: Record<string, unknown>): Promise<Array<Record<string, unknown>>>
-  delete(resource: string, paramsValue: Record<string, unknown>): Promise<void>
-  exec(resource: string, method: string, paramsValue: Record<string, unknown>): Promise<Array<Record<string, unknown>>>
+  catalogSelect(resource: string, paramsValue: Record<string, unknown>): Promise<Array<Record<string, unknown>>>
+  catalogDelete(resource: string, paramsValue: Record<string, unknown>): Promise<void>
+  catalogExec(resource: string, method: string, paramsValue: Record<string, unknown>): Promise<Array<Record<string, unknown>>>
 }
 
 /** The native half of `Emulator`; use `Emulator` from `ghpkg` instead. */
@@ -70,14 +72,15 @@ export declare class NativeEmulator {
   shutdown(): Promise<void>
 }
 
-/** A lazy listing of packages; `Listing` in `ghpkg` wraps it. */
+/** A lazy listing of packages; `Listing` in `lib/listing.js` wraps it. */
 export declare class PackageCursor {
   /**
-   * The next items, at most one page; an empty array once the
-   * listing has ended. Rejects with the listing's error.
+   * The next page of items (the rest of the current page, or the
+   * next one); an empty array once the listing has ended. Rejects
+   * with the listing's error, after which the listing has ended.
    */
-  nextBatch(): Promise<Array<Package>>
-  /** Stops the listing: drops the stream, which cancels requests in flight. */
+  nextPage(): Promise<Array<Package>>
+  /** Stops the listing: drops it, which cancels requests in flight. */
   close(): Promise<void>
   /**
    * Whether the listing stopped at GitHub's 10,000-item paging
@@ -87,14 +90,15 @@ export declare class PackageCursor {
   get reachedPagingLimit(): boolean
 }
 
-/** A lazy listing of package versions; `Listing` in `ghpkg` wraps it. */
+/** A lazy listing of package versions; `Listing` in `lib/listing.js` wraps it. */
 export declare class VersionCursor {
   /**
-   * The next items, at most one page; an empty array once the
-   * listing has ended. Rejects with the listing's error.
+   * The next page of items (the rest of the current page, or the
+   * next one); an empty array once the listing has ended. Rejects
+   * with the listing's error, after which the listing has ended.
    */
-  nextBatch(): Promise<Array<PackageVersion>>
-  /** Stops the listing: drops the stream, which cancels requests in flight. */
+  nextPage(): Promise<Array<PackageVersion>>
+  /** Stops the listing: drops it, which cancels requests in flight. */
   close(): Promise<void>
   /**
    * Whether the listing stopped at GitHub's 10,000-item paging
@@ -104,31 +108,17 @@ export declare class VersionCursor {
   get reachedPagingLimit(): boolean
 }
 
-/** A method of a catalog resource. */
-export interface CatalogMethod {
-  /** StackQL's name, e.g. `get_package_for_organization`. */
-  name: string
-  /** `SELECT`, `DELETE` or `EXEC`. */
-  verb: 'SELECT' | 'DELETE' | 'EXEC'
-  required: Array<string>
-  optional: Array<string>
-  description: string
-}
+/**
+ * The StackQL-style catalog behind `client.catalogSelect`, `catalogDelete`
+ * and `catalogExec`: every resource with its fields and methods, as the core
+ * serializes it.
+ */
+export declare function catalogResources(): Array<Record<string, unknown>>
 
-/** A catalog resource: fields and the methods that reach it. */
-export interface CatalogResource {
-  /** e.g. `github.packages.packages`. */
-  id: string
-  /** e.g. `packages`. */
-  shortName: string
-  fields: Array<string>
-  methods: Array<CatalogMethod>
-}
-
-/** The StackQL-style catalog behind `client.select`, `delete` and `exec`. */
-export declare function catalogResources(): Array<CatalogResource>
-
-/** Settings of a client; every field is optional. */
+/**
+ * Settings of a client; every field is optional. What is given wins; the
+ * environment fills what is not (unless `useEnv` is false), by the core's rule.
+ */
 export interface ClientOptions {
   /** A token, sent as `Authorization: Bearer`; with `username`, HTTP Basic. */
   token?: string
@@ -139,22 +129,20 @@ export interface ClientOptions {
   /** `https://api.github.com` (default) or `https://HOST/api/v3`. */
   baseUrl?: string
   userAgent?: string
-  /** Whole-request timeout in milliseconds (default 30000). */
+  /** Whole-request timeout in milliseconds. */
   timeoutMs?: number
-  /** Connect timeout in milliseconds (default 10000). */
+  /** Connect timeout in milliseconds. */
   connectTimeoutMs?: number
-  /** Retries of connection errors and 5xx answers to reads (default 3). */
   maxRetries?: number
-  /** First retry delay in milliseconds, doubling, jittered (default 250). */
+  /** First retry delay in milliseconds. */
   retryBackoffMs?: number
-  /** Longest rate-limit wait in milliseconds before failing (default 120000). */
+  /** Longest rate-limit wait in milliseconds. */
   maxRateLimitWaitMs?: number
-  /** Pages fetched ahead concurrently (default 4). */
   readAhead?: number
-  /** Items per page, 1 to 100 (default 100). */
   perPage?: number
-  /** Allow plain `http://` on a non-loopback host. */
   allowInsecureHttp?: boolean
+  /** Fill unset credentials and base URL from the environment (default true). */
+  useEnv?: boolean
 }
 
 /** Container registry metadata of a version. */
@@ -213,7 +201,7 @@ export interface EmulatorTokens {
 }
 
 /** The stable `code` of a `GhpkgError`, one per core error kind. */
-export type ErrorCode = 'INVALID_ARGUMENT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'REJECTED' | 'RATE_LIMITED' | 'SERVER_ERROR' | 'TIMEOUT' | 'TRANSPORT' | 'DECODE'
+export type ErrorCode = 'INVALID_ARGUMENT' | 'AUTHENTICATION' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'REJECTED' | 'RATE_LIMITED' | 'SERVER' | 'TIMEOUT' | 'TRANSPORT' | 'DECODE' | 'CLOSED'
 
 /** One row of the error table every binding maps from. */
 export interface ErrorKindInfo {
@@ -226,6 +214,8 @@ export interface ErrorKindInfo {
   /** The C ABI status number. */
   number: number
   description: string
+  /** Whether trying the same call again later may succeed. */
+  retryable: boolean
 }
 
 /** The whole error table, in the core's order. */
@@ -310,6 +300,9 @@ export interface Package {
 /** A GitHub Packages registry. Gradle packages are `maven`; ghcr.io images are `container`. */
 export type PackageType = 'npm' | 'maven' | 'rubygems' | 'docker' | 'nuget' | 'container'
 
+/** The package types GitHub Packages knows, in GitHub's order. */
+export declare function packageTypes(): Array<string>
+
 /** A version of a package. For containers, `name` is the manifest digest. */
 export interface PackageVersion {
   id: number
@@ -368,7 +361,7 @@ export interface TokenScopes {
   canRead: boolean
   canDelete: boolean
   canRestore: boolean
-  /** `repo`, which npm, maven, rubygems, nuget and docker packages also need. */
+  /** `repo`, which maven and docker packages also need. */
   hasRepo: boolean
   /** Why reading failed, when it did. */
   problem: string | null

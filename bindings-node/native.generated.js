@@ -846,6 +846,7 @@ module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.FaultKind = nativeBinding.FaultKind
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.PackageType = nativeBinding.PackageType
+module.exports.packageTypes = nativeBinding.packageTypes
 module.exports.TokenKind = nativeBinding.TokenKind
 module.exports.VersionState = nativeBinding.VersionState
 module.exports.Visibility = nativeBinding.Visibility
