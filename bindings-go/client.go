@@ -12,7 +12,10 @@ import (
 	"time"
 )
 
-// Option configures a [Client]. Every setting has a default.
+// Option configures a [Client]. Every setting has a default, and the rules
+// (the defaults, the environment, what is refused) are the core's: what an
+// option sets wins, and the environment fills what is left unset unless
+// [WithoutEnv] is given.
 type Option func(*settings) error
 
 type settings struct {
@@ -37,10 +40,16 @@ func WithToken(token string) Option {
 	return func(s *settings) error { return s.set("token", token) }
 }
 
-// WithBasicAuth authenticates with HTTP Basic username:token (StackQL's scheme).
+// WithBasicAuth authenticates with HTTP Basic username:token (StackQL's
+// scheme). An empty token is no token, which the core refuses with a
+// username.
 func WithBasicAuth(username, token string) Option {
 	return func(s *settings) error {
 		s.strings["username"] = username
+		if token == "" {
+			delete(s.strings, "token")
+			return nil
+		}
 		return s.set("token", token)
 	}
 }
@@ -56,12 +65,22 @@ func WithUserAgent(ua string) Option {
 	return func(s *settings) error { return s.set("user_agent", ua) }
 }
 
-// FromEnv fills what is not set explicitly from the environment: the
-// token from GITHUB_TOKEN, GH_TOKEN, or STACKQL_GITHUB_USERNAME +
-// STACKQL_GITHUB_PASSWORD; the base URL from GITHUB_API_URL.
-func FromEnv() Option {
+// WithoutEnv stops the client from reading the environment. By default
+// what no option sets comes from it: the credentials from GITHUB_TOKEN,
+// GH_TOKEN, or STACKQL_GITHUB_USERNAME + STACKQL_GITHUB_PASSWORD (when no
+// token, username or anonymous is given), the base URL from GITHUB_API_URL.
+func WithoutEnv() Option {
 	return func(s *settings) error {
-		s.opts.from_env = true
+		s.opts.use_env = false
+		return nil
+	}
+}
+
+// WithAnonymous sends no credentials, even when the environment has a
+// token. It excludes [WithToken] and [WithBasicAuth].
+func WithAnonymous() Option {
+	return func(s *settings) error {
+		s.opts.anonymous = true
 		return nil
 	}
 }
@@ -181,9 +200,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	return wrap(ptr), nil
 }
 
-// NewClientFromEnv builds a client from the environment only (see [FromEnv]);
-// anonymous when no variable is set.
-func NewClientFromEnv() (*Client, error) { return NewClient(FromEnv()) }
+// NewClientFromEnv builds a client from the environment only (what
+// [NewClient] does without options); anonymous when no variable is set.
+func NewClientFromEnv() (*Client, error) { return NewClient() }
 
 func wrap(ptr *C.ghpkg_client) *Client {
 	c := &Client{ptr: ptr}
@@ -210,7 +229,7 @@ func (c *Client) use(f func(*C.ghpkg_client) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
-		return localError(KindClosed, "the client is closed")
+		return closedError()
 	}
 	return f(c.ptr)
 }
@@ -223,6 +242,18 @@ func (c *Client) BaseURL() string {
 		return nil
 	})
 	return url
+}
+
+// TokenKind is the kind of the configured token, from its prefix: classic,
+// oauth, fine_grained, app, user_to_server, unknown, or none when
+// anonymous; "" once closed.
+func (c *Client) TokenKind() string {
+	var kind string
+	_ = c.use(func(p *C.ghpkg_client) error {
+		kind = goString(C.ghpkg_client_token_kind(p))
+		return nil
+	})
+	return kind
 }
 
 // RateLimit is the x-ratelimit-* snapshot of the client's latest response,

@@ -47,25 +47,24 @@ const (
 	KindPanic Kind = C.GHPKG_PANIC
 	// KindRuntime: ghpkg's runtime could not start.
 	KindRuntime Kind = C.GHPKG_RUNTIME
-	// KindClosed: the client was closed (Go only; not a C status).
-	KindClosed Kind = 1000
+	// KindClosed: a call on a closed client; nothing was sent.
+	KindClosed Kind = C.GHPKG_CLOSED
 )
 
-// String returns the stable code of the kind: "NOT_FOUND", "UNAUTHORIZED", ...
+// String returns the stable code of the kind: "NOT_FOUND", "AUTHENTICATION", ...
 func (k Kind) String() string {
-	if k == KindClosed {
-		return "CLOSED"
-	}
 	return C.GoString(C.ghpkg_status_code(C.ghpkg_status(k)))
 }
 
-// Retryable reports whether trying the same call later may succeed.
+// Retryable reports whether trying the same call later may succeed, by the
+// core's table (rate limits, server errors, timeouts, transport failures).
 func (k Kind) Retryable() bool {
-	switch k {
-	case KindRateLimited, KindServer, KindTimeout, KindTransport:
-		return true
-	}
-	return false
+	return bool(C.ghpkg_status_is_retryable(C.ghpkg_status(k)))
+}
+
+// closedError is the error of a call on a closed client, in the core's words.
+func closedError() *Error {
+	return localError(KindClosed, C.GoString(C.ghpkg_status_describe(C.GHPKG_CLOSED)))
 }
 
 // Sentinels for errors.Is: errors.Is(err, ghpkg.ErrNotFound) is true for

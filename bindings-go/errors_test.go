@@ -20,10 +20,10 @@ func isKind(err error, kind ghpkg.Kind) bool {
 
 func TestKindTable(t *testing.T) {
 	want := map[ghpkg.Kind]string{
-		ghpkg.KindInvalidArgument: "INVALID_ARGUMENT", ghpkg.KindAuthentication: "UNAUTHORIZED",
-		ghpkg.KindPermissionDenied: "FORBIDDEN", ghpkg.KindNotFound: "NOT_FOUND",
+		ghpkg.KindInvalidArgument: "INVALID_ARGUMENT", ghpkg.KindAuthentication: "AUTHENTICATION",
+		ghpkg.KindPermissionDenied: "PERMISSION_DENIED", ghpkg.KindNotFound: "NOT_FOUND",
 		ghpkg.KindRejected: "REJECTED", ghpkg.KindRateLimited: "RATE_LIMITED",
-		ghpkg.KindServer: "SERVER_ERROR", ghpkg.KindTimeout: "TIMEOUT",
+		ghpkg.KindServer: "SERVER", ghpkg.KindTimeout: "TIMEOUT",
 		ghpkg.KindTransport: "TRANSPORT", ghpkg.KindDecode: "DECODE",
 		ghpkg.KindNullArgument: "NULL_ARGUMENT", ghpkg.KindInvalidUTF8: "INVALID_UTF8",
 		ghpkg.KindPanic: "PANIC", ghpkg.KindRuntime: "RUNTIME", ghpkg.KindClosed: "CLOSED",
@@ -33,13 +33,16 @@ func TestKindTable(t *testing.T) {
 			t.Errorf("%d: %s, want %s", k, k, code)
 		}
 	}
-	for n := ghpkg.Kind(1); n <= 10; n++ {
+	for n := ghpkg.Kind(1); n <= 11; n++ {
 		if _, ok := want[n]; !ok {
 			t.Errorf("kind %d is missing", n)
 		}
 	}
-	if !ghpkg.KindServer.Retryable() || ghpkg.KindNotFound.Retryable() {
-		t.Error("Retryable")
+	for k := range want {
+		retryable := k == ghpkg.KindRateLimited || k == ghpkg.KindServer || k == ghpkg.KindTimeout || k == ghpkg.KindTransport
+		if k.Retryable() != retryable {
+			t.Errorf("%s: Retryable() = %v", k, k.Retryable())
+		}
 	}
 }
 

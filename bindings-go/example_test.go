@@ -13,7 +13,7 @@ import (
 // untagged ones, then shows how a failure reads. The token comes from
 // GITHUB_TOKEN, the API root from GITHUB_API_URL when set.
 func Example() {
-	client, err := ghpkg.NewClient(ghpkg.FromEnv())
+	client, err := ghpkg.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func Example() {
 // Lists every container package of acme and tells whether GitHub's
 // 10,000-item paging limit cut the listing short.
 func ExampleClient_ListPackagesPaged() {
-	client, err := ghpkg.NewClient(ghpkg.FromEnv())
+	client, err := ghpkg.NewClient()
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -128,12 +128,12 @@ func seq[T any](ctx context.Context, open func() (*cursor[T], error), report fun
 	}
 }
 
-func packageCursor(it *C.ghpkg_package_iter) *cursor[*Package] {
+func packageCursor(it *C.ghpkg_package_listing) *cursor[*Package] {
 	return &cursor[*Package]{
 		next: func() (*Package, bool, error) {
 			var pkg *C.ghpkg_package
 			var cerr *C.ghpkg_error
-			if st := C.ghpkg_package_iter_next(it, &pkg, &cerr); st != C.GHPKG_OK {
+			if st := C.ghpkg_package_listing_next(it, &pkg, &cerr); st != C.GHPKG_OK {
 				return nil, false, errorFrom(st, cerr)
 			}
 			if pkg == nil {
@@ -142,8 +142,8 @@ func packageCursor(it *C.ghpkg_package_iter) *cursor[*Package] {
 			defer C.ghpkg_package_free(pkg)
 			return packageFrom(pkg), true, nil
 		},
-		limited: func() bool { return bool(C.ghpkg_package_iter_reached_paging_limit(it)) },
-		free:    func() { C.ghpkg_package_iter_free(it) },
+		limited: func() bool { return bool(C.ghpkg_package_listing_reached_paging_limit(it)) },
+		free:    func() { C.ghpkg_package_listing_free(it) },
 	}
 }
 
@@ -181,7 +181,7 @@ func (c *Client) listPackages(ctx context.Context, owner Owner, t PackageType, v
 		}
 		var cur *cursor[*Package]
 		err = c.runOwner(owner, func(p *C.ghpkg_client, tg *target) error {
-			var it *C.ghpkg_package_iter
+			var it *C.ghpkg_package_listing
 			var cerr *C.ghpkg_error
 			if st := C.ghpkg_client_list_packages(p, tg.kind, tg.owner, ptype, cvis, &it, &cerr); st != C.GHPKG_OK {
 				return errorFrom(st, cerr)
@@ -199,7 +199,7 @@ func (c *Client) DockerConflicts(ctx context.Context, owner Owner) iter.Seq2[*Pa
 	return seq(ctx, func() (*cursor[*Package], error) {
 		var cur *cursor[*Package]
 		err := c.runOwner(owner, func(p *C.ghpkg_client, tg *target) error {
-			var it *C.ghpkg_package_iter
+			var it *C.ghpkg_package_listing
 			var cerr *C.ghpkg_error
 			if st := C.ghpkg_client_docker_conflicts(p, tg.kind, tg.owner, &it, &cerr); st != C.GHPKG_OK {
 				return errorFrom(st, cerr)
@@ -233,7 +233,7 @@ func (c *Client) listVersions(ctx context.Context, owner Owner, t PackageType, n
 		}
 		var cur *cursor[*Version]
 		err = c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var it *C.ghpkg_version_iter
+			var it *C.ghpkg_version_listing
 			var cerr *C.ghpkg_error
 			if st := C.ghpkg_client_list_versions(p, tg.kind, tg.owner, tg.ptype, tg.name, cstate, &it, &cerr); st != C.GHPKG_OK {
 				return errorFrom(st, cerr)
@@ -242,7 +242,7 @@ func (c *Client) listVersions(ctx context.Context, owner Owner, t PackageType, n
 				next: func() (*Version, bool, error) {
 					var v *C.ghpkg_version
 					var cerr *C.ghpkg_error
-					if st := C.ghpkg_version_iter_next(it, &v, &cerr); st != C.GHPKG_OK {
+					if st := C.ghpkg_version_listing_next(it, &v, &cerr); st != C.GHPKG_OK {
 						return nil, false, errorFrom(st, cerr)
 					}
 					if v == nil {
@@ -251,8 +251,8 @@ func (c *Client) listVersions(ctx context.Context, owner Owner, t PackageType, n
 					defer C.ghpkg_version_free(v)
 					return versionFrom(v), true, nil
 				},
-				limited: func() bool { return bool(C.ghpkg_version_iter_reached_paging_limit(it)) },
-				free:    func() { C.ghpkg_version_iter_free(it) },
+				limited: func() bool { return bool(C.ghpkg_version_listing_reached_paging_limit(it)) },
+				free:    func() { C.ghpkg_version_listing_free(it) },
 			}
 			return nil
 		})

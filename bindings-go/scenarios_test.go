@@ -13,6 +13,7 @@ package ghpkg_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,12 +47,16 @@ var (
 		"delete_version":   {versionArgs, nil},
 		"restore_version":  {versionArgs, nil},
 		"docker_conflicts": {{"owner"}, nil},
-		"select":           {{"resource", "params"}, nil},
-		"delete":           {{"resource", "params"}, nil},
-		"exec":             {{"resource", "method", "params"}, nil},
+		"catalog_select":   {{"resource", "params"}, nil},
+		"catalog_delete":   {{"resource", "params"}, nil},
+		"catalog_exec":     {{"resource", "method", "params"}, nil},
+		"client":           {nil, {"token", "username", "anonymous", "base_url", "use_env"}},
 	}
+	// The variables a client may read, which a client step controls.
+	envVars      = []string{"GITHUB_TOKEN", "GH_TOKEN", "STACKQL_GITHUB_USERNAME", "STACKQL_GITHUB_PASSWORD", "GITHUB_API_URL"}
+	clientKeys   = []string{"base_url", "token_kind", "authorization"}
 	scenarioKeys = []string{"name", "steps"}
-	stepKeys     = []string{"op", "args", "token", "expect", "wire", "sends_nothing"}
+	stepKeys     = []string{"op", "args", "token", "expect", "wire", "sends_nothing", "env"}
 	errorKeys    = []string{"error", "status", "message"}
 	successKeys  = []string{"ok", "fields", "count", "names", "ids", "tags"}
 	wireKeys     = []string{"method", "path", "query_contains", "requests"}
@@ -144,6 +149,12 @@ func validateStep(v any) error {
 			return errors.New("owner: give org or user, not both")
 		}
 	}
+	if op == "client" {
+		return validateClientStep(step)
+	}
+	if _, ok := step["env"]; ok {
+		return errors.New("env: only client steps take an environment")
+	}
 	if tok, ok := step["token"]; ok {
 		name, _ := tok.(string)
 		if _, err := scenarioToken(name, ""); err != nil {
@@ -180,6 +191,43 @@ func validateStep(v any) error {
 		return errors.New("sends_nothing must be true")
 	}
 	return nil
+}
+
+func validateClientStep(step jsonObject) error {
+	for _, key := range []string{"token", "wire", "sends_nothing"} {
+		if _, ok := step[key]; ok {
+			return fmt.Errorf("%s: not taken by client steps", key)
+		}
+	}
+	env, ok := step["env"]
+	if !ok {
+		return errors.New("client steps need env")
+	}
+	if err := checkKeys(env, nil, envVars, "env"); err != nil {
+		return err
+	}
+	for k, v := range env.(jsonObject) {
+		value, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("env.%s must be a string", k)
+		}
+		if (strings.HasSuffix(k, "TOKEN") || k == "STACKQL_GITHUB_PASSWORD") && value != "" {
+			if _, err := scenarioToken(value, ""); err != nil {
+				return err
+			}
+		}
+	}
+	if tok, ok := step["args"].(jsonObject)["token"]; ok {
+		name, _ := tok.(string)
+		if _, err := scenarioToken(name, ""); err != nil {
+			return err
+		}
+	}
+	expect, _ := step["expect"].(jsonObject)
+	if _, isErr := expect["error"]; isErr {
+		return checkKeys(expect, []string{"error"}, errorKeys, "expect (error)")
+	}
+	return checkKeys(expect, []string{"base_url"}, clientKeys, "expect (client)")
 }
 
 // loadScenarios reads and validates the whole file, so a typo fails the
@@ -234,8 +282,9 @@ func loadScenarios(t *testing.T) []jsonObject {
 
 // loggedRequest is one request as it reached the emulator, still encoded.
 type loggedRequest struct {
-	method, path string
-	query        *string
+	method, path  string
+	query         *string
+	authorization *string
 }
 
 // wireRecorder is a reverse proxy in front of an emulator process that logs
@@ -267,6 +316,9 @@ func newRecorder(t *testing.T, target string) *wireRecorder {
 		entry := loggedRequest{method: r.Method, path: rawPath}
 		if hasQuery {
 			entry.query = &rawQuery
+		}
+		if auth, ok := r.Header["Authorization"]; ok && len(auth) > 0 {
+			entry.authorization = &auth[0]
 		}
 		rec.mu.Lock()
 		rec.log = append(rec.log, entry)
@@ -330,11 +382,11 @@ func unitResult(err error) (scenarioResult, error) { return scenarioResult{shape
 func scenarioCall(ctx context.Context, c *ghpkg.Client, op string, args jsonObject) (scenarioResult, error) {
 	params, _ := args["params"].(jsonObject)
 	switch op {
-	case "select":
+	case "catalog_select":
 		return rowsResult(c.CatalogSelect(ctx, argString(args, "resource"), params))
-	case "delete":
+	case "catalog_delete":
 		return unitResult(c.CatalogDelete(ctx, argString(args, "resource"), params))
-	case "exec":
+	case "catalog_exec":
 		return rowsResult(c.CatalogExec(ctx, argString(args, "resource"), argString(args, "method"), params))
 	}
 	owner := scenarioOwner(args)
@@ -594,7 +646,133 @@ func checkWire(wire jsonObject, sent []loggedRequest) error {
 	return nil
 }
 
+// resolve maps a value of a client step: a token name is the token,
+// "emulator" the (recorded) emulator URL, anything else itself.
+func resolve(rec *wireRecorder, demoToken, key, value string) (string, error) {
+	if value == "emulator" && strings.HasSuffix(key, "URL") {
+		return rec.base, nil
+	}
+	if value != "" && (strings.HasSuffix(key, "TOKEN") || key == "STACKQL_GITHUB_PASSWORD" || key == "token") {
+		return scenarioToken(value, demoToken)
+	}
+	return value, nil
+}
+
+// runClientStep builds a client with exactly the step's environment and
+// options, then checks what it resolved to and the Authorization it sends.
+func runClientStep(rec *wireRecorder, demoToken string, step jsonObject) error {
+	expect := step["expect"].(jsonObject)
+	saved := map[string]*string{}
+	for _, k := range envVars {
+		if v, ok := os.LookupEnv(k); ok {
+			saved[k] = &v
+		}
+		os.Unsetenv(k)
+	}
+	defer func() {
+		for _, k := range envVars {
+			if v := saved[k]; v != nil {
+				os.Setenv(k, *v)
+			} else {
+				os.Unsetenv(k)
+			}
+		}
+	}()
+	for k, v := range step["env"].(jsonObject) {
+		value, err := resolve(rec, demoToken, k, v.(string))
+		if err != nil {
+			return err
+		}
+		os.Setenv(k, value)
+	}
+	args := step["args"].(jsonObject)
+	var opts []ghpkg.Option
+	token, _ := resolve(rec, demoToken, "token", argString(args, "token"))
+	switch user := argString(args, "username"); {
+	case user != "" && token != "":
+		opts = append(opts, ghpkg.WithBasicAuth(user, token))
+	case user != "":
+		opts = append(opts, ghpkg.WithBasicAuth(user, ""))
+	case token != "":
+		opts = append(opts, ghpkg.WithToken(token))
+	}
+	if args["anonymous"] == true {
+		opts = append(opts, ghpkg.WithAnonymous())
+	}
+	if args["use_env"] == false {
+		opts = append(opts, ghpkg.WithoutEnv())
+	}
+	if u := argString(args, "base_url"); u != "" {
+		base, _ := resolve(rec, demoToken, "base_URL", u)
+		opts = append(opts, ghpkg.WithBaseURL(base))
+	}
+	c, err := ghpkg.NewClient(opts...)
+	if _, wantErr := expect["error"]; wantErr {
+		if err == nil {
+			c.Close()
+			return fmt.Errorf("expected error %v, but it built", expect["error"])
+		}
+		return checkError(expect, err)
+	}
+	if err != nil {
+		return fmt.Errorf("expected a client, got %w", err)
+	}
+	defer c.Close()
+	wantURL, _ := resolve(rec, demoToken, "base_URL", expect["base_url"].(string))
+	if c.BaseURL() != wantURL {
+		return fmt.Errorf("base_url: expected %s, got %s", wantURL, c.BaseURL())
+	}
+	if kind, ok := expect["token_kind"]; ok && c.TokenKind() != kind {
+		return fmt.Errorf("token_kind: expected %v, got %s", kind, c.TokenKind())
+	}
+	want, ok := expect["authorization"]
+	if !ok {
+		return nil
+	}
+	before := len(rec.requests())
+	_, _ = c.GetPackage(context.Background(), ghpkg.Org("acme"), ghpkg.Container, "api/server")
+	sent := rec.requests()[before:]
+	if len(sent) == 0 {
+		return errors.New("authorization: no request reached the emulator")
+	}
+	var wantHeader *string
+	if w, ok := want.(string); ok {
+		scheme, rest, _ := strings.Cut(w, " ")
+		var header string
+		if scheme == "Basic" {
+			user, name, _ := strings.Cut(rest, ":")
+			tok, err := resolve(rec, demoToken, "token", name)
+			if err != nil {
+				return err
+			}
+			header = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+tok))
+		} else {
+			tok, err := resolve(rec, demoToken, "token", rest)
+			if err != nil {
+				return err
+			}
+			header = "Bearer " + tok
+		}
+		wantHeader = &header
+	}
+	have := sent[len(sent)-1].authorization
+	if (have == nil) != (wantHeader == nil) || (have != nil && *have != *wantHeader) {
+		return fmt.Errorf("authorization: expected %v, got %v", deref(wantHeader), deref(have))
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<none>"
+	}
+	return *s
+}
+
 func runScenarioStep(rec *wireRecorder, demoToken string, step jsonObject) error {
+	if step["op"] == "client" {
+		return runClientStep(rec, demoToken, step)
+	}
 	name, _ := step["token"].(string)
 	if name == "" {
 		name = "demo"
@@ -603,9 +781,11 @@ func runScenarioStep(rec *wireRecorder, demoToken string, step jsonObject) error
 	if err != nil {
 		return err
 	}
-	opts := []ghpkg.Option{ghpkg.WithBaseURL(rec.base), ghpkg.WithTimeout(20 * time.Second)}
+	opts := []ghpkg.Option{ghpkg.WithBaseURL(rec.base), ghpkg.WithTimeout(20 * time.Second), ghpkg.WithoutEnv()}
 	if token != "" {
 		opts = append(opts, ghpkg.WithToken(token))
+	} else {
+		opts = append(opts, ghpkg.WithAnonymous())
 	}
 	c, err := ghpkg.NewClient(opts...)
 	if err != nil {

@@ -46,9 +46,9 @@ typedef struct ghpkg_package ghpkg_package;
 
 /**
  * A listing of packages. Owned by the caller; free with
- * `ghpkg_package_iter_free`. Use it from one thread at a time.
+ * `ghpkg_package_listing_free`. Use it from one thread at a time.
  */
-typedef struct ghpkg_package_iter ghpkg_package_iter;
+typedef struct ghpkg_package_listing ghpkg_package_listing;
 
 /**
  * What the client's token may do with GitHub Packages. Owned by the
@@ -64,14 +64,14 @@ typedef struct ghpkg_version ghpkg_version;
 
 /**
  * A listing of package versions. Owned by the caller; free with
- * `ghpkg_version_iter_free`. Use it from one thread at a time.
+ * `ghpkg_version_listing_free`. Use it from one thread at a time.
  */
-typedef struct ghpkg_version_iter ghpkg_version_iter;
+typedef struct ghpkg_version_listing ghpkg_version_listing;
 
 /**
  * The result of every fallible call: `GHPKG_OK` (0), one of the core's
- * error kinds (1-10, the "number (C)" column of the README's error table),
- * or one of the ABI's own statuses (100 and up). The numbers never change.
+ * error kinds (1-11, the "number" column of the README's error table), or
+ * one of the ABI's own statuses (100 and up). The numbers never change.
  */
 typedef uint32_t ghpkg_status;
 
@@ -96,11 +96,23 @@ typedef uint32_t ghpkg_visibility;
 typedef uint32_t ghpkg_version_state;
 
 /**
- * Settings for `ghpkg_client_new`. Start from `ghpkg_client_options_default()`
- * and change what you need: zero is a real value for the numbers (no
- * retries, never wait for a rate limit), not "default".
+ * Settings for `ghpkg_client_new`. Start from
+ * `ghpkg_client_options_default()` and change what you need: zero is a
+ * real value for the numbers (no retries, never wait for a rate limit), not
+ * "default". The defaults and every rule about the settings (the
+ * environment, what is refused) are the core's.
+ *
+ * **ABI evolution:** new fields are only ever added at the end. `struct_size`
+ * tells the library which fields the caller's header had; fields past it
+ * take their defaults, so a program compiled against an older header keeps
+ * working with a newer library. `ghpkg_client_options_default()` sets it.
  */
 typedef struct ghpkg_client_options {
+    /**
+     * `sizeof(ghpkg_client_options)` as the caller was compiled; set by
+     * `ghpkg_client_options_default()`, never change it.
+     */
+    size_t struct_size;
     /**
      * A token sent as `Authorization: Bearer`; NULL for none.
      */
@@ -111,8 +123,8 @@ typedef struct ghpkg_client_options {
      */
     const char *username;
     /**
-     * The API root; NULL for `https://api.github.com`. GitHub Enterprise
-     * Server: `https://HOST/api/v3`.
+     * The API root; NULL for `https://api.github.com` (or `GITHUB_API_URL`
+     * with `use_env`). GitHub Enterprise Server: `https://HOST/api/v3`.
      */
     const char *base_url;
     /**
@@ -120,41 +132,47 @@ typedef struct ghpkg_client_options {
      */
     const char *user_agent;
     /**
-     * Time allowed to open a connection, in milliseconds (default 10,000).
+     * Time allowed to open a connection, in milliseconds.
      */
     uint64_t connect_timeout_ms;
     /**
-     * Time allowed for one whole request, in milliseconds (default 30,000).
+     * Time allowed for one whole request, in milliseconds.
      */
     uint64_t timeout_ms;
     /**
      * The first retry's delay before jitter, in milliseconds; it doubles
-     * each time (default 250).
+     * each time.
      */
     uint64_t retry_backoff_ms;
     /**
      * The longest the client sleeps for a rate limit before failing with
-     * `GHPKG_RATE_LIMITED`, in milliseconds (default 120,000; 0 never waits).
+     * `GHPKG_RATE_LIMITED`, in milliseconds (0 never waits).
      */
     uint64_t max_rate_limit_wait_ms;
     /**
-     * Retries after connection errors and 5xx answers to reads (default 3).
+     * Retries after connection errors and 5xx answers to reads.
      */
     uint32_t max_retries;
     /**
-     * Pages a listing may fetch ahead, concurrently (default 4).
+     * Pages a listing may fetch ahead, concurrently.
      */
     uint32_t read_ahead;
     /**
-     * Items per page for listings, 1 to 100 (default 100).
+     * Items per page for listings, 1 to 100.
      */
     uint32_t per_page;
     /**
-     * Fill what is not set here from the environment: credentials from
-     * `GITHUB_TOKEN`, `GH_TOKEN`, then `STACKQL_GITHUB_USERNAME` +
-     * `STACKQL_GITHUB_PASSWORD`; the base URL from `GITHUB_API_URL`.
+     * Fill what is not set here from the environment (default true):
+     * credentials from `GITHUB_TOKEN`, `GH_TOKEN`, then
+     * `STACKQL_GITHUB_USERNAME` + `STACKQL_GITHUB_PASSWORD` when neither
+     * `token`, `username` nor `anonymous` is set; the base URL from
+     * `GITHUB_API_URL` when `base_url` is NULL.
      */
-    bool from_env;
+    bool use_env;
+    /**
+     * Send no credentials, even when the environment has a token.
+     */
+    bool anonymous;
     /**
      * Allow a plain `http://` base URL on a host other than loopback.
      */
@@ -316,10 +334,16 @@ typedef struct ghpkg_rate_limit {
 #define GHPKG_TRANSPORT 9
 
 /**
- * The response could not be understood (malformed JSON, a looping `next`
- * link), or holds a string with a NUL byte, which C strings cannot carry.
+ * The response could not be understood (malformed JSON or `link` header, a
+ * looping `next` link), or holds a string with a NUL byte, which C strings
+ * cannot carry.
  */
 #define GHPKG_DECODE 10
+
+/**
+ * A call on a closed client (the Go binding's `Close()`); nothing was sent.
+ */
+#define GHPKG_CLOSED 11
 
 /**
  * A required pointer argument was NULL.
@@ -428,7 +452,7 @@ ghpkg_status ghpkg_client_delete_version(const struct ghpkg_client *client,
 ghpkg_status ghpkg_client_docker_conflicts(const struct ghpkg_client *client,
                                            ghpkg_owner_kind owner_kind,
                                            const char *owner,
-                                           struct ghpkg_package_iter **out,
+                                           struct ghpkg_package_listing **out,
                                            struct ghpkg_error **err_out);
 
 /**
@@ -439,7 +463,7 @@ void ghpkg_client_free(struct ghpkg_client *client);
 
 /**
  * Builds a client from the environment only (see
- * `ghpkg_client_options.from_env`); anonymous when no variable is set.
+ * `ghpkg_client_options.use_env`); anonymous when no variable is set.
  */
 ghpkg_status ghpkg_client_from_env(struct ghpkg_client **out, struct ghpkg_error **err_out);
 
@@ -469,7 +493,7 @@ ghpkg_status ghpkg_client_get_version(const struct ghpkg_client *client,
 /**
  * Starts listing the packages of one type that the owner has and the
  * caller can see, optionally only one visibility (`GHPKG_VISIBILITY_ANY`
- * for all). Sends nothing until the first `ghpkg_package_iter_next`.
+ * for all). Sends nothing until the first `ghpkg_package_listing_next`.
  * GitHub serves at most 10,000 packages through one listing.
  */
 ghpkg_status ghpkg_client_list_packages(const struct ghpkg_client *client,
@@ -477,13 +501,13 @@ ghpkg_status ghpkg_client_list_packages(const struct ghpkg_client *client,
                                         const char *owner,
                                         ghpkg_package_type package_type,
                                         ghpkg_visibility visibility,
-                                        struct ghpkg_package_iter **out,
+                                        struct ghpkg_package_listing **out,
                                         struct ghpkg_error **err_out);
 
 /**
  * Starts listing a package's versions: `GHPKG_VERSION_STATE_DEFAULT` or
  * `_ACTIVE` for existing ones, `_DELETED` for those deleted in the last 30
- * days. Sends nothing until the first `ghpkg_version_iter_next`.
+ * days. Sends nothing until the first `ghpkg_version_listing_next`.
  */
 ghpkg_status ghpkg_client_list_versions(const struct ghpkg_client *client,
                                         ghpkg_owner_kind owner_kind,
@@ -491,7 +515,7 @@ ghpkg_status ghpkg_client_list_versions(const struct ghpkg_client *client,
                                         ghpkg_package_type package_type,
                                         const char *name,
                                         ghpkg_version_state state,
-                                        struct ghpkg_version_iter **out,
+                                        struct ghpkg_version_listing **out,
                                         struct ghpkg_error **err_out);
 
 /**
@@ -499,15 +523,18 @@ ghpkg_status ghpkg_client_list_versions(const struct ghpkg_client *client,
  *
  * Fails with `GHPKG_INVALID_ARGUMENT` for an empty token, a bad base URL,
  * plain http to a non-loopback host without `allow_insecure_http`, a
- * `per_page` outside 1..=100, or a username without a token.
+ * `per_page` outside 1..=100, a username without a token, `anonymous` with
+ * a token or username, or a `struct_size` not from
+ * `ghpkg_client_options_default()`.
  */
 ghpkg_status ghpkg_client_new(const struct ghpkg_client_options *options,
                               struct ghpkg_client **out,
                               struct ghpkg_error **err_out);
 
 /**
- * The default settings: no credentials, github.com, every number at the
- * core's default, nothing from the environment.
+ * The default settings: the core's defaults for every number, no
+ * credentials of its own, github.com, and the environment filling what is
+ * unset (`use_env`).
  */
 struct ghpkg_client_options ghpkg_client_options_default(void);
 
@@ -552,6 +579,13 @@ ghpkg_status ghpkg_client_restore_version(const struct ghpkg_client *client,
 ghpkg_status ghpkg_client_scopes(const struct ghpkg_client *client,
                                  struct ghpkg_scopes **out,
                                  struct ghpkg_error **err_out);
+
+/**
+ * The kind of the client's token, from its prefix: `classic`, `oauth`,
+ * `fine_grained`, `app`, `user_to_server`, `unknown`, or `none` when
+ * anonymous. Valid until the client is freed; NULL for a NULL client.
+ */
+const char *ghpkg_client_token_kind(const struct ghpkg_client *client);
 
 /**
  * A one-line description with everything known: kind, HTTP status,
@@ -639,33 +673,33 @@ const char *ghpkg_package_html_url(const struct ghpkg_package *pkg);
 uint64_t ghpkg_package_id(const struct ghpkg_package *pkg);
 
 /**
- * Frees a package listing, cancelling requests in flight. NULL is ignored.
+ * The whole object as JSON, including fields ghpkg does not model.
  */
-void ghpkg_package_iter_free(struct ghpkg_package_iter *iter);
+const char *ghpkg_package_json(const struct ghpkg_package *pkg);
 
 /**
- * Moves to the next package. Blocking.
+ * Frees a package listing, cancelling requests in flight. NULL is ignored.
+ */
+void ghpkg_package_listing_free(struct ghpkg_package_listing *listing);
+
+/**
+ * Moves to the next package. Blocks only when its page has not arrived.
  *
  * On `GHPKG_OK`, `*out` is the next package (owned by the caller), or NULL
  * when the listing has ended. After an error the listing has ended: later
  * calls give `GHPKG_OK` with NULL.
  */
-ghpkg_status ghpkg_package_iter_next(struct ghpkg_package_iter *iter,
-                                     struct ghpkg_package **out,
-                                     struct ghpkg_error **err_out);
+ghpkg_status ghpkg_package_listing_next(struct ghpkg_package_listing *listing,
+                                        struct ghpkg_package **out,
+                                        struct ghpkg_error **err_out);
 
 /**
  * Whether the listing stopped at GitHub's 10,000-item paging limit, so
  * more packages may exist than were listed (filter by visibility to reach
- * the rest). Meaningful once `ghpkg_package_iter_next` has given NULL;
+ * the rest). Meaningful once `ghpkg_package_listing_next` has given NULL;
  * false for NULL. Does not block.
  */
-bool ghpkg_package_iter_reached_paging_limit(const struct ghpkg_package_iter *iter);
-
-/**
- * The whole object as JSON, including fields ghpkg does not model.
- */
-const char *ghpkg_package_json(const struct ghpkg_package *pkg);
+bool ghpkg_package_listing_reached_paging_limit(const struct ghpkg_package_listing *listing);
 
 /**
  * The raw name; container names may contain '/'.
@@ -763,8 +797,7 @@ bool ghpkg_scopes_can_restore(const struct ghpkg_scopes *s);
 void ghpkg_scopes_free(struct ghpkg_scopes *s);
 
 /**
- * Whether the token has `repo`, which npm, maven, rubygems, nuget and
- * docker packages also need.
+ * Whether the token has `repo`, which maven and docker packages also need.
  */
 bool ghpkg_scopes_has_repo(const struct ghpkg_scopes *s);
 
@@ -798,7 +831,7 @@ const char *ghpkg_scopes_token_kind(const struct ghpkg_scopes *s);
 
 /**
  * The stable code of a status: "OK", the core's code for error kinds
- * ("NOT_FOUND", "UNAUTHORIZED", ...), "NULL_ARGUMENT", "INVALID_UTF8",
+ * ("NOT_FOUND", "AUTHENTICATION", ...), "NULL_ARGUMENT", "INVALID_UTF8",
  * "PANIC", "RUNTIME", or "UNKNOWN" for a number that is not a status.
  * A static string; never NULL.
  */
@@ -809,6 +842,13 @@ const char *ghpkg_status_code(ghpkg_status status);
  * "unknown status". A static string; never NULL.
  */
 const char *ghpkg_status_describe(ghpkg_status status);
+
+/**
+ * Whether trying the same call again later may succeed: true for the
+ * core's retryable kinds (`GHPKG_RATE_LIMITED`, `GHPKG_SERVER`,
+ * `GHPKG_TIMEOUT`, `GHPKG_TRANSPORT`), false for everything else.
+ */
+bool ghpkg_status_is_retryable(ghpkg_status status);
 
 /**
  * Frees a string returned by the catalog calls. NULL is ignored.
@@ -853,26 +893,6 @@ uint64_t ghpkg_version_id(const struct ghpkg_version *v);
 bool ghpkg_version_is_untagged(const struct ghpkg_version *v);
 
 /**
- * Frees a version listing, cancelling requests in flight. NULL is ignored.
- */
-void ghpkg_version_iter_free(struct ghpkg_version_iter *iter);
-
-/**
- * Moves to the next version. Blocking. Same contract as
- * `ghpkg_package_iter_next`.
- */
-ghpkg_status ghpkg_version_iter_next(struct ghpkg_version_iter *iter,
-                                     struct ghpkg_version **out,
-                                     struct ghpkg_error **err_out);
-
-/**
- * Whether the listing stopped at GitHub's 10,000-item paging limit, so
- * more versions may exist than were listed. Meaningful once
- * `ghpkg_version_iter_next` has given NULL; false for NULL. Does not block.
- */
-bool ghpkg_version_iter_reached_paging_limit(const struct ghpkg_version_iter *iter);
-
-/**
  * The whole object as JSON, including fields ghpkg does not model.
  */
 const char *ghpkg_version_json(const struct ghpkg_version *v);
@@ -881,6 +901,26 @@ const char *ghpkg_version_json(const struct ghpkg_version *v);
  * The license, or NULL when the registry reports none.
  */
 const char *ghpkg_version_license(const struct ghpkg_version *v);
+
+/**
+ * Frees a version listing, cancelling requests in flight. NULL is ignored.
+ */
+void ghpkg_version_listing_free(struct ghpkg_version_listing *listing);
+
+/**
+ * Moves to the next version. Blocks only when its page has not arrived.
+ * Same contract as `ghpkg_package_listing_next`.
+ */
+ghpkg_status ghpkg_version_listing_next(struct ghpkg_version_listing *listing,
+                                        struct ghpkg_version **out,
+                                        struct ghpkg_error **err_out);
+
+/**
+ * Whether the listing stopped at GitHub's 10,000-item paging limit, so
+ * more versions may exist than were listed. Meaningful once
+ * `ghpkg_version_listing_next` has given NULL; false for NULL. Does not block.
+ */
+bool ghpkg_version_listing_reached_paging_limit(const struct ghpkg_version_listing *listing);
 
 /**
  * The version name; a `sha256:` digest for containers.

@@ -98,7 +98,7 @@ if GITHUB_API_URL=$url GITHUB_TOKEN=ghp_wrong "$OUT/example-static" 2>"$OUT/exam
     echo "the example should fail with a bad token" >&2
     exit 1
 fi
-grep -q '^UNAUTHORIZED: ' "$OUT/example.err"
+grep -q '^AUTHENTICATION: ' "$OUT/example.err"
 
 echo
 echo "C suite passed"

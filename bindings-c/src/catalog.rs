@@ -6,8 +6,10 @@ use std::ffi::{c_char, CString};
 use ghpkg::catalog::{Params, Row};
 
 use crate::client::ghpkg_client;
-use crate::error::{ghpkg_error, Fail};
-use crate::ffi::{borrow, call, call_unit, opt_text, text};
+use crate::error::ghpkg_error;
+use crate::fail::Fail;
+use crate::convert::{borrow, opt_text, text};
+use crate::ffi::{call, call_unit};
 use crate::runtime::block_on;
 use crate::status::ghpkg_status;
 
@@ -69,7 +71,7 @@ pub extern "C" fn ghpkg_client_catalog_select(
         let c = unsafe { borrow(client, "client") }?;
         let resource = unsafe { text(resource, "resource") }?;
         let params = params(unsafe { opt_text(params_json, "params_json") }?)?;
-        let rows = block_on(c.client.select(resource, &params))??;
+        let rows = block_on(c.client.catalog_select(resource, &params))??;
         Ok(rows_json(rows))
     })
 }
@@ -90,7 +92,7 @@ pub extern "C" fn ghpkg_client_catalog_delete(
         let c = unsafe { borrow(client, "client") }?;
         let resource = unsafe { text(resource, "resource") }?;
         let params = params(unsafe { opt_text(params_json, "params_json") }?)?;
-        Ok(block_on(c.client.delete(resource, &params))??)
+        Ok(block_on(c.client.catalog_delete(resource, &params))??)
     })
 }
 
@@ -113,7 +115,7 @@ pub extern "C" fn ghpkg_client_catalog_exec(
         let resource = unsafe { text(resource, "resource") }?;
         let method = unsafe { text(method, "method") }?;
         let params = params(unsafe { opt_text(params_json, "params_json") }?)?;
-        let rows = block_on(c.client.exec(resource, method, &params))??;
+        let rows = block_on(c.client.catalog_exec(resource, method, &params))??;
         Ok(rows_json(rows))
     })
 }

@@ -4,77 +4,136 @@ use std::ffi::{c_char, CString};
 use std::ptr;
 use std::time::Duration;
 
-use ghpkg::{Client, ClientBuilder, TokenScopes};
+use ghpkg::{Client, ClientConfig, TokenScopes};
 
-use crate::error::{ghpkg_error, ghpkg_rate_limit, Fail};
-use crate::ffi::{
-    borrow, call, cstring, cstring_lossy, free_box, infallible, opt_ptr, opt_text, read,
-};
+use crate::error::{ghpkg_error, ghpkg_rate_limit};
+use crate::fail::Fail;
+use crate::convert::{borrow, cstring, cstring_lossy, free_box, infallible, opt_ptr, opt_text, read};
+use crate::ffi::{call};
 use crate::runtime::block_on;
 use crate::status::ghpkg_status;
 
-/// Settings for `ghpkg_client_new`. Start from `ghpkg_client_options_default()`
-/// and change what you need: zero is a real value for the numbers (no
-/// retries, never wait for a rate limit), not "default".
+/// Settings for `ghpkg_client_new`. Start from
+/// `ghpkg_client_options_default()` and change what you need: zero is a
+/// real value for the numbers (no retries, never wait for a rate limit), not
+/// "default". The defaults and every rule about the settings (the
+/// environment, what is refused) are the core's.
+///
+/// **ABI evolution:** new fields are only ever added at the end. `struct_size`
+/// tells the library which fields the caller's header had; fields past it
+/// take their defaults, so a program compiled against an older header keeps
+/// working with a newer library. `ghpkg_client_options_default()` sets it.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct ghpkg_client_options {
+    /// `sizeof(ghpkg_client_options)` as the caller was compiled; set by
+    /// `ghpkg_client_options_default()`, never change it.
+    pub struct_size: usize,
     /// A token sent as `Authorization: Bearer`; NULL for none.
     pub token: *const c_char,
     /// With `token`: authenticate with HTTP Basic `username:token` instead
     /// (what StackQL sends). NULL for bearer auth.
     pub username: *const c_char,
-    /// The API root; NULL for `https://api.github.com`. GitHub Enterprise
-    /// Server: `https://HOST/api/v3`.
+    /// The API root; NULL for `https://api.github.com` (or `GITHUB_API_URL`
+    /// with `use_env`). GitHub Enterprise Server: `https://HOST/api/v3`.
     pub base_url: *const c_char,
     /// A `User-Agent` to send; NULL for `ghpkg/VERSION`.
     pub user_agent: *const c_char,
-    /// Time allowed to open a connection, in milliseconds (default 10,000).
+    /// Time allowed to open a connection, in milliseconds.
     pub connect_timeout_ms: u64,
-    /// Time allowed for one whole request, in milliseconds (default 30,000).
+    /// Time allowed for one whole request, in milliseconds.
     pub timeout_ms: u64,
     /// The first retry's delay before jitter, in milliseconds; it doubles
-    /// each time (default 250).
+    /// each time.
     pub retry_backoff_ms: u64,
     /// The longest the client sleeps for a rate limit before failing with
-    /// `GHPKG_RATE_LIMITED`, in milliseconds (default 120,000; 0 never waits).
+    /// `GHPKG_RATE_LIMITED`, in milliseconds (0 never waits).
     pub max_rate_limit_wait_ms: u64,
-    /// Retries after connection errors and 5xx answers to reads (default 3).
+    /// Retries after connection errors and 5xx answers to reads.
     pub max_retries: u32,
-    /// Pages a listing may fetch ahead, concurrently (default 4).
+    /// Pages a listing may fetch ahead, concurrently.
     pub read_ahead: u32,
-    /// Items per page for listings, 1 to 100 (default 100).
+    /// Items per page for listings, 1 to 100.
     pub per_page: u32,
-    /// Fill what is not set here from the environment: credentials from
-    /// `GITHUB_TOKEN`, `GH_TOKEN`, then `STACKQL_GITHUB_USERNAME` +
-    /// `STACKQL_GITHUB_PASSWORD`; the base URL from `GITHUB_API_URL`.
-    pub from_env: bool,
+    /// Fill what is not set here from the environment (default true):
+    /// credentials from `GITHUB_TOKEN`, `GH_TOKEN`, then
+    /// `STACKQL_GITHUB_USERNAME` + `STACKQL_GITHUB_PASSWORD` when neither
+    /// `token`, `username` nor `anonymous` is set; the base URL from
+    /// `GITHUB_API_URL` when `base_url` is NULL.
+    pub use_env: bool,
+    /// Send no credentials, even when the environment has a token.
+    pub anonymous: bool,
     /// Allow a plain `http://` base URL on a host other than loopback.
     pub allow_insecure_http: bool,
 }
 
+/// Milliseconds of a core default, for the C struct.
+const fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
 const DEFAULT_OPTIONS: ghpkg_client_options = ghpkg_client_options {
+    struct_size: std::mem::size_of::<ghpkg_client_options>(),
     token: ptr::null(),
     username: ptr::null(),
     base_url: ptr::null(),
     user_agent: ptr::null(),
-    connect_timeout_ms: 10_000,
-    timeout_ms: 30_000,
-    retry_backoff_ms: 250,
-    max_rate_limit_wait_ms: 120_000,
-    max_retries: 3,
-    read_ahead: 4,
-    per_page: 100,
-    from_env: false,
+    connect_timeout_ms: ms(ClientConfig::DEFAULT_CONNECT_TIMEOUT),
+    timeout_ms: ms(ClientConfig::DEFAULT_TIMEOUT),
+    retry_backoff_ms: ms(ClientConfig::DEFAULT_RETRY_BACKOFF),
+    max_rate_limit_wait_ms: ms(ClientConfig::DEFAULT_MAX_RATE_LIMIT_WAIT),
+    max_retries: ClientConfig::DEFAULT_MAX_RETRIES,
+    read_ahead: ClientConfig::DEFAULT_READ_AHEAD as u32,
+    per_page: ClientConfig::DEFAULT_PER_PAGE,
+    use_env: true,
+    anonymous: false,
     allow_insecure_http: false,
 };
 
-/// The default settings: no credentials, github.com, every number at the
-/// core's default, nothing from the environment.
+/// The smallest `struct_size` a caller can have: the first published layout.
+const MIN_OPTIONS_SIZE: usize = std::mem::size_of::<ghpkg_client_options>();
+
+/// The default settings: the core's defaults for every number, no
+/// credentials of its own, github.com, and the environment filling what is
+/// unset (`use_env`).
 #[no_mangle]
 pub extern "C" fn ghpkg_client_options_default() -> ghpkg_client_options {
     // A constant: nothing here can panic, so no boundary is needed.
     DEFAULT_OPTIONS
+}
+
+/// Reads the caller's options: the fields its header had (`struct_size`
+/// bytes) over the defaults.
+///
+/// # Safety
+/// A non-NULL `p` points to at least `struct_size` readable bytes whose
+/// first field is `struct_size` (the C contract).
+unsafe fn read_options(p: *const ghpkg_client_options) -> Result<ghpkg_client_options, Fail> {
+    if p.is_null() {
+        return Err(Fail::null("options"));
+    }
+    // SAFETY: the first field of every layout is `struct_size`.
+    let size = unsafe { p.cast::<usize>().read_unaligned() };
+    let full = std::mem::size_of::<ghpkg_client_options>();
+    if size > full {
+        return Err(Fail::invalid(format!(
+            "options.struct_size is {size}, larger than this library's {full}: the program \
+             was built against a newer ghpkg.h; use a matching libghpkg"
+        )));
+    }
+    if size < MIN_OPTIONS_SIZE {
+        return Err(Fail::invalid(format!(
+            "options.struct_size is {size}; start from ghpkg_client_options_default(), \
+             which sets it"
+        )));
+    }
+    let mut out = DEFAULT_OPTIONS;
+    // SAFETY: `size` bytes are readable (the C contract) and fit in `out`;
+    // the caller's layout is a prefix of this one, so whole fields are copied.
+    unsafe {
+        ptr::copy_nonoverlapping(p.cast::<u8>(), ptr::addr_of_mut!(out).cast::<u8>(), size);
+    }
+    Ok(out)
 }
 
 /// A GitHub Packages client. Thread-safe: share one between threads and
@@ -83,57 +142,49 @@ pub extern "C" fn ghpkg_client_options_default() -> ghpkg_client_options {
 pub struct ghpkg_client {
     pub(crate) client: Client,
     base_url: CString,
+    token_kind: CString,
 }
 
 impl ghpkg_client {
     fn boxed(client: Client) -> *mut ghpkg_client {
         let base_url = cstring_lossy(client.base_url());
-        Box::into_raw(Box::new(ghpkg_client { client, base_url }))
+        let token_kind = cstring_lossy(client.token_kind().as_str());
+        Box::into_raw(Box::new(ghpkg_client {
+            client,
+            base_url,
+            token_kind,
+        }))
     }
 }
 
-fn builder_from(o: &ghpkg_client_options) -> Result<ClientBuilder, Fail> {
+fn config_from(o: &ghpkg_client_options) -> Result<ClientConfig, Fail> {
+    let owned = |s: Option<&str>| s.map(str::to_owned);
     // SAFETY: non-NULL strings in the options are NUL-terminated (the C contract).
-    let token = unsafe { opt_text(o.token, "options.token") }?;
-    let username = unsafe { opt_text(o.username, "options.username") }?;
-    let base_url = unsafe { opt_text(o.base_url, "options.base_url") }?;
-    let user_agent = unsafe { opt_text(o.user_agent, "options.user_agent") }?;
-    let mut b = Client::builder()
-        .connect_timeout(Duration::from_millis(o.connect_timeout_ms))
-        .timeout(Duration::from_millis(o.timeout_ms))
-        .retry_backoff(Duration::from_millis(o.retry_backoff_ms))
-        .max_rate_limit_wait(Duration::from_millis(o.max_rate_limit_wait_ms))
-        .max_retries(o.max_retries)
-        .read_ahead(usize::try_from(o.read_ahead).unwrap_or(usize::MAX))
-        .per_page(o.per_page)
-        .allow_insecure_http(o.allow_insecure_http);
-    b = match (username, token) {
-        (Some(user), Some(token)) => b.basic_auth(user, token),
-        (None, Some(token)) => b.token(token),
-        (Some(_), None) => {
-            return Err(Fail::invalid(
-                "options.username is set without options.token (Basic auth needs both)",
-            ))
-        }
-        (None, None) => b,
-    };
-    if let Some(url) = base_url {
-        b = b.base_url(url);
-    }
-    if let Some(ua) = user_agent {
-        b = b.user_agent(ua);
-    }
-    if o.from_env {
-        b = b.from_env();
-    }
-    Ok(b)
+    Ok(ClientConfig {
+        token: owned(unsafe { opt_text(o.token, "options.token") }?),
+        username: owned(unsafe { opt_text(o.username, "options.username") }?),
+        base_url: owned(unsafe { opt_text(o.base_url, "options.base_url") }?),
+        user_agent: owned(unsafe { opt_text(o.user_agent, "options.user_agent") }?),
+        anonymous: o.anonymous,
+        connect_timeout: Some(Duration::from_millis(o.connect_timeout_ms)),
+        timeout: Some(Duration::from_millis(o.timeout_ms)),
+        retry_backoff: Some(Duration::from_millis(o.retry_backoff_ms)),
+        max_rate_limit_wait: Some(Duration::from_millis(o.max_rate_limit_wait_ms)),
+        max_retries: Some(o.max_retries),
+        read_ahead: Some(usize::try_from(o.read_ahead).unwrap_or(usize::MAX)),
+        per_page: Some(o.per_page),
+        allow_insecure_http: o.allow_insecure_http,
+        use_env: o.use_env,
+    })
 }
 
 /// Builds a client from `options`. Sends nothing.
 ///
 /// Fails with `GHPKG_INVALID_ARGUMENT` for an empty token, a bad base URL,
 /// plain http to a non-loopback host without `allow_insecure_http`, a
-/// `per_page` outside 1..=100, or a username without a token.
+/// `per_page` outside 1..=100, a username without a token, `anonymous` with
+/// a token or username, or a `struct_size` not from
+/// `ghpkg_client_options_default()`.
 #[no_mangle]
 pub extern "C" fn ghpkg_client_new(
     options: *const ghpkg_client_options,
@@ -142,14 +193,14 @@ pub extern "C" fn ghpkg_client_new(
 ) -> ghpkg_status {
     call(out, err_out, || {
         // SAFETY: a non-NULL `options` points to a ghpkg_client_options.
-        let o = unsafe { borrow(options, "options") }?;
-        let client = builder_from(o)?.build()?;
+        let o = unsafe { read_options(options) }?;
+        let client = config_from(&o)?.build()?;
         Ok(ghpkg_client::boxed(client))
     })
 }
 
 /// Builds a client from the environment only (see
-/// `ghpkg_client_options.from_env`); anonymous when no variable is set.
+/// `ghpkg_client_options.use_env`); anonymous when no variable is set.
 #[no_mangle]
 pub extern "C" fn ghpkg_client_from_env(
     out: *mut *mut ghpkg_client,
@@ -176,6 +227,14 @@ pub extern "C" fn ghpkg_client_base_url(client: *const ghpkg_client) -> *const c
         // SAFETY: a non-NULL client comes from this library.
         unsafe { client.as_ref() }.map_or(ptr::null(), |c| c.base_url.as_ptr())
     })
+}
+
+/// The kind of the client's token, from its prefix: `classic`, `oauth`,
+/// `fine_grained`, `app`, `user_to_server`, `unknown`, or `none` when
+/// anonymous. Valid until the client is freed; NULL for a NULL client.
+#[no_mangle]
+pub extern "C" fn ghpkg_client_token_kind(client: *const ghpkg_client) -> *const c_char {
+    read(client, ptr::null(), |c| c.token_kind.as_ptr())
 }
 
 /// Copies the `x-ratelimit-*` snapshot of the client's most recent response
@@ -287,8 +346,7 @@ pub extern "C" fn ghpkg_scopes_can_restore(s: *const ghpkg_scopes) -> bool {
     read(s, false, |s| s.scopes.can_restore)
 }
 
-/// Whether the token has `repo`, which npm, maven, rubygems, nuget and
-/// docker packages also need.
+/// Whether the token has `repo`, which maven and docker packages also need.
 #[no_mangle]
 pub extern "C" fn ghpkg_scopes_has_repo(s: *const ghpkg_scopes) -> bool {
     read(s, false, |s| s.scopes.has_repo)
@@ -304,4 +362,36 @@ pub extern "C" fn ghpkg_scopes_problem(s: *const ghpkg_scopes) -> *const c_char 
 #[no_mangle]
 pub extern "C" fn ghpkg_scopes_free(s: *mut ghpkg_scopes) {
     free_box(s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_carry_the_core_defaults_and_their_size() {
+        let o = ghpkg_client_options_default();
+        assert_eq!(o.struct_size, std::mem::size_of::<ghpkg_client_options>());
+        assert_eq!(o.timeout_ms, 30_000);
+        assert_eq!(u64::from(o.max_retries), u64::from(ClientConfig::DEFAULT_MAX_RETRIES));
+        assert!(o.use_env && !o.anonymous);
+        let back = unsafe { read_options(&o) }.unwrap();
+        assert_eq!(back.per_page, o.per_page);
+    }
+
+    #[test]
+    fn a_struct_size_from_elsewhere_is_refused() {
+        for size in [0, 8, std::mem::size_of::<ghpkg_client_options>() + 8] {
+            let o = ghpkg_client_options {
+                struct_size: size,
+                ..ghpkg_client_options_default()
+            };
+            let fail = unsafe { read_options(&o) }.unwrap_err();
+            assert_eq!(fail.status(), crate::status::GHPKG_INVALID_ARGUMENT, "{size}");
+        }
+        assert_eq!(
+            unsafe { read_options(ptr::null()) }.unwrap_err().status(),
+            crate::status::GHPKG_NULL_ARGUMENT
+        );
+    }
 }

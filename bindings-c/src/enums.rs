@@ -6,7 +6,7 @@
 
 use ghpkg::{Owner, PackageType, VersionState, Visibility};
 
-use crate::error::Fail;
+use crate::fail::Fail;
 
 /// Whose packages a call is about; `owner` names the org or user.
 pub type ghpkg_owner_kind = u32;

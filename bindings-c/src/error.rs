@@ -1,90 +1,11 @@
-//! `ghpkg_error`: the details of a failed call, and the binding's internal
-//! failure type that becomes one.
+//! `ghpkg_error`: the details of a failed call.
 
 use std::ffi::{c_char, CString};
 use std::ptr;
 
-use ghpkg::{Error, ErrorKind};
-
-use crate::ffi::{cstring_lossy, free_box, infallible, opt_ptr, read};
-use crate::status::{
-    ghpkg_status, status_of, GHPKG_INVALID_UTF8, GHPKG_NULL_ARGUMENT, GHPKG_PANIC,
-};
-
-/// Why an export failed: a core error, or one of the ABI's own statuses.
-#[derive(Debug)]
-pub(crate) enum Fail {
-    Core(Error),
-    Own {
-        status: ghpkg_status,
-        message: String,
-    },
-}
-
-impl Fail {
-    pub(crate) fn own(status: ghpkg_status, message: impl Into<String>) -> Fail {
-        Fail::Own {
-            status,
-            message: message.into(),
-        }
-    }
-
-    /// A NULL pointer where one is required; `what` names the argument.
-    pub(crate) fn null(what: &str) -> Fail {
-        Fail::own(GHPKG_NULL_ARGUMENT, format!("{what} must not be NULL"))
-    }
-
-    pub(crate) fn utf8(what: &str, err: std::str::Utf8Error) -> Fail {
-        Fail::own(
-            GHPKG_INVALID_UTF8,
-            format!(
-                "{what} is not valid UTF-8 (bad byte at offset {})",
-                err.valid_up_to()
-            ),
-        )
-    }
-
-    /// An `InvalidArgument` error, reported like the core's own.
-    pub(crate) fn invalid(message: impl Into<String>) -> Fail {
-        Fail::Core(Error::new(ErrorKind::InvalidArgument, message))
-    }
-
-    /// A string GitHub sent that a C string cannot carry.
-    pub(crate) fn nul_byte(field: &str) -> Fail {
-        Fail::Core(Error::new(
-            ErrorKind::Decode,
-            format!(
-                "{field} contains a NUL byte, which a C string cannot carry; \
-                 the JSON accessor has the whole object"
-            ),
-        ))
-    }
-
-    pub(crate) fn panic(payload: &(dyn std::any::Any + Send)) -> Fail {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Fail::own(
-            GHPKG_PANIC,
-            format!("ghpkg panicked: {what} (a bug in ghpkg; please report it)"),
-        )
-    }
-
-    pub(crate) fn status(&self) -> ghpkg_status {
-        match self {
-            Fail::Core(e) => status_of(e.kind()),
-            Fail::Own { status, .. } => *status,
-        }
-    }
-}
-
-impl From<Error> for Fail {
-    fn from(e: Error) -> Self {
-        Fail::Core(e)
-    }
-}
+use crate::convert::{cstring_lossy, free_box, infallible, opt_ptr, read};
+use crate::fail::Fail;
+use crate::status::{ghpkg_status, GHPKG_NULL_ARGUMENT};
 
 /// A snapshot of GitHub's `x-ratelimit-*` headers.
 #[repr(C)]
@@ -143,7 +64,7 @@ impl ghpkg_error {
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 rate_limit: e.rate_limit().map(ghpkg_rate_limit::from),
             },
-            Fail::Own { message, .. } => {
+            Fail::Abi { message, .. } => {
                 let code = crate::status::ghpkg_status_code(status);
                 // SAFETY: ghpkg_status_code returns a static NUL-terminated string.
                 let code = unsafe { std::ffi::CStr::from_ptr(code) }.to_string_lossy();

@@ -20,10 +20,12 @@
 
 mod catalog;
 mod client;
+mod convert;
 mod enums;
 mod error;
+mod fail;
 mod ffi;
-mod iter;
+mod listing;
 mod models;
 mod ops;
 mod runtime;
@@ -33,7 +35,7 @@ pub use catalog::*;
 pub use client::*;
 pub use enums::*;
 pub use error::*;
-pub use iter::*;
+pub use listing::*;
 pub use models::*;
 pub use ops::*;
 pub use status::*;

@@ -20,9 +20,11 @@ use crate::enums::{
     ghpkg_owner_kind, ghpkg_package_type, ghpkg_version_state, ghpkg_visibility, owner_arg,
     package_type_arg, version_state_arg, visibility_arg,
 };
-use crate::error::{ghpkg_error, Fail};
-use crate::ffi::{borrow, call, call_unit, opt_text, text};
-use crate::iter::{ghpkg_package_iter, ghpkg_version_iter, Listing};
+use crate::error::ghpkg_error;
+use crate::fail::Fail;
+use crate::convert::{borrow, opt_text, text};
+use crate::ffi::{call, call_unit};
+use crate::listing::{ghpkg_package_listing, ghpkg_version_listing, Listing};
 use crate::models::{ghpkg_package, ghpkg_version};
 use crate::runtime::block_on;
 use crate::status::ghpkg_status;
@@ -59,7 +61,7 @@ unsafe fn target<'a>(
 
 /// Starts listing the packages of one type that the owner has and the
 /// caller can see, optionally only one visibility (`GHPKG_VISIBILITY_ANY`
-/// for all). Sends nothing until the first `ghpkg_package_iter_next`.
+/// for all). Sends nothing until the first `ghpkg_package_listing_next`.
 /// GitHub serves at most 10,000 packages through one listing.
 #[no_mangle]
 pub extern "C" fn ghpkg_client_list_packages(
@@ -68,7 +70,7 @@ pub extern "C" fn ghpkg_client_list_packages(
     owner: *const c_char,
     package_type: ghpkg_package_type,
     visibility: ghpkg_visibility,
-    out: *mut *mut ghpkg_package_iter,
+    out: *mut *mut ghpkg_package_listing,
     err_out: *mut *mut ghpkg_error,
 ) -> ghpkg_status {
     call(out, err_out, || {
@@ -78,7 +80,7 @@ pub extern "C" fn ghpkg_client_list_packages(
         let ty = package_type_arg(package_type)?;
         let vis = visibility_arg(visibility)?;
         let stream = c.client.list_packages(&owner, ty, vis);
-        Ok(Box::into_raw(Box::new(ghpkg_package_iter(Listing::new(
+        Ok(Box::into_raw(Box::new(ghpkg_package_listing(Listing::new(
             stream,
         )))))
     })
@@ -153,7 +155,7 @@ pub extern "C" fn ghpkg_client_restore_package(
 
 /// Starts listing a package's versions: `GHPKG_VERSION_STATE_DEFAULT` or
 /// `_ACTIVE` for existing ones, `_DELETED` for those deleted in the last 30
-/// days. Sends nothing until the first `ghpkg_version_iter_next`.
+/// days. Sends nothing until the first `ghpkg_version_listing_next`.
 #[no_mangle]
 pub extern "C" fn ghpkg_client_list_versions(
     client: *const ghpkg_client,
@@ -162,7 +164,7 @@ pub extern "C" fn ghpkg_client_list_versions(
     package_type: ghpkg_package_type,
     name: *const c_char,
     state: ghpkg_version_state,
-    out: *mut *mut ghpkg_version_iter,
+    out: *mut *mut ghpkg_version_listing,
     err_out: *mut *mut ghpkg_error,
 ) -> ghpkg_status {
     call(out, err_out, || {
@@ -172,7 +174,7 @@ pub extern "C" fn ghpkg_client_list_versions(
         let stream = t
             .client
             .list_versions(&t.owner, t.package_type, t.name, state);
-        Ok(Box::into_raw(Box::new(ghpkg_version_iter(Listing::new(
+        Ok(Box::into_raw(Box::new(ghpkg_version_listing(Listing::new(
             stream,
         )))))
     })
@@ -252,7 +254,7 @@ pub extern "C" fn ghpkg_client_docker_conflicts(
     client: *const ghpkg_client,
     owner_kind: ghpkg_owner_kind,
     owner: *const c_char,
-    out: *mut *mut ghpkg_package_iter,
+    out: *mut *mut ghpkg_package_listing,
     err_out: *mut *mut ghpkg_error,
 ) -> ghpkg_status {
     call(out, err_out, || {
@@ -260,7 +262,7 @@ pub extern "C" fn ghpkg_client_docker_conflicts(
         let c = unsafe { borrow(client, "client") }?;
         let owner = owner_arg(owner_kind, unsafe { opt_text(owner, "owner") }?)?;
         let stream = c.client.docker_conflicts(&owner);
-        Ok(Box::into_raw(Box::new(ghpkg_package_iter(Listing::new(
+        Ok(Box::into_raw(Box::new(ghpkg_package_listing(Listing::new(
             stream,
         )))))
     })

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use tokio::runtime::{EnterGuard, Handle, Runtime};
 
-use crate::error::Fail;
+use crate::fail::Fail;
 use crate::status::GHPKG_RUNTIME;
 
 fn runtime() -> Result<&'static Runtime, Fail> {
@@ -20,7 +20,7 @@ fn runtime() -> Result<&'static Runtime, Fail> {
                 .map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| Fail::own(GHPKG_RUNTIME, format!("cannot start ghpkg's runtime: {e}")))
+        .map_err(|e| Fail::abi(GHPKG_RUNTIME, format!("cannot start ghpkg's runtime: {e}")))
 }
 
 /// Runs `fut` to completion on the shared runtime, blocking the calling
@@ -28,7 +28,7 @@ fn runtime() -> Result<&'static Runtime, Fail> {
 /// this is a `GHPKG_RUNTIME` failure instead of tokio's panic.
 pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output, Fail> {
     if Handle::try_current().is_ok() {
-        return Err(Fail::own(
+        return Err(Fail::abi(
             GHPKG_RUNTIME,
             "a blocking ghpkg call was made from inside an async runtime; \
              call it from a plain thread (e.g. tokio's spawn_blocking)",

@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use ghpkg::ErrorKind;
 
 /// The result of every fallible call: `GHPKG_OK` (0), one of the core's
-/// error kinds (1-10, the "number (C)" column of the README's error table),
-/// or one of the ABI's own statuses (100 and up). The numbers never change.
+/// error kinds (1-11, the "number" column of the README's error table), or
+/// one of the ABI's own statuses (100 and up). The numbers never change.
 pub type ghpkg_status = u32;
 
 /// Success.
@@ -32,9 +32,12 @@ pub const GHPKG_SERVER: ghpkg_status = 7;
 pub const GHPKG_TIMEOUT: ghpkg_status = 8;
 /// The connection failed or dropped, a body was cut off, a bad redirect.
 pub const GHPKG_TRANSPORT: ghpkg_status = 9;
-/// The response could not be understood (malformed JSON, a looping `next`
-/// link), or holds a string with a NUL byte, which C strings cannot carry.
+/// The response could not be understood (malformed JSON or `link` header, a
+/// looping `next` link), or holds a string with a NUL byte, which C strings
+/// cannot carry.
 pub const GHPKG_DECODE: ghpkg_status = 10;
+/// A call on a closed client (the Go binding's `Close()`); nothing was sent.
+pub const GHPKG_CLOSED: ghpkg_status = 11;
 /// A required pointer argument was NULL.
 pub const GHPKG_NULL_ARGUMENT: ghpkg_status = 100;
 /// A string argument was not valid UTF-8.
@@ -59,6 +62,7 @@ pub(crate) const fn status_of(kind: ErrorKind) -> ghpkg_status {
         ErrorKind::Timeout => GHPKG_TIMEOUT,
         ErrorKind::Transport => GHPKG_TRANSPORT,
         ErrorKind::Decode => GHPKG_DECODE,
+        ErrorKind::Closed => GHPKG_CLOSED,
     }
 }
 
@@ -114,7 +118,7 @@ fn entry(status: ghpkg_status) -> Option<&'static Entry> {
 }
 
 /// The stable code of a status: "OK", the core's code for error kinds
-/// ("NOT_FOUND", "UNAUTHORIZED", ...), "NULL_ARGUMENT", "INVALID_UTF8",
+/// ("NOT_FOUND", "AUTHENTICATION", ...), "NULL_ARGUMENT", "INVALID_UTF8",
 /// "PANIC", "RUNTIME", or "UNKNOWN" for a number that is not a status.
 /// A static string; never NULL.
 #[no_mangle]
@@ -123,6 +127,16 @@ pub extern "C" fn ghpkg_status_code(status: ghpkg_status) -> *const c_char {
         .ok()
         .flatten()
         .unwrap_or(c"UNKNOWN".as_ptr())
+}
+
+/// Whether trying the same call again later may succeed: true for the
+/// core's retryable kinds (`GHPKG_RATE_LIMITED`, `GHPKG_SERVER`,
+/// `GHPKG_TIMEOUT`, `GHPKG_TRANSPORT`), false for everything else.
+#[no_mangle]
+pub extern "C" fn ghpkg_status_is_retryable(status: ghpkg_status) -> bool {
+    ErrorKind::ALL
+        .iter()
+        .any(|k| status_of(*k) == status && k.is_retryable())
 }
 
 /// A short English description of a status ("not found", ...), or
@@ -163,6 +177,7 @@ mod tests {
             GHPKG_TIMEOUT,
             GHPKG_TRANSPORT,
             GHPKG_DECODE,
+            GHPKG_CLOSED,
         ];
         let numbers: Vec<u32> = ErrorKind::ALL.iter().map(|k| k.number()).collect();
         assert_eq!(consts.to_vec(), numbers);
@@ -175,6 +190,11 @@ mod tests {
             assert_eq!(code(status), c);
         }
         assert_eq!(code(999), "UNKNOWN");
+        for kind in ErrorKind::ALL {
+            assert_eq!(ghpkg_status_is_retryable(status_of(kind)), kind.is_retryable());
+        }
+        assert!(!ghpkg_status_is_retryable(GHPKG_OK));
+        assert!(!ghpkg_status_is_retryable(GHPKG_PANIC));
         assert_eq!(table().len(), OWN.len() + ErrorKind::ALL.len());
     }
 }

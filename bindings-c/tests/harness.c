@@ -119,6 +119,7 @@ void emu_stop(emulator *emu) {
 
 ghpkg_client_options test_options(const emulator *emu, const char *token) {
     ghpkg_client_options o = ghpkg_client_options_default();
+    o.use_env = false; /* what the test sets is all the client sees */
     o.base_url = emu->url;
     o.token = token != NULL ? token : emu->token;
     o.retry_backoff_ms = 1;
@@ -139,16 +140,16 @@ ghpkg_client *test_client(const emulator *emu, const char *token) {
     return client;
 }
 
-ghpkg_status drain_packages(ghpkg_package_iter *it, size_t *count, ghpkg_error **err) {
+ghpkg_status drain_packages(ghpkg_package_listing *it, size_t *count, ghpkg_error **err) {
     ghpkg_status st = GHPKG_OK;
     *count = 0;
     for (;;) {
         ghpkg_package *pkg = NULL;
-        st = ghpkg_package_iter_next(it, &pkg, err);
+        st = ghpkg_package_listing_next(it, &pkg, err);
         if (st != GHPKG_OK || pkg == NULL) break;
         (*count)++;
         ghpkg_package_free(pkg);
     }
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
     return st;
 }

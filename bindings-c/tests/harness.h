@@ -85,7 +85,7 @@ ghpkg_client *test_client(const emulator *emu, const char *token);
 
 /* Drains a package listing, counting items; returns the final status
  * and frees the iterator. */
-ghpkg_status drain_packages(ghpkg_package_iter *it, size_t *count, ghpkg_error **err);
+ghpkg_status drain_packages(ghpkg_package_listing *it, size_t *count, ghpkg_error **err);
 
 /* The suites. */
 void test_status_table(suite *s);

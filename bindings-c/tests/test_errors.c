@@ -31,7 +31,7 @@ static void github_refusals(suite *s) {
     ghpkg_client *fg = test_client(&s->demo, FINE_GRAINED_TOKEN);
     ghpkg_client *hubot = test_client(&s->demo, HUBOT_TOKEN);
     ghpkg_client *actions = test_client(&s->demo, ACTIONS_TOKEN);
-    ghpkg_package_iter *it = NULL;
+    ghpkg_package_listing *it = NULL;
     ghpkg_package *pkg = NULL;
     ghpkg_error *e;
 
@@ -83,13 +83,13 @@ static void github_refusals(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(actions, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER,
                                                       0, &it, err));
     e = NULL;
-    CHECK(ghpkg_package_iter_next(it, &pkg, &e) == GHPKG_REJECTED, "actions listing");
+    CHECK(ghpkg_package_listing_next(it, &pkg, &e) == GHPKG_REJECTED, "actions listing");
     CHECK(str_contains(ghpkg_error_hint(e), "cannot list packages"), "hint %s", ghpkg_error_describe(e));
     ghpkg_error_free(e);
     pkg = (ghpkg_package *)&it;
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(pkg == NULL, "a failed listing has ended");
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
 
     ghpkg_client_free(c);
     ghpkg_client_free(bad);
@@ -102,7 +102,7 @@ static void github_refusals(suite *s) {
 static void faults(suite *s) {
     ghpkg_client_options o = test_options(&s->faults, NULL);
     ghpkg_client *c = NULL, *slow = NULL;
-    ghpkg_package_iter *it = NULL;
+    ghpkg_package_listing *it = NULL;
     ghpkg_package *pkg = NULL;
     ghpkg_rate_limit rl;
     ghpkg_error *e;
@@ -147,12 +147,12 @@ static void faults(suite *s) {
                                                       0, &it, err));
     do {
         e = NULL;
-        st = ghpkg_package_iter_next(it, &pkg, &e);
+        st = ghpkg_package_listing_next(it, &pkg, &e);
         if (st == GHPKG_OK) ghpkg_package_free(pkg);
     } while (st == GHPKG_OK && pkg != NULL && ++guard < 100);
     CHECK(st == GHPKG_DECODE, "link loop: %s (%s)", ghpkg_status_code(st), ghpkg_error_describe(e));
     ghpkg_error_free(e);
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
     ghpkg_client_free(c);
     ghpkg_client_free(slow);
 }
@@ -189,7 +189,7 @@ static void limited_fixture(suite *s) {
     ghpkg_client_options o = test_options(&s->limited, "ghp_limitedlimitedlimitedlimitedlimited0");
     ghpkg_client *c = test_client(&s->limited, NULL);
     ghpkg_client *limited = NULL;
-    ghpkg_package_iter *it = NULL;
+    ghpkg_package_listing *it = NULL;
     ghpkg_package *pkg = NULL;
     ghpkg_error *e = NULL;
     ghpkg_rate_limit rl;
@@ -197,13 +197,13 @@ static void limited_fixture(suite *s) {
     /* A name with a NUL byte cannot become a C string: DECODE, then the end. */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, GHPKG_OWNER_USER, "mallory", GHPKG_PACKAGE_TYPE_NPM,
                                                       0, &it, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(str_eq(ghpkg_package_name(pkg), "fine"), "first package %s", ghpkg_package_name(pkg));
     ghpkg_package_free(pkg);
-    CHECK(ghpkg_package_iter_next(it, &pkg, &e) == GHPKG_DECODE, "NUL in a name");
+    CHECK(ghpkg_package_listing_next(it, &pkg, &e) == GHPKG_DECODE, "NUL in a name");
     CHECK(str_contains(ghpkg_error_message(e), "NUL byte"), "%s", ghpkg_error_describe(e));
     ghpkg_error_free(e);
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
     ghpkg_error_free(get_error(c, GHPKG_OWNER_USER, "mallory", GHPKG_PACKAGE_TYPE_NPM, "nul",
                                GHPKG_NOT_FOUND));
 

@@ -57,7 +57,7 @@ static const name_case cases[] = {
 
 void test_hostile_names(suite *s) {
     ghpkg_client *c = test_client(&s->demo, NULL);
-    ghpkg_version_iter *vit = NULL;
+    ghpkg_version_listing *vit = NULL;
     ghpkg_version *v = NULL;
     char *rows = NULL;
     char *long_name;
@@ -81,9 +81,9 @@ void test_hostile_names(suite *s) {
         st = ghpkg_client_list_versions(c, k->kind, k->owner, k->type, k->name, 0, &vit, &e);
         if (st == GHPKG_OK) {
             v = NULL;
-            st = ghpkg_version_iter_next(vit, &v, &e);
+            st = ghpkg_version_listing_next(vit, &v, &e);
             if (st == GHPKG_OK) ghpkg_version_free(v);
-            ghpkg_version_iter_free(vit);
+            ghpkg_version_listing_free(vit);
         }
         CHECK(st == k->expected, "versions of case %zu: %s", i, ghpkg_status_code(st));
         ghpkg_error_free(e);
@@ -104,13 +104,13 @@ void test_hostile_names(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_versions(c, ME, NULL, CONTAINER, "what?#hash", 0, &vit, err));
     n = 0;
     for (;;) {
-        CHECK_STATUS(GHPKG_OK, ghpkg_version_iter_next(vit, &v, err));
+        CHECK_STATUS(GHPKG_OK, ghpkg_version_listing_next(vit, &v, err));
         if (v == NULL) break;
         CHECK(ghpkg_version_id(v) == 10101, "only the tagged version is left");
         n++;
         ghpkg_version_free(v);
     }
-    ghpkg_version_iter_free(vit);
+    ghpkg_version_listing_free(vit);
     CHECK(n == 1, "%zu versions left", n);
     CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_version(c, ME, NULL, CONTAINER, "what?#hash", 10102, err));
 

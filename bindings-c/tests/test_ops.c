@@ -35,12 +35,39 @@ static void environment(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_get_package(c, ME, NULL, C_TYPE, "hello-container", &pkg, err));
     ghpkg_package_free(pkg);
     ghpkg_client_free(c);
-    /* Explicit options win over the environment. */
-    o.from_env = true;
+    /* Explicit options win; the environment fills what is unset (the base URL here). */
+    CHECK(o.use_env && o.struct_size == sizeof o, "the defaults read the environment");
     o.token = "ghp_notAValidTokenForTheEmulator000000000";
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_new(&o, &c, err));
+    CHECK(str_eq(ghpkg_client_base_url(c), s->demo.url), "GITHUB_API_URL fills the base URL");
+    CHECK_STATUS(GHPKG_AUTHENTICATION, ghpkg_client_get_package(c, ME, NULL, C_TYPE, "x", &pkg, err));
+    ghpkg_client_free(c);
+    /* anonymous ignores the token of the environment; use_env = false reads nothing. */
+    o = ghpkg_client_options_default();
+    o.anonymous = true;
     CHECK_STATUS(GHPKG_OK, ghpkg_client_new(&o, &c, err));
     CHECK_STATUS(GHPKG_AUTHENTICATION, ghpkg_client_get_package(c, ME, NULL, C_TYPE, "x", &pkg, err));
     ghpkg_client_free(c);
+    o = ghpkg_client_options_default();
+    o.use_env = false;
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_new(&o, &c, err));
+    CHECK(str_eq(ghpkg_client_base_url(c), "https://api.github.com"), "nothing read");
+    ghpkg_client_free(c);
+    /* The core's messages for credential rules. */
+    o = ghpkg_client_options_default();
+    o.anonymous = true;
+    o.token = "ghp_x";
+    {
+        ghpkg_error *e = NULL;
+        CHECK(ghpkg_client_new(&o, &c, &e) == GHPKG_INVALID_ARGUMENT, "anonymous with a token");
+        CHECK(strstr(ghpkg_error_message(e), "anonymous cannot be combined") != NULL, "%s",
+              ghpkg_error_message(e));
+        ghpkg_error_free(e);
+    }
+    /* A struct_size not set by ghpkg_client_options_default() is refused. */
+    o = ghpkg_client_options_default();
+    o.struct_size = 8;
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_client_new(&o, &c, err));
     unsetenv("GITHUB_API_URL");
     unsetenv("GITHUB_TOKEN");
     /* HTTP Basic with the token as password, StackQL's scheme. */
@@ -90,7 +117,7 @@ static void scopes(suite *s) {
 static void listing_packages(suite *s) {
     ghpkg_client_options o = test_options(&s->demo, NULL);
     ghpkg_client *c = NULL;
-    ghpkg_package_iter *it = NULL;
+    ghpkg_package_listing *it = NULL;
     ghpkg_package *pkg = NULL;
     ghpkg_rate_limit rl;
     size_t total = 0, pub = 0, priv = 0, n = 0;
@@ -102,7 +129,7 @@ static void listing_packages(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_ANY, &it, err));
     CHECK(!ghpkg_client_rate_limit(c, &rl), "a listing sent a request before the first next");
     for (;;) {
-        ghpkg_status st = ghpkg_package_iter_next(it, &pkg, NULL);
+        ghpkg_status st = ghpkg_package_listing_next(it, &pkg, NULL);
         if (st != GHPKG_OK) {
             CHECK(0, "listing failed with %s", ghpkg_status_code(st));
             break;
@@ -118,10 +145,10 @@ static void listing_packages(suite *s) {
     }
     /* The end is sticky. */
     pkg = (ghpkg_package *)&n;
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(pkg == NULL, "next after the end gives NULL");
-    CHECK(!ghpkg_package_iter_reached_paging_limit(it), "264 packages are below the paging limit");
-    ghpkg_package_iter_free(it);
+    CHECK(!ghpkg_package_listing_reached_paging_limit(it), "264 packages are below the paging limit");
+    ghpkg_package_listing_free(it);
     CHECK(total == 264, "acme has 264 container packages, listed %zu", total);
     CHECK(saw_api && ordered, "api/server listed, ids ascending");
     CHECK(ghpkg_client_rate_limit(c, &rl) && rl.limit == 5000 && rl.remaining < 5000 && rl.reset > 0,
@@ -135,25 +162,25 @@ static void listing_packages(suite *s) {
 
     /* A listing freed before its end, with pages in flight. */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, 0, &it, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     ghpkg_package_free(pkg);
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
 
     /* Docker migration conflicts for each kind of owner. */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_docker_conflicts(c, ORG, "acme", &it, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(str_eq(ghpkg_package_name(pkg), "legacy-api") &&
               ghpkg_package_package_type(pkg) == GHPKG_PACKAGE_TYPE_DOCKER,
           "acme's conflict");
     ghpkg_package_free(pkg);
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
     CHECK_STATUS(GHPKG_OK, ghpkg_client_docker_conflicts(c, ME, NULL, &it, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(str_eq(ghpkg_package_name(pkg), "octo-image"), "octocat's conflict");
     ghpkg_package_free(pkg);
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
     CHECK(pkg == NULL, "one conflict");
-    ghpkg_package_iter_free(it);
+    ghpkg_package_listing_free(it);
     CHECK_STATUS(GHPKG_OK, ghpkg_client_docker_conflicts(c, GHPKG_OWNER_USER, "octocat", &it, err));
     CHECK_STATUS(GHPKG_OK, drain_packages(it, &n, err));
     CHECK(n == 1, "octocat's conflicts as a user: %zu", n);
@@ -212,7 +239,7 @@ static void package_fields(suite *s) {
 static void versions(suite *s) {
     ghpkg_client_options o = test_options(&s->demo, NULL);
     ghpkg_client *c = NULL;
-    ghpkg_version_iter *it = NULL;
+    ghpkg_version_listing *it = NULL;
     ghpkg_version *v = NULL;
     static const uint64_t expected[] = {5000000001ULL, 20014, 20013, 20012, 20015, 20016};
     size_t n = 0;
@@ -222,7 +249,7 @@ static void versions(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_versions(c, ORG, "acme", C_TYPE, "api/server",
                                                       GHPKG_VERSION_STATE_DEFAULT, &it, err));
     for (;;) {
-        CHECK_STATUS(GHPKG_OK, ghpkg_version_iter_next(it, &v, err));
+        CHECK_STATUS(GHPKG_OK, ghpkg_version_listing_next(it, &v, err));
         if (v == NULL) break;
         CHECK(n < 6 && ghpkg_version_id(v) == expected[n], "version %zu is %llu", n,
               (unsigned long long)ghpkg_version_id(v));
@@ -238,8 +265,8 @@ static void versions(suite *s) {
         n++;
         ghpkg_version_free(v);
     }
-    CHECK(!ghpkg_version_iter_reached_paging_limit(it), "six versions are below the paging limit");
-    ghpkg_version_iter_free(it);
+    CHECK(!ghpkg_version_listing_reached_paging_limit(it), "six versions are below the paging limit");
+    ghpkg_version_listing_free(it);
     CHECK(n == 6, "six active versions, got %zu", n);
 
     CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 5000000001ULL, &v, err));
@@ -269,7 +296,7 @@ static void versions(suite *s) {
 
 static void delete_and_restore(suite *s) {
     ghpkg_client *c = test_client(&s->demo, NULL);
-    ghpkg_version_iter *it = NULL;
+    ghpkg_version_listing *it = NULL;
     ghpkg_version *v = NULL;
     ghpkg_package *pkg = NULL;
     bool listed = false;
@@ -280,12 +307,12 @@ static void delete_and_restore(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_versions(c, ORG, "acme", C_TYPE, "api/server",
                                                       GHPKG_VERSION_STATE_DELETED, &it, err));
     for (;;) {
-        CHECK_STATUS(GHPKG_OK, ghpkg_version_iter_next(it, &v, err));
+        CHECK_STATUS(GHPKG_OK, ghpkg_version_listing_next(it, &v, err));
         if (v == NULL) break;
         if (ghpkg_version_id(v) == 20012) listed = ghpkg_version_deleted_at(v) > 0;
         ghpkg_version_free(v);
     }
-    ghpkg_version_iter_free(it);
+    ghpkg_version_listing_free(it);
     CHECK(listed, "the deleted version is listed with deleted_at");
     CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_version(c, ORG, "acme", C_TYPE, "api/server", 20012, err));
     CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20012, &v, err));
@@ -337,7 +364,7 @@ static void paging_limit(suite *s) {
     const char *args[] = {"--fixture", path, "--secondary-points-per-minute", "1000000000", NULL};
     emulator big;
     ghpkg_client *c = NULL;
-    ghpkg_package_iter *it = NULL;
+    ghpkg_package_listing *it = NULL;
     ghpkg_package *pkg = NULL;
     size_t n = 0;
 
@@ -355,9 +382,9 @@ static void paging_limit(suite *s) {
     emu_start(&big, getenv("GHPKG_EMULATOR"), args);
     c = test_client(&big, NULL);
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "big", C_TYPE, GHPKG_VISIBILITY_ANY, &it, err));
-    CHECK(!ghpkg_package_iter_reached_paging_limit(it), "nothing walked yet");
+    CHECK(!ghpkg_package_listing_reached_paging_limit(it), "nothing walked yet");
     for (;;) {
-        ghpkg_status st = ghpkg_package_iter_next(it, &pkg, NULL);
+        ghpkg_status st = ghpkg_package_listing_next(it, &pkg, NULL);
         if (st != GHPKG_OK) {
             CHECK(0, "listing failed with %s", ghpkg_status_code(st));
             break;
@@ -367,10 +394,10 @@ static void paging_limit(suite *s) {
         ghpkg_package_free(pkg);
     }
     CHECK(n == 10000, "the listing stops at 10,000 packages, listed %zu", n);
-    CHECK(ghpkg_package_iter_reached_paging_limit(it), "the listing reached the paging limit");
-    CHECK_STATUS(GHPKG_OK, ghpkg_package_iter_next(it, &pkg, err));
-    CHECK(pkg == NULL && ghpkg_package_iter_reached_paging_limit(it), "and keeps saying so");
-    ghpkg_package_iter_free(it);
+    CHECK(ghpkg_package_listing_reached_paging_limit(it), "the listing reached the paging limit");
+    CHECK_STATUS(GHPKG_OK, ghpkg_package_listing_next(it, &pkg, err));
+    CHECK(pkg == NULL && ghpkg_package_listing_reached_paging_limit(it), "and keeps saying so");
+    ghpkg_package_listing_free(it);
     ghpkg_client_free(c);
     emu_stop(&big);
     unlink(path);

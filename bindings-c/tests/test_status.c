@@ -15,25 +15,34 @@ void test_status_table(suite *s) {
     } table[] = {
         {GHPKG_OK, "OK"},
         {GHPKG_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
-        {GHPKG_AUTHENTICATION, "UNAUTHORIZED"},
-        {GHPKG_PERMISSION_DENIED, "FORBIDDEN"},
+        {GHPKG_AUTHENTICATION, "AUTHENTICATION"},
+        {GHPKG_PERMISSION_DENIED, "PERMISSION_DENIED"},
         {GHPKG_NOT_FOUND, "NOT_FOUND"},
         {GHPKG_REJECTED, "REJECTED"},
         {GHPKG_RATE_LIMITED, "RATE_LIMITED"},
-        {GHPKG_SERVER, "SERVER_ERROR"},
+        {GHPKG_SERVER, "SERVER"},
         {GHPKG_TIMEOUT, "TIMEOUT"},
         {GHPKG_TRANSPORT, "TRANSPORT"},
         {GHPKG_DECODE, "DECODE"},
+        {GHPKG_CLOSED, "CLOSED"},
         {GHPKG_NULL_ARGUMENT, "NULL_ARGUMENT"},
         {GHPKG_INVALID_UTF8, "INVALID_UTF8"},
         {GHPKG_PANIC, "PANIC"},
         {GHPKG_RUNTIME, "RUNTIME"},
     };
-    static const ghpkg_status unknown[] = {11, 99, 104, 0xFFFFFFFFu};
+    static const ghpkg_status unknown[] = {12, 99, 104, 0xFFFFFFFFu};
     size_t i;
     (void)s;
-    /* The kinds are numbered 1..10 in the core's order. */
-    for (i = 1; i <= 10; i++) CHECK(table[i].status == i, "kind %zu out of order", i);
+    /* The kinds are numbered 1..11 in the core's order. */
+    for (i = 1; i <= 11; i++) CHECK(table[i].status == i, "kind %zu out of order", i);
+    /* Retryable: the core's four kinds, nothing else. */
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        ghpkg_status st = table[i].status;
+        bool want = st == GHPKG_RATE_LIMITED || st == GHPKG_SERVER || st == GHPKG_TIMEOUT ||
+                    st == GHPKG_TRANSPORT;
+        CHECK(ghpkg_status_is_retryable(st) == want, "retryable %s", table[i].code);
+    }
+    CHECK(!ghpkg_status_is_retryable(0xFFFFFFFFu), "an unknown status is not retryable");
     for (i = 0; i < sizeof table / sizeof table[0]; i++) {
         const char *desc = ghpkg_status_describe(table[i].status);
         CHECK(str_eq(ghpkg_status_code(table[i].status), table[i].code), "code of %u: %s",
@@ -87,15 +96,15 @@ static void null_handles(void) {
               ghpkg_error_retry_after_ms(NULL) == -1 && !ghpkg_error_rate_limit(NULL, &rl),
           "error NULL");
     CHECK(ghpkg_client_base_url(NULL) == NULL && !ghpkg_client_rate_limit(NULL, &rl), "client");
-    CHECK(!ghpkg_package_iter_reached_paging_limit(NULL) &&
-              !ghpkg_version_iter_reached_paging_limit(NULL),
+    CHECK(!ghpkg_package_listing_reached_paging_limit(NULL) &&
+              !ghpkg_version_listing_reached_paging_limit(NULL),
           "listing NULL");
     ghpkg_client_free(NULL);
     ghpkg_error_free(NULL);
     ghpkg_package_free(NULL);
     ghpkg_version_free(NULL);
-    ghpkg_package_iter_free(NULL);
-    ghpkg_version_iter_free(NULL);
+    ghpkg_package_listing_free(NULL);
+    ghpkg_version_listing_free(NULL);
     ghpkg_scopes_free(NULL);
     ghpkg_string_free(NULL);
 }
@@ -107,8 +116,8 @@ static void client_options(suite *s) {
 
     CHECK(o.token == NULL && o.base_url == NULL && o.max_retries == 3 && o.per_page == 100 &&
               o.read_ahead == 4 && o.timeout_ms == 30000 && o.connect_timeout_ms == 10000 &&
-              o.retry_backoff_ms == 250 && o.max_rate_limit_wait_ms == 120000 && !o.from_env &&
-              !o.allow_insecure_http,
+              o.retry_backoff_ms == 250 && o.max_rate_limit_wait_ms == 120000 && o.use_env &&
+              !o.anonymous && !o.allow_insecure_http && o.struct_size == sizeof o,
           "option defaults");
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_new(NULL, &c, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_new(&o, NULL, err));
@@ -176,8 +185,8 @@ static void operation_arguments(suite *s) {
     ghpkg_client *c = test_client(&s->demo, NULL);
     ghpkg_package *pkg = SENTINEL;
     ghpkg_version *ver = SENTINEL;
-    ghpkg_package_iter *pit = SENTINEL;
-    ghpkg_version_iter *vit = SENTINEL;
+    ghpkg_package_listing *pit = SENTINEL;
+    ghpkg_version_listing *vit = SENTINEL;
     ghpkg_scopes *sc = SENTINEL;
     char *rows = SENTINEL;
     ghpkg_rate_limit rl;
@@ -209,8 +218,8 @@ static void operation_arguments(suite *s) {
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_catalog_select(c, "packages", "{}", NULL, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_catalog_delete(NULL, "packages", "{}", err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_catalog_exec(c, "packages", NULL, "{}", &rows, err));
-    CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_package_iter_next(NULL, &pkg, err));
-    CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_version_iter_next(NULL, &ver, err));
+    CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_package_listing_next(NULL, &pkg, err));
+    CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_version_listing_next(NULL, &ver, err));
 
     /* Invalid UTF-8 in every kind of string argument. */
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_get_package(c, ORG, "ac\xffme", C, "x", &pkg, err));

@@ -19,7 +19,7 @@ static void *work(void *arg) {
     worker *w = arg;
     int r;
     for (r = 0; r < w->rounds; r++) {
-        ghpkg_package_iter *it = NULL;
+        ghpkg_package_listing *it = NULL;
         ghpkg_package *pkg = NULL;
         ghpkg_version *v = NULL;
         ghpkg_error *e = NULL;
