@@ -68,8 +68,9 @@ impl<T: Send + 'static> Listing<T> {
         }
     }
 
-    /// A listing that yields `err` and ends, without sending anything.
-    pub(crate) fn failed(err: Error) -> Self {
+    /// A listing that yields `err` and ends, without sending anything: how
+    /// a listing whose arguments were refused reports it when consumed.
+    pub fn failed(err: Error) -> Self {
         Listing::new(
             stream::once(async move { Err(err) }).boxed(),
             PagingLimit::default(),
