@@ -281,7 +281,7 @@ type Scopes struct {
 	CanRead    bool
 	CanDelete  bool
 	CanRestore bool
-	// HasRepo: npm, maven, rubygems, nuget and docker packages also need `repo`.
+	// HasRepo: whether the token has `repo`, which maven and docker packages also need.
 	HasRepo bool
 	// Problem says why reading failed, when it did.
 	Problem string

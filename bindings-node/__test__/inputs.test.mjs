@@ -281,3 +281,11 @@ test('extreme numbers are errors, never a crash', async (t) => {
   assert.equal(huge.code, 'INVALID_ARGUMENT')
   assert.equal((await rejection(client(emu).getVersion('container', 'api/server', 2n ** 64n - 1n, acme))).code, 'NOT_FOUND')
 })
+
+test('org and user together is the core error, and nothing is sent', async (t) => {
+  const emu = await emulator(t)
+  const err = await rejection(client(emu).getPackage('npm', 'hello-world', { org: 'acme', user: 'octocat' }))
+  assert.equal(err.code, 'INVALID_ARGUMENT')
+  assert.match(err.detail, /either an org or a user, not both/)
+  assert.deepEqual(calls(emu), [])
+})

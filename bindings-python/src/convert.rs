@@ -66,15 +66,8 @@ pub(crate) fn owner(
     org: Option<&Bound<'_, PyAny>>,
     user: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Owner> {
-    match (opt_text("org", org)?, opt_text("user", user)?) {
-        (Some(_), Some(_)) => Err(invalid(
-            py,
-            "pass org= or user=, not both (neither means the authenticated user)",
-        )),
-        (Some(o), None) => Ok(Owner::Org(o)),
-        (None, Some(u)) => Ok(Owner::User(u)),
-        (None, None) => Ok(Owner::AuthenticatedUser),
-    }
+    let (org, user) = (opt_text("org", org)?, opt_text("user", user)?);
+    Owner::from_org_or_user(org, user).map_err(|e| to_pyerr(py, e))
 }
 
 /// A non-negative `int` that fits `u64` (`bool` is refused).

@@ -491,16 +491,11 @@ impl PyTokenScopes {
     fn problem(&self) -> Option<&str> {
         self.inner.problem.as_deref()
     }
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("token_kind", self.token_kind())?;
-        d.set_item("scopes", self.scopes())?;
-        d.set_item("can_read", self.inner.can_read)?;
-        d.set_item("can_delete", self.inner.can_delete)?;
-        d.set_item("can_restore", self.inner.can_restore)?;
-        d.set_item("has_repo", self.inner.has_repo)?;
-        d.set_item("problem", self.problem())?;
-        Ok(d)
+    /// The core's JSON form as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(&self.inner)
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        crate::convert::from_json(py, &value)
     }
     fn __repr__(&self) -> String {
         format!(

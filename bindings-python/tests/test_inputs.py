@@ -272,3 +272,10 @@ def test_credentials_from_the_environment(emu: Emulator, monkeypatch: pytest.Mon
             anon.get_package("npm", "hello-world")
     assert last(emu).header("authorization") is None
     assert info.value.hint is not None and "GITHUB_TOKEN" in info.value.hint
+
+
+def test_org_and_user_together_is_the_core_s_error(emu: Emulator) -> None:
+    with emu.client() as c:
+        with pytest.raises(ghpkg.InvalidArgumentError, match="either an org or a user, not both"):
+            c.get_package("npm", "hello-world", org="acme", user="octocat")
+    assert emu.requests() == []
