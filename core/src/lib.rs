@@ -23,6 +23,7 @@
 
 mod auth;
 pub mod catalog;
+pub mod retention;
 mod client;
 mod config;
 mod error;
