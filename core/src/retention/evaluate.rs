@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use super::oci::{referrer_tag_subject, Kind as ManifestKind, Manifest};
+use super::oci::{referrer_tag_subject, Manifest};
 use super::pattern::as_version;
 use super::plan::{
     fingerprint, Action, ListingSummary, PackagePlan, PackageStatus, Reason, Role, Summary,

@@ -8,12 +8,21 @@
 //! everything first; a journal records every delete, so a run can be
 //! resumed and undone within GitHub's 30-day restore window.
 
+mod cache;
 mod duration;
 mod evaluate;
 mod oci;
 mod pattern;
 mod plan;
+mod planner;
 mod policy;
+mod registry;
+
+use std::sync::Arc;
+
+pub use cache::{FileCache, ManifestCache, MemoryCache};
+pub use planner::PlanOptions;
+pub use registry::{registry_for, repository, Registry, RegistryProblem};
 
 pub use duration::Span;
 pub use evaluate::{judge, Judged, ManifestState, PackageInput, VersionInfo};
@@ -29,6 +38,38 @@ pub use policy::{
     PackageFilter, Policy, PolicyOwner, Protect, Quantifier, Referrers, Selector, TagClause,
     TimeField, UNSAFE_ACKNOWLEDGEMENT,
 };
+
+/// Retention for one client: plans, and (with a reviewed plan) apply and undo.
+/// Cheap to clone; clones share the manifests read so far.
+#[derive(Clone)]
+pub struct Retention {
+    client: crate::Client,
+    cache: Arc<dyn ManifestCache>,
+}
+
+impl crate::Client {
+    /// Retention with this client's credentials, base URL, retries and
+    /// rate-limit handling.
+    pub fn retention(&self) -> Retention {
+        Retention {
+            client: self.clone(),
+            cache: Arc::new(MemoryCache::default()),
+        }
+    }
+}
+
+impl Retention {
+    /// Makes a plan: reads the covered packages, their complete version
+    /// listings and, for containers, every manifest. Sends only reads.
+    ///
+    /// A package whose listing is incomplete, or whose manifests cannot all
+    /// be read and checked, is blocked in the plan (nothing in it will be
+    /// deleted), with the reason. Bad credentials are an `Authentication`
+    /// error; a bad `registry_url` is `InvalidArgument`.
+    pub async fn plan(&self, policy: &Policy, options: &PlanOptions) -> crate::Result<Plan> {
+        planner::make_plan(&self.client, &self.cache, policy, options).await
+    }
+}
 
 #[cfg(test)]
 mod tests;
