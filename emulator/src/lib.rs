@@ -41,10 +41,10 @@ mod server;
 mod state;
 
 pub use demo::{
-    ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, FINE_GRAINED_TOKEN, HUBOT_TOKEN, NO_SCOPES_TOKEN,
-    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+    DemoToken, ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, DEMO_TOKENS, FINE_GRAINED_TOKEN, HUBOT_TOKEN,
+    NO_SCOPES_TOKEN, OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
 };
-pub use faults::{Fault, FaultRule};
+pub use faults::{Fault, FaultRule, FaultSpecError};
 pub use fixture::{
     Fixture, FixtureError, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec, VersionSpec,
 };
