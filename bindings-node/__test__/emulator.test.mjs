@@ -118,8 +118,10 @@ test('faults: counts, methods, paths, redirects', async (t) => {
   assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
   const other = await emulator(t)
   emu.inject({ kind: 'redirect', status: 307, location: `${other.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
-  // only-tag is public: the other origin answers it without credentials.
-  assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
+  // Without the token the other origin refuses even a public package.
+  const refused = await rejection(c.getPackage('container', 'moved', { org: 'acme' }))
+  assert.equal(refused.code, 'UNAUTHORIZED')
+  assert.equal(refused.detail, 'Requires authentication')
   const [seen] = other.requests()
   assert.equal(seen.path, '/orgs/acme/packages/container/only-tag')
   assert.equal(seen.headers.authorization, undefined, 'the token stays with its origin')

@@ -181,7 +181,7 @@ async fn the_demo_keeps_its_promises() {
     let r = get(
         &emu,
         "/users/octocat/packages/npm/hello-world/versions/10011",
-        None,
+        Some(DEMO_TOKEN),
     )
     .await;
     assert_eq!(
