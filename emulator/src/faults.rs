@@ -5,31 +5,7 @@
 //! matches a request (method and raw-path substring) and still has uses left
 //! applies to it and loses one use. A request matches at most one rule.
 //!
-//! # The JSON form
-//!
-//! A rule is one flat JSON object, tagged by `kind`:
-//!
-//! ```json
-//! {"kind": "status", "status": 502, "path": "/orgs/acme", "method": "GET", "times": 2}
-//! ```
-//!
-//! | `kind` | fields (defaults) | what matching requests get |
-//! |---|---|---|
-//! | `status` | `status` (required, 100..=599) | that status with a GitHub-style error body |
-//! | `latency` | `delay_ms` (required) | the normal answer, this much later |
-//! | `primary_rate_limit` | `reset_in_seconds` (1) | 403, `x-ratelimit-remaining: 0`, reset that far ahead |
-//! | `secondary_rate_limit` | `retry_after_seconds` (absent: no header), `status` (403; or 429) | a secondary rate limit |
-//! | `drop_connection` | | the connection closed without an answer |
-//! | `truncated_body` | | 200 headers, half the body, then the connection closed |
-//! | `malformed_json` | | 200 with a body that is not JSON |
-//! | `redirect` | `location` (required), `status` (302; any 3xx) | a redirect |
-//! | `link_loop` | | the normal answer, with a `link` whose `next` is page 1 |
-//!
-//! Every kind also takes the rule fields: `method` (only this method,
-//! case-insensitive), `path` (only raw, percent-encoded paths containing this
-//! substring) and `times` (absent: once; `null`: every matching request; a
-//! number: that many, at least 1). Unknown fields and fields of other kinds
-//! are errors.
+//! The JSON form and its defaults are documented on [`FaultRule`].
 //!
 //! # The shorthand (`ghpkg-emulator --fault`)
 //!
@@ -43,7 +19,7 @@ use serde::{Deserialize, Serialize};
 mod spec;
 
 /// What a fault does to the response. The variants and their fields are the
-/// JSON vocabulary of the module docs: `Fault::SecondaryRateLimit {
+/// JSON vocabulary of [`FaultRule`]: `Fault::SecondaryRateLimit {
 /// retry_after_seconds, status }` is `{"kind": "secondary_rate_limit",
 /// "retry_after_seconds": …, "status": …}`.
 ///
@@ -173,10 +149,39 @@ impl Fault {
     }
 }
 
-/// A fault and the requests it applies to.
+/// A fault and the requests it applies to, built in Rust
+/// (`FaultRule::new(Fault::Status(502)).path("/orgs/acme").times(2)`) or
+/// parsed from JSON ([`FaultRule::from_json`]) or the binary's `--fault`
+/// shorthand ([`FaultRule::from_cli`]).
 ///
-/// Serializes to and deserializes from the flat JSON object of the module
-/// docs (see [`FaultRule::from_json`]); deserializing validates it.
+/// # The JSON form
+///
+/// A rule is one flat JSON object, tagged by `kind`:
+///
+/// ```json
+/// {"kind": "status", "status": 502, "path": "/orgs/acme", "method": "GET", "times": 2}
+/// ```
+///
+/// | `kind` | fields (defaults) | what matching requests get |
+/// |---|---|---|
+/// | `status` | `status` (required, 100..=599) | that status with a GitHub-style error body |
+/// | `latency` | `delay_ms` (required) | the normal answer, this much later |
+/// | `primary_rate_limit` | `reset_in_seconds` (1) | 403, `x-ratelimit-remaining: 0`, reset that far ahead |
+/// | `secondary_rate_limit` | `retry_after_seconds` (absent: no header), `status` (403; or 429) | a secondary rate limit |
+/// | `drop_connection` | | the connection closed without an answer |
+/// | `truncated_body` | | 200 headers, half the body, then the connection closed |
+/// | `malformed_json` | | 200 with a body that is not JSON |
+/// | `redirect` | `location` (required), `status` (302; any 3xx) | a redirect |
+/// | `link_loop` | | the normal answer, with a `link` whose `next` is page 1 |
+///
+/// Every kind also takes the rule fields: `method` (only this method,
+/// case-insensitive), `path` (only raw, percent-encoded paths containing this
+/// substring) and `times` (absent: once; `null`: every matching request; a
+/// number: that many, at least 1). Unknown fields and fields of other kinds
+/// are errors.
+///
+/// Serializes to and deserializes from this JSON form; deserializing
+/// validates it like [`FaultRule::validate`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "spec::Wire", into = "spec::Wire")]
 pub struct FaultRule {

@@ -7,7 +7,9 @@
 //! restore rules, pagination and `link` headers, and primary and secondary
 //! rate limits. Tests can script faults ([`FaultRule`]), add latency, switch
 //! `link` headers off, move the clock, inspect the request log and change the
-//! state while the server runs.
+//! state while the server runs. Fault rules have one JSON vocabulary, parsed
+//! and validated here ([`FaultRule::from_json`]) and shared by the binary's
+//! `--fault` and the Python and Node emulators.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -1,5 +1,6 @@
 //! The flat JSON form of faults and rules, and the `--fault` shorthand:
-//! parsing, defaults and validation (see the parent module docs).
+//! parsing, defaults and validation (the vocabulary is documented on
+//! [`FaultRule`]).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
