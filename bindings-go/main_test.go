@@ -19,17 +19,18 @@ type emulator struct {
 
 var (
 	demo   *emulator // ghpkg-emulator with the demo dataset
-	faults *emulator // ghpkg-fault-emulator with the rules below
+	faults *emulator // ghpkg-emulator with the --fault rules below
 )
 
-// Each rule applies forever to requests whose raw path contains it; the
-// first matching rule wins, so the catch-all latency rule comes last.
+// ghpkg-emulator --fault KIND[:ARG]@PATH[xCOUNT]: each rule applies forever
+// (x*) to requests whose raw path contains PATH; the first matching rule
+// wins, so the catch-all latency rule comes last.
 var faultRules = []string{
-	"status:502@/orgs/acme/packages/npm/ui-kit",
-	"malformed@/orgs/acme/packages/maven/com.acme.core",
-	"secondary:42@/orgs/acme/packages/docker/legacy-worker",
-	"latency:3000@/orgs/acme/packages/container/only-tag",
-	"latency:200@/orgs/acme/packages",
+	"status:502@/orgs/acme/packages/npm/ui-kitx*",
+	"malformed_json@/orgs/acme/packages/maven/com.acme.corex*",
+	"secondary_rate_limit:42@/orgs/acme/packages/docker/legacy-workerx*",
+	"latency:3000@/orgs/acme/packages/container/only-tagx*",
+	"latency:200@/orgs/acme/packagesx*",
 }
 
 func binary(env, fallback string) string {
@@ -81,7 +82,7 @@ func TestMain(m *testing.M) {
 	for _, r := range faultRules {
 		args = append(args, "--fault", r)
 	}
-	faults, err = startEmulator(binary("GHPKG_FAULT_EMULATOR", "../target/debug/examples/ghpkg-fault-emulator"), args...)
+	faults, err = startEmulator(binary("GHPKG_EMULATOR", "../target/debug/ghpkg-emulator"), args...)
 	if err != nil {
 		demo.stop()
 		fmt.Fprintln(os.Stderr, err)

@@ -49,11 +49,20 @@ export declare class NativeEmulator {
   static start(options?: EmulatorOptions | undefined | null): Promise<NativeEmulator>
   /** The base URL, `http://127.0.0.1:PORT`. */
   get url(): string
+  /**
+   * The fixture's default token: the demo token for the demo dataset, else
+   * the fixture's first classic token, else null.
+   */
+  get token(): string | null
   /** Every request received so far, in arrival order. */
   requests(): Array<LoggedRequest>
   clearRequests(): void
-  /** Adds a fault rule; rules apply in the order they were added. */
-  inject(ruleOptions: FaultRule): void
+  /**
+   * Adds a fault rule given in the emulator's JSON vocabulary
+   * (`{"kind":"status","status":502,"path":"/orgs/acme","times":2}`); the
+   * emulator parses and validates it. Rules apply in the order they were added.
+   */
+  inject(ruleJson: string): void
   clearFaults(): void
   setLatency(ms: number): void
   /** `false` pages listings without `link` headers, like GitHub sometimes does. */
@@ -175,30 +184,11 @@ export interface EmulatorOptions {
   secondaryPointsPerMinute?: number
 }
 
-/** The demo dataset's tokens. */
-export declare function emulatorTokens(): EmulatorTokens
-
-/** The tokens of the demo dataset. */
-export interface EmulatorTokens {
-  /** octocat's classic token with read, write and delete scopes and `repo`. */
-  demo: string
-  /** octocat's classic token with `read:packages` only. */
-  readOnly: string
-  /** octocat's classic token with no scopes. */
-  noScopes: string
-  /** hubot's classic token (a plain member of `acme`). */
-  hubot: string
-  /** octocat's OAuth token. */
-  oauth: string
-  /** A fine-grained token (refused by the Packages API). */
-  fineGrained: string
-  /** A GitHub App installation token (refused). */
-  app: string
-  /** An Actions `GITHUB_TOKEN` for `acme/api`. */
-  actions: string
-  /** A GitHub App user-to-server token (refused). */
-  userToServer: string
-}
+/**
+ * The demo dataset's tokens by camelCase name (`demo`, `readOnly`, ...),
+ * from the emulator's one table of demo tokens.
+ */
+export declare function emulatorTokens(): Record<string, string>
 
 /** The stable `code` of a `GhpkgError`, one per core error kind. */
 export type ErrorCode = 'INVALID_ARGUMENT' | 'AUTHENTICATION' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'REJECTED' | 'RATE_LIMITED' | 'SERVER' | 'TIMEOUT' | 'TRANSPORT' | 'DECODE' | 'CLOSED'
@@ -220,25 +210,6 @@ export interface ErrorKindInfo {
 
 /** The whole error table, in the core's order. */
 export declare function errorKinds(): Array<ErrorKindInfo>
-
-/** What a fault does to the requests it matches. */
-export type FaultKind = 'status' | 'latency' | 'primaryRateLimit' | 'secondaryRateLimit' | 'dropConnection' | 'truncatedBody' | 'malformedJson' | 'redirect' | 'linkLoop'
-
-/** A scripted fault and the requests it applies to. */
-export interface FaultRule {
-  fault: FaultKind
-  /** Only this method (`GET`, `DELETE`, ...). */
-  method?: string
-  /** Only raw (percent-encoded) paths containing this. */
-  path?: string
-  /** How many matching requests it affects (default 1; `Infinity` for all). */
-  times?: number
-  status?: number
-  latencyMs?: number
-  resetInSeconds?: number
-  retryAfter?: number
-  location?: string
-}
 
 /** One request the emulator received. */
 export interface LoggedRequest {

@@ -843,7 +843,6 @@ module.exports.catalogResources = nativeBinding.catalogResources
 module.exports.emulatorTokens = nativeBinding.emulatorTokens
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorKinds = nativeBinding.errorKinds
-module.exports.FaultKind = nativeBinding.FaultKind
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.PackageType = nativeBinding.PackageType
 module.exports.packageTypes = nativeBinding.packageTypes

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C ABI's suite: builds libghpkg (static and shared) and the emulators,
+# The C ABI's suite: builds libghpkg (static and shared) and the emulator,
 # checks include/ghpkg.h for drift against a pinned cbindgen, builds the C
 # tests with and without sanitizers and runs them under ASan+UBSan and under
 # valgrind, and builds and runs the C example (statically, and through
@@ -35,8 +35,8 @@ if ! command -v pkg-config >/dev/null 2>&1; then
 fi
 command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
 
-step "cargo build: libghpkg.a/.so, ghpkg-emulator, ghpkg-fault-emulator"
-cargo build -p ghpkg-c --lib --example ghpkg-fault-emulator
+step "cargo build: libghpkg.a/.so, ghpkg-emulator"
+cargo build -p ghpkg-c --lib
 cargo build -p ghpkg-emulator --bin ghpkg-emulator
 
 step "Rust unit tests of the C ABI (status table, panic boundary, runtime guard)"
@@ -55,7 +55,6 @@ if git ls-files --error-unmatch include/ghpkg.h >/dev/null 2>&1; then
 fi
 
 export GHPKG_EMULATOR=$ROOT/target/debug/ghpkg-emulator
-export GHPKG_FAULT_EMULATOR=$ROOT/target/debug/examples/ghpkg-fault-emulator
 export GHPKG_FIXTURES=$ROOT/bindings-c/tests/fixtures
 
 step "C tests, static library, -fsanitize=address,undefined"

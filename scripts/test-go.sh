@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The Go binding's suite: builds libghpkg.a and the emulators (debug build,
+# The Go binding's suite: builds libghpkg.a and the emulator (debug build,
 # shared target/ directory), then gofmt, go vet and go test -race (which also
-# runs the Example) against emulator processes.
+# runs the Example) against emulator processes (some with --fault rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -12,15 +12,14 @@ step "tools"
 go version
 command -v gcc >/dev/null || { echo "cgo needs gcc" >&2; exit 1; }
 
-step "cargo build: libghpkg.a, ghpkg-emulator, ghpkg-fault-emulator"
-cargo build -p ghpkg-c --lib --example ghpkg-fault-emulator
+step "cargo build: libghpkg.a, ghpkg-emulator"
+cargo build -p ghpkg-c --lib
 cargo build -p ghpkg-emulator --bin ghpkg-emulator
 
 export CGO_ENABLED=1
 # Link the debug build just made (the package's default is target/release).
 export CGO_LDFLAGS="-L$ROOT/target/debug"
 export GHPKG_EMULATOR=$ROOT/target/debug/ghpkg-emulator
-export GHPKG_FAULT_EMULATOR=$ROOT/target/debug/examples/ghpkg-fault-emulator
 cd bindings-go
 
 step "gofmt"

@@ -57,7 +57,7 @@ void emu_start(emulator *emu, const char *binary, const char *const *args) {
     pid_t parent = getpid();
 
     if (binary == NULL || binary[0] == '\0') {
-        fprintf(stderr, "emulator binary not set (GHPKG_EMULATOR / GHPKG_FAULT_EMULATOR)\n");
+        fprintf(stderr, "emulator binary not set (GHPKG_EMULATOR)\n");
         exit(2);
     }
     argv[argc++] = binary;

@@ -1,10 +1,10 @@
 /*
  * The C test harness of ghpkg: emulator processes, checks and helpers.
  *
- * Tests run against real emulator processes over HTTP on 127.0.0.1:
- * the `ghpkg-emulator` binary (the demo dataset, or a fixture file) and
- * `ghpkg-fault-emulator` (the demo dataset with scripted faults), found
- * through the GHPKG_EMULATOR and GHPKG_FAULT_EMULATOR environment variables.
+ * Tests run against real emulator processes over HTTP on 127.0.0.1: the
+ * `ghpkg-emulator` binary (found through the GHPKG_EMULATOR environment
+ * variable) serving the demo dataset, a fixture file, or the demo dataset
+ * with scripted faults (`--fault`).
  */
 #ifndef GHPKG_TEST_HARNESS_H
 #define GHPKG_TEST_HARNESS_H
@@ -39,7 +39,7 @@ void emu_stop(emulator *emu);
 /* The shared state of a test run. */
 typedef struct suite {
     emulator demo;    /* ghpkg-emulator, demo dataset: reads and mutations */
-    emulator faults;  /* ghpkg-fault-emulator with the rules in test_main.c */
+    emulator faults;  /* ghpkg-emulator --fault ... with the rules in test_main.c */
     emulator limited; /* ghpkg-emulator with tests/fixtures/limited.json */
     bool quick;       /* GHPKG_TEST_QUICK=1: lighter loops (valgrind) */
 } suite;

@@ -126,8 +126,10 @@ static void faults(suite *s) {
     e = get_error(c, ORG, "acme", GHPKG_PACKAGE_TYPE_NUGET, "Acme.Sdk", GHPKG_TRANSPORT);
     ghpkg_error_free(e);
 
+    /* A secondary limit answered 403 (GitHub's usual answer) is RATE_LIMITED,
+     * not PERMISSION_DENIED, and carries its retry-after. */
     e = get_error(c, ORG, "acme", GHPKG_PACKAGE_TYPE_DOCKER, "legacy-worker", GHPKG_RATE_LIMITED);
-    CHECK(ghpkg_error_retry_after_ms(e) == 42000 && ghpkg_error_http_status(e) == 429,
+    CHECK(ghpkg_error_retry_after_ms(e) == 42000 && ghpkg_error_http_status(e) == 403,
           "secondary limit: %s", ghpkg_error_describe(e));
     ghpkg_error_free(e);
     e = get_error(c, ORG, "acme", GHPKG_PACKAGE_TYPE_NPM, "single-version", GHPKG_RATE_LIMITED);

@@ -7,21 +7,21 @@
 int main(void) {
     suite s;
     const char *emulator_bin = getenv("GHPKG_EMULATOR");
-    const char *fault_bin = getenv("GHPKG_FAULT_EMULATOR");
     const char *fixtures = getenv("GHPKG_FIXTURES");
     const char *quick = getenv("GHPKG_TEST_QUICK");
     char limited_fixture[1024];
     const char *limited_args[3];
-    /* Each rule applies forever to requests whose raw path contains it. */
+    /* ghpkg-emulator --fault KIND[:ARG]@PATH[xCOUNT]: each rule applies
+     * forever (x*) to requests whose raw path contains PATH. */
     static const char *const fault_args[] = {
-        "--fault", "status:500@/orgs/acme/packages/npm/ui-kit",
-        "--fault", "malformed@/orgs/acme/packages/maven/com.acme.core",
-        "--fault", "drop@/orgs/acme/packages/rubygems/acme-tools",
-        "--fault", "truncated@/orgs/acme/packages/nuget/Acme.Sdk",
-        "--fault", "secondary:42@/orgs/acme/packages/docker/legacy-worker",
-        "--fault", "primary@/orgs/acme/packages/npm/single-version",
-        "--fault", "latency:5000@/orgs/acme/packages/container/only-tag",
-        "--fault", "linkloop@/users/octocat/packages",
+        "--fault", "status:500@/orgs/acme/packages/npm/ui-kitx*",
+        "--fault", "malformed_json@/orgs/acme/packages/maven/com.acme.corex*",
+        "--fault", "drop_connection@/orgs/acme/packages/rubygems/acme-toolsx*",
+        "--fault", "truncated_body@/orgs/acme/packages/nuget/Acme.Sdkx*",
+        "--fault", "secondary_rate_limit:42@/orgs/acme/packages/docker/legacy-workerx*",
+        "--fault", "primary_rate_limit:3600@/orgs/acme/packages/npm/single-versionx*",
+        "--fault", "latency:5000@/orgs/acme/packages/container/only-tagx*",
+        "--fault", "link_loop@/users/octocat/packagesx*",
         NULL,
     };
 
@@ -34,7 +34,7 @@ int main(void) {
     limited_args[2] = NULL;
 
     emu_start(&s.demo, emulator_bin, NULL);
-    emu_start(&s.faults, fault_bin, fault_args);
+    emu_start(&s.faults, emulator_bin, fault_args);
     emu_start(&s.limited, emulator_bin, limited_args);
     printf("emulators: demo %s, faults %s, limited %s\n", s.demo.url, s.faults.url,
            s.limited.url);

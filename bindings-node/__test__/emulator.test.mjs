@@ -47,14 +47,22 @@ test('starts with a fixture object, JSON text or file, and the demo dataset by d
     assert.equal(pkg.versionCount, 2)
     const versions = await c.listVersions('container', 'app', { org: 'tiny' }).toArray()
     assert.deepEqual(versions.map((v) => v.tags.length).sort(), [0, 1])
+    // The emulator's default token is the fixture's first classic token.
+    assert.equal(emu.token, fixture.tokens[0].token)
+    assert.equal((await emu.client().getPackage('container', 'app', { org: 'tiny' })).name, 'app')
     // The demo token is unknown there.
-    assert.equal((await rejection(emu.client().listPackages('container', { org: 'tiny' }).toArray())).code, 'AUTHENTICATION')
+    const demoToken = emu.client({ token: Emulator.tokens.demo })
+    assert.equal((await rejection(demoToken.listPackages('container', { org: 'tiny' }).toArray())).code, 'AUTHENTICATION')
   }
+  // Without a classic token there is no default token.
+  const bare = await emulator(t, { fixture: { tokens: [{ token: 'ghs_appAppApp', user: 'app', kind: 'app' }] } })
+  assert.equal(bare.token, null)
 })
 
 test('tokens of every kind are exported', () => {
   const t = Emulator.tokens
   assert.ok(Object.isFrozen(t))
+  assert.deepEqual(Object.keys(t), ['demo', 'readOnly', 'noScopes', 'hubot', 'oauth', 'fineGrained', 'app', 'actions', 'userToServer'])
   assert.match(t.demo, /^ghp_/)
   assert.match(t.readOnly, /^ghp_/)
   assert.match(t.noScopes, /^ghp_/)
@@ -110,24 +118,50 @@ test('latency, link headers, the clock and added data', async (t) => {
 test('faults: counts, methods, paths, redirects', async (t) => {
   const emu = await emulator(t)
   const c = client(emu, { maxRetries: 0 })
-  emu.inject({ fault: 'status', status: 404, path: 'api%2Fserver', method: 'GET', times: 2 })
+  emu.inject({ kind: 'status', status: 404, path: 'api%2Fserver', method: 'GET', times: 2 })
   for (let i = 0; i < 2; i++) assert.equal((await rejection(c.getPackage('container', 'api/server', { org: 'acme' }))).code, 'NOT_FOUND')
   assert.equal((await c.getPackage('container', 'api/server', { org: 'acme' })).id, 2001)
   // Other paths are untouched by a path rule.
-  emu.inject({ fault: 'status', status: 500, path: '/only-this', times: Infinity })
+  emu.inject({ kind: 'status', status: 500, path: '/only-this', times: Infinity })
   assert.equal((await c.getPackage('container', 'only-tag', { org: 'acme' })).id, 2008)
   emu.clearFaults()
   // A same-origin redirect is followed with the token; one to another
   // origin (a second emulator) is followed without it.
-  emu.inject({ fault: 'redirect', status: 301, location: `${emu.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
+  emu.inject({ kind: 'redirect', status: 301, location: `${emu.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
   assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
   const other = await emulator(t)
-  emu.inject({ fault: 'redirect', status: 307, location: `${other.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
-  // only-tag is public: the other origin answers it without credentials.
-  assert.equal((await c.getPackage('container', 'moved', { org: 'acme' })).id, 2008)
+  emu.inject({ kind: 'redirect', status: 307, location: `${other.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
+  // Without the token the other origin refuses even a public package.
+  const refused = await rejection(c.getPackage('container', 'moved', { org: 'acme' }))
+  assert.equal(refused.code, 'UNAUTHORIZED')
+  assert.equal(refused.detail, 'Requires authentication')
   const [seen] = other.requests()
   assert.equal(seen.path, '/orgs/acme/packages/container/only-tag')
   assert.equal(seen.headers.authorization, undefined, 'the token stays with its origin')
+})
+
+test('faults are the JSON vocabulary: defaults, times and first match', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { maxRetries: 0, maxRateLimitWaitMs: 0 })
+  const api = { org: 'acme' }
+  // Rules apply in order, the first match wins; times absent means once.
+  emu.inject({ kind: 'secondary_rate_limit', retry_after_seconds: 7, path: '/api%2Fserver' })
+  emu.inject({ kind: 'status', status: 502, path: '/orgs/acme', times: null })
+  const limited = await rejection(c.getPackage('container', 'api/server', api))
+  assert.equal(limited.code, 'RATE_LIMITED')
+  assert.equal(limited.status, 403, 'the secondary limit answers 403 by default')
+  assert.equal(limited.retryAfter, 7)
+  for (let i = 0; i < 3; i++) assert.equal((await rejection(c.getPackage('container', 'api/server', api))).status, 502)
+  emu.clearFaults()
+  // undefined fields are left out; Infinity is forever.
+  emu.inject({ kind: 'status', status: 503, method: 'get', path: undefined, times: Infinity })
+  for (let i = 0; i < 2; i++) assert.equal((await rejection(c.getPackage('container', 'only-tag', api))).status, 503)
+  emu.clearFaults()
+  emu.inject({ kind: 'primary_rate_limit', reset_in_seconds: 3600 })
+  const primary = await rejection(c.getPackage('container', 'only-tag', api))
+  assert.equal(primary.code, 'RATE_LIMITED')
+  assert.equal(primary.rateLimit.remaining, 0)
+  assert.equal((await c.getPackage('container', 'only-tag', api)).id, 2008)
 })
 
 test("the emulator's own secondary limit trips on a burst of deletes", async (t) => {

@@ -92,23 +92,23 @@ test('every error code is reachable, with its fields', async (t) => {
   const rejected = await expect(c.deleteVersion('container', 'only-tag', 20081, acme), 'REJECTED', 400)
   assert.match(rejected.detail, /last tagged version/)
 
-  emu.inject({ fault: 'primaryRateLimit', resetInSeconds: 3600 })
+  emu.inject({ kind: 'primary_rate_limit', reset_in_seconds: 3600 })
   const limited = await expect(quick.getPackage('container', 'x', acme), 'RATE_LIMITED', 403)
   assert.equal(limited.rateLimit.remaining, 0)
   assert.ok(limited.retryAfter > 3000 && limited.retryAfter <= 3602, `retryAfter ${limited.retryAfter}`)
   assert.ok(Date.parse(limited.rateLimit.reset) > Date.now())
 
-  emu.inject({ fault: 'status', status: 500 })
+  emu.inject({ kind: 'status', status: 500 })
   const server = await expect(quick.getPackage('container', 'x', acme), 'SERVER', 500)
   assert.equal(server.detail, 'Server Error')
 
-  emu.inject({ fault: 'latency', latencyMs: 3000 })
+  emu.inject({ kind: 'latency', delay_ms: 3000 })
   await expect(quick.getPackage('container', 'x', acme), 'TIMEOUT', null)
 
-  emu.inject({ fault: 'dropConnection' })
+  emu.inject({ kind: 'drop_connection' })
   await expect(quick.getPackage('container', 'x', acme), 'TRANSPORT', null)
 
-  emu.inject({ fault: 'malformedJson' })
+  emu.inject({ kind: 'malformed_json' })
   await expect(quick.getPackage('container', 'x', acme), 'DECODE', 200)
 
   const closed = client(emu)
@@ -124,7 +124,7 @@ test('secondary rate limits carry retryAfter', async (t) => {
   const emu = await emulator(t)
   const quick = client(emu, { maxRateLimitWaitMs: 0 })
   for (const status of [403, 429]) {
-    emu.inject({ fault: 'secondaryRateLimit', status, retryAfter: 30 })
+    emu.inject({ kind: 'secondary_rate_limit', status, retry_after_seconds: 30 })
     const err = check(await rejection(quick.getPackage('container', 'api/server', acme)), 'RATE_LIMITED', status)
     assert.equal(err.retryAfter, 30)
   }
@@ -133,7 +133,7 @@ test('secondary rate limits carry retryAfter', async (t) => {
 test('a short rate limit is waited out', async (t) => {
   const emu = await emulator(t)
   const c = client(emu)
-  emu.inject({ fault: 'secondaryRateLimit', status: 429, retryAfter: 1 })
+  emu.inject({ kind: 'secondary_rate_limit', status: 429, retry_after_seconds: 1 })
   const start = performance.now()
   const pkg = await c.getPackage('container', 'api/server', acme)
   assert.equal(pkg.name, 'api/server')
@@ -143,16 +143,16 @@ test('a short rate limit is waited out', async (t) => {
 test('server errors and dropped connections are retried for reads', async (t) => {
   const emu = await emulator(t)
   const c = client(emu)
-  emu.inject({ fault: 'status', status: 502, times: 2 })
+  emu.inject({ kind: 'status', status: 502, times: 2 })
   assert.equal((await c.getPackage('container', 'api/server', acme)).id, 2001)
-  emu.inject({ fault: 'dropConnection' })
-  emu.inject({ fault: 'truncatedBody' })
+  emu.inject({ kind: 'drop_connection' })
+  emu.inject({ kind: 'truncated_body' })
   assert.equal((await c.getPackage('container', 'api/server', acme)).id, 2001)
   const statuses = emu.requests().map((r) => r.status)
   assert.deepEqual(statuses.slice(0, 3), [502, 502, 200])
   // A delete is not retried after a 5xx.
   emu.clearRequests()
-  emu.inject({ fault: 'status', status: 503, method: 'DELETE' })
+  emu.inject({ kind: 'status', status: 503, method: 'DELETE' })
   const err = await rejection(c.deleteVersion('container', 'api/server', 20012, acme))
   assert.equal(err.code, 'SERVER')
   assert.equal(emu.requests().length, 1)

@@ -202,10 +202,13 @@ test('HTTP Basic auth and anonymous access', async (t) => {
   const sent = emu.requests().at(-1).headers.authorization
   assert.equal(sent, `Basic ${Buffer.from(`octocat:${emu.token}`).toString('base64')}`)
 
+  // The Packages API needs a token even for public packages: anonymous calls get 401.
   const anon = new (emu.client().constructor)({ baseUrl: emu.url, anonymous: true })
   assert.equal(anon.tokenKind, 'none')
-  const pub = await anon.getPackage('npm', 'hello-world', { user: 'octocat' })
-  assert.equal(pub.visibility, 'public')
+  const pub = await rejection(anon.getPackage('npm', 'hello-world', { user: 'octocat' }))
+  assert.equal(pub.code, 'UNAUTHORIZED')
+  assert.equal(pub.status, 401)
+  assert.equal(pub.detail, 'Requires authentication')
   assert.equal(emu.requests().at(-1).headers.authorization, undefined)
   const err = await rejection(anon.listPackages('container').toArray())
   assert.equal(err.code, 'AUTHENTICATION')

@@ -122,7 +122,7 @@ test('a listing without link headers is paged by page number', async (t) => {
 
 test('a next link that loops back is a DECODE error, not a hang', async (t) => {
   const emu = await emulator(t)
-  emu.inject({ fault: 'linkLoop', path: '/orgs/acme/packages' })
+  emu.inject({ kind: 'link_loop', path: '/orgs/acme/packages' })
   const c = client(emu, { readAhead: 1 })
   let n = 0
   const err = await rejection(
@@ -142,7 +142,7 @@ test('an error mid-walk ends the listing after the items before it', async (t) =
   const listing = c.listPackages('container', acme)
   const items = []
   for (let i = 0; i < 100; i++) items.push((await listing.next()).value)
-  emu.inject({ fault: 'status', status: 500, times: Infinity })
+  emu.inject({ kind: 'status', status: 500, times: Infinity })
   const err = await rejection(listing.next())
   assert.equal(err.code, 'SERVER')
   assert.equal(err.status, 500)

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     console.log(`found ${found.length} untagged versions`)
 
     // Make GitHub fail, and check that the code reports it.
-    emu.inject({ fault: 'status', status: 502, times: Infinity })
+    emu.inject({ kind: 'status', status: 502, times: Infinity })
     const impatient = emu.client({ maxRetries: 1, retryBackoffMs: 10 })
     await assert.rejects(untaggedVersions(impatient, 'acme'), (err: unknown) => {
       assert.ok(err instanceof GhpkgError)

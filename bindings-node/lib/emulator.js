@@ -15,18 +15,6 @@ const START_OPTIONS = {
   secondaryPointsPerMinute: 'number',
 }
 
-const FAULT_RULE = {
-  fault: 'string',
-  method: 'string',
-  path: 'string',
-  times: 'number',
-  status: 'number',
-  latencyMs: 'number',
-  resetInSeconds: 'number',
-  retryAfter: 'number',
-  location: 'string',
-}
-
 const TOKENS = Object.freeze(native.emulatorTokens())
 const CREATE = Symbol('Emulator.create')
 
@@ -46,6 +34,31 @@ function guard(fn) {
   } catch (err) {
     throw emulatorError(err)
   }
+}
+
+/**
+ * A fault rule as the JSON text the emulator parses. The object's own keys
+ * are read once; `times: Infinity` becomes `null` (every matching request).
+ * Everything else, unknown keys included, is for the emulator to judge.
+ */
+function faultJson(rule) {
+  if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
+    throw args.typeError(`The "rule" argument must be of type object. Received ${args.describe(rule)}`)
+  }
+  const out = {}
+  for (const key of Object.keys(rule)) {
+    let v = rule[key]
+    if (v === undefined) continue
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      if (key !== 'times' || v !== Infinity) {
+        // JSON would turn it into null, which means something else.
+        throw emulatorError(new Error(`rule.${key} must be a finite number, got ${v}`))
+      }
+      v = null
+    }
+    out[key] = v
+  }
+  return JSON.stringify(out)
 }
 
 function whole(value, name) {
@@ -111,18 +124,23 @@ class Emulator {
     return this.#native.url
   }
 
-  /** octocat's token with every packages scope (`Emulator.tokens.demo`). */
+  /**
+   * The fixture's default token: the demo token (`Emulator.tokens.demo`) for
+   * the demo dataset, else the fixture's first classic token, else null.
+   */
   get token() {
-    return TOKENS.demo
+    return this.#native.token ?? null
   }
 
-  /** A Client for this emulator with the demo token; `options` override. */
+  /** A Client for this emulator with its default token, not reading the environment; `options` override. */
   client(options) {
     const o = options === undefined || options === null ? {} : options
     if (typeof o !== 'object' || Array.isArray(o)) {
       throw args.typeError(`The "options" argument must be of type object. Received ${args.describe(o)}`)
     }
-    return new Client({ baseUrl: this.url, token: TOKENS.demo, ...o })
+    const token = this.token ?? undefined
+    // The environment is not read unless asked: a token in the shell cannot reach a test.
+    return new Client({ baseUrl: this.url, token, useEnv: false, ...o })
   }
 
   /** Every request received so far, in arrival order. */
@@ -135,16 +153,20 @@ class Emulator {
   }
 
   /**
-   * Adds a fault rule: `{ fault, method?, path?, times?, status?, latencyMs?,
-   * resetInSeconds?, retryAfter?, location? }`. `fault` is one of `status`,
-   * `latency`, `primaryRateLimit`, `secondaryRateLimit`, `dropConnection`,
-   * `truncatedBody`, `malformedJson`, `redirect`, `linkLoop`; `times`
-   * defaults to 1, `Infinity` means every matching request.
+   * Adds a fault rule in the emulator's JSON vocabulary (snake_case keys, the
+   * same as `ghpkg-emulator --fault`), e.g. `{ kind: 'status', status: 502,
+   * path: '/orgs/acme', method: 'GET', times: 2 }`. Kinds: `status`,
+   * `latency` (`delay_ms`), `primary_rate_limit` (`reset_in_seconds`, default
+   * 1), `secondary_rate_limit` (`retry_after_seconds`, `status` 403 or 429,
+   * default 403), `drop_connection`, `truncated_body`, `malformed_json`,
+   * `redirect` (`location`, `status` default 302), `link_loop`. `times`
+   * absent: once; `null` or `Infinity`: every matching request. Rules apply
+   * in the order added; the first match wins. The emulator checks the rule:
+   * an error with code `ERR_GHPKG_EMULATOR` says why it refused it.
    */
   inject(rule) {
-    const r = args.options(rule, 'rule', FAULT_RULE)
-    args.string(r.fault, 'rule.fault')
-    guard(() => this.#native.inject(r))
+    const json = faultJson(rule)
+    guard(() => this.#native.inject(json))
   }
 
   clearFaults() {

@@ -5,10 +5,8 @@
 import type {
   ContainerMetadata,
   DockerMetadata,
-  EmulatorTokens,
   ErrorCode as ErrorCodeName,
   ErrorKindInfo,
-  FaultKind,
   LoggedRequest,
   MinimalRepository,
   Package,
@@ -26,9 +24,7 @@ import type {
 export type {
   ContainerMetadata,
   DockerMetadata,
-  EmulatorTokens,
   ErrorKindInfo,
-  FaultKind,
   LoggedRequest,
   MinimalRepository,
   Package,
@@ -237,25 +233,65 @@ export interface EmulatorStartOptions {
   secondaryPointsPerMinute?: number
 }
 
-/** A scripted fault and the requests it applies to. */
-export interface FaultRule {
-  fault: FaultKind
-  /** Only this HTTP method. */
+/** A fault's `kind` in the emulator's JSON vocabulary (the same as `ghpkg-emulator --fault`). */
+export type FaultKind =
+  | 'status'
+  | 'latency'
+  | 'primary_rate_limit'
+  | 'secondary_rate_limit'
+  | 'drop_connection'
+  | 'truncated_body'
+  | 'malformed_json'
+  | 'redirect'
+  | 'link_loop'
+
+/** The fields every fault rule may have. */
+export interface FaultRuleFields {
+  /** Only this HTTP method (case-insensitive). */
   method?: string
   /** Only raw (percent-encoded) paths containing this. */
   path?: string
-  /** How many matching requests (default 1; `Infinity` for all). */
-  times?: number
-  /** For `status` (default 500), `secondaryRateLimit` (403 or 429) and `redirect` (default 302). */
-  status?: number
-  /** For `latency`. */
-  latencyMs?: number
-  /** For `primaryRateLimit` (default 1). */
-  resetInSeconds?: number
-  /** For `secondaryRateLimit`: the `retry-after` header. */
-  retryAfter?: number
-  /** For `redirect`. */
-  location?: string
+  /** How many matching requests: absent once; `null` or `Infinity` every one. */
+  times?: number | null
+}
+
+/** A scripted fault and the requests it applies to, in the emulator's JSON vocabulary. */
+export type FaultRule = FaultRuleFields &
+  (
+    | { kind: 'status' /** 100 to 599, answered with a GitHub-style error body. */; status: number }
+    | { kind: 'latency' /** The delay before the normal answer. */; delay_ms: number }
+    | { kind: 'primary_rate_limit' /** Default 1. */; reset_in_seconds?: number }
+    | {
+        kind: 'secondary_rate_limit'
+        /** The `retry-after` header; absent sends none. */
+        retry_after_seconds?: number
+        /** Default 403. */
+        status?: 403 | 429
+      }
+    | { kind: 'redirect'; location: string /** A 3xx, default 302. */; status?: number }
+    | { kind: 'drop_connection' | 'truncated_body' | 'malformed_json' | 'link_loop' }
+  )
+
+/** The demo dataset's tokens, from the emulator's table of demo tokens. */
+export interface EmulatorTokens {
+  /** octocat's classic token with read, write and delete scopes and `repo`. */
+  demo: string
+  /** octocat's classic token with only `read:packages`. */
+  readOnly: string
+  /** octocat's classic token with no scopes. */
+  noScopes: string
+  /** hubot's classic token with every scope (a plain member of `acme`). */
+  hubot: string
+  /** octocat's OAuth app token with the demo token's scopes. */
+  oauth: string
+  /** octocat's fine-grained token (refused by the Packages API). */
+  fineGrained: string
+  /** A GitHub App installation token (refused by the Packages API). */
+  app: string
+  /** An Actions `GITHUB_TOKEN` of the repository `acme/api`. */
+  actions: string
+  /** octocat's GitHub App user-to-server token (refused by the Packages API). */
+  userToServer: string
 }
 
 /** The GitHub Packages emulator on 127.0.0.1, in-process, for tests. */
@@ -264,9 +300,9 @@ export declare class Emulator {
   static start(options?: EmulatorStartOptions): Promise<Emulator>
   static readonly tokens: Readonly<EmulatorTokens>
   readonly url: string
-  /** `Emulator.tokens.demo`: octocat, every packages scope and `repo`. */
-  readonly token: string
-  /** A Client for this emulator with the demo token. */
+  /** The fixture's default token: `Emulator.tokens.demo` for the demo dataset, else its first classic token, else null. */
+  readonly token: string | null
+  /** A Client for this emulator with its default token, not reading the environment (`useEnv: false`); `options` override. */
   client(options?: ClientOptions): Client
   requests(): LoggedRequest[]
   clearRequests(): void

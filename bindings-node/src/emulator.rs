@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ghpkg_emulator::{Fault, FaultRule as CoreRule, Fixture, PackageSpec, TokenSpec};
+use ghpkg_emulator::{FaultRule, Fixture, PackageSpec, TokenSpec, DEMO_TOKENS};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::{Map, Value};
@@ -29,46 +29,6 @@ pub struct EmulatorOptions {
     pub secondary_points_per_minute: Option<u32>,
 }
 
-/// What a fault does to the requests it matches.
-#[napi(string_enum = "camelCase")]
-pub enum FaultKind {
-    /// Answer `status` with a GitHub-style error body.
-    Status,
-    /// Delay the answer by `latencyMs`, then answer normally.
-    Latency,
-    /// 403 with `x-ratelimit-remaining: 0`, resetting in `resetInSeconds` (default 1).
-    PrimaryRateLimit,
-    /// A secondary limit: `status` 403 (default) or 429, `retryAfter` seconds if given.
-    SecondaryRateLimit,
-    /// Close the connection without answering.
-    DropConnection,
-    /// 200 with a body shorter than its `content-length`.
-    TruncatedBody,
-    /// 200 with a body that is not JSON.
-    MalformedJson,
-    /// A `status` 3xx (default 302) redirect to `location`.
-    Redirect,
-    /// A `link` whose `next` points back to page 1.
-    LinkLoop,
-}
-
-/// A scripted fault and the requests it applies to.
-#[napi(object, object_to_js = false)]
-pub struct FaultRule {
-    pub fault: FaultKind,
-    /// Only this method (`GET`, `DELETE`, ...).
-    pub method: Option<String>,
-    /// Only raw (percent-encoded) paths containing this.
-    pub path: Option<String>,
-    /// How many matching requests it affects (default 1; `Infinity` for all).
-    pub times: Option<f64>,
-    pub status: Option<u32>,
-    pub latency_ms: Option<f64>,
-    pub reset_in_seconds: Option<f64>,
-    pub retry_after: Option<f64>,
-    pub location: Option<String>,
-}
-
 /// One request the emulator received.
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct LoggedRequest {
@@ -84,44 +44,31 @@ pub struct LoggedRequest {
     pub status: u32,
 }
 
-/// The tokens of the demo dataset.
-#[napi(object, object_from_js = false)]
-pub struct EmulatorTokens {
-    /// octocat's classic token with read, write and delete scopes and `repo`.
-    pub demo: String,
-    /// octocat's classic token with `read:packages` only.
-    pub read_only: String,
-    /// octocat's classic token with no scopes.
-    pub no_scopes: String,
-    /// hubot's classic token (a plain member of `acme`).
-    pub hubot: String,
-    /// octocat's OAuth token.
-    pub oauth: String,
-    /// A fine-grained token (refused by the Packages API).
-    pub fine_grained: String,
-    /// A GitHub App installation token (refused).
-    pub app: String,
-    /// An Actions `GITHUB_TOKEN` for `acme/api`.
-    pub actions: String,
-    /// A GitHub App user-to-server token (refused).
-    pub user_to_server: String,
+/// The demo dataset's tokens by camelCase name (`demo`, `readOnly`, ...),
+/// from the emulator's one table of demo tokens.
+#[napi(ts_return_type = "Record<string, string>")]
+pub fn emulator_tokens() -> Map<String, Value> {
+    DEMO_TOKENS
+        .iter()
+        .map(|t| (camel_case(t.name), Value::String(t.token.to_owned())))
+        .collect()
 }
 
-/// The demo dataset's tokens.
-#[napi]
-pub fn emulator_tokens() -> EmulatorTokens {
-    use ghpkg_emulator as e;
-    EmulatorTokens {
-        demo: e::DEMO_TOKEN.into(),
-        read_only: e::READ_ONLY_TOKEN.into(),
-        no_scopes: e::NO_SCOPES_TOKEN.into(),
-        hubot: e::HUBOT_TOKEN.into(),
-        oauth: e::OAUTH_TOKEN.into(),
-        fine_grained: e::FINE_GRAINED_TOKEN.into(),
-        app: e::APP_TOKEN.into(),
-        actions: e::ACTIONS_TOKEN.into(),
-        user_to_server: e::USER_TO_SERVER_TOKEN.into(),
+/// `read_only` -> `readOnly`.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        match c {
+            '_' => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
     }
+    out
 }
 
 fn bad(message: impl std::fmt::Display) -> Error {
@@ -137,78 +84,6 @@ fn duration_ms(v: f64, what: &str) -> Result<Duration> {
     }
 }
 
-fn seconds(v: f64, what: &str) -> Result<u64> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e12 {
-        Ok(v as u64)
-    } else {
-        Err(bad(format!(
-            "{what} must be a non-negative whole number of seconds"
-        )))
-    }
-}
-
-fn status(v: Option<u32>, default: u16) -> Result<u16> {
-    match v {
-        None => Ok(default),
-        Some(s) if (100..=599).contains(&s) => Ok(s as u16),
-        Some(s) => Err(bad(format!(
-            "status must be an HTTP status (100-599), got {s}"
-        ))),
-    }
-}
-
-fn rule(r: FaultRule) -> Result<CoreRule> {
-    let fault = match r.fault {
-        FaultKind::Status => Fault::Status(status(r.status, 500)?),
-        FaultKind::Latency => {
-            Fault::Latency(duration_ms(r.latency_ms.unwrap_or(0.0), "latencyMs")?)
-        }
-        FaultKind::PrimaryRateLimit => match r.reset_in_seconds {
-            None => Fault::PrimaryRateLimit,
-            Some(s) => {
-                Fault::PrimaryRateLimitFor(Duration::from_secs(seconds(s, "resetInSeconds")?))
-            }
-        },
-        FaultKind::SecondaryRateLimit => Fault::SecondaryRateLimit {
-            retry_after: r
-                .retry_after
-                .map(|s| seconds(s, "retryAfter"))
-                .transpose()?,
-            status: status(r.status, 403)?,
-        },
-        FaultKind::DropConnection => Fault::DropConnection,
-        FaultKind::TruncatedBody => Fault::TruncatedBody,
-        FaultKind::MalformedJson => Fault::MalformedJson,
-        FaultKind::Redirect => Fault::Redirect {
-            location: r
-                .location
-                .ok_or_else(|| bad("a redirect fault needs a location"))?,
-            status: status(r.status, 302)?,
-        },
-        FaultKind::LinkLoop => Fault::LinkLoop,
-    };
-    let mut out = CoreRule::new(fault);
-    if let Some(m) = r.method {
-        out = out.method(m);
-    }
-    if let Some(p) = r.path {
-        out = out.path(p);
-    }
-    out = match r.times {
-        None => out,
-        Some(t) if t == f64::INFINITY => out.forever(),
-        Some(t) if t.is_finite() && t >= 1.0 && t.fract() == 0.0 && t < f64::from(u32::MAX) => {
-            out.times(t as u32)
-        }
-        Some(t) => {
-            return Err(bad(format!(
-                "times must be a positive integer or Infinity, got {t}"
-            )))
-        }
-    };
-    Ok(out)
-}
-
 type Handle = Arc<Mutex<Option<ghpkg_emulator::Emulator>>>;
 
 /// The native half of `Emulator`; use `Emulator` from `ghpkg` instead.
@@ -216,6 +91,7 @@ type Handle = Arc<Mutex<Option<ghpkg_emulator::Emulator>>>;
 pub struct NativeEmulator {
     handle: Handle,
     url: String,
+    token: Option<String>,
 }
 
 impl NativeEmulator {
@@ -248,6 +124,7 @@ impl NativeEmulator {
             (None, Some(path)) => Fixture::from_file(path).map_err(bad)?,
             (None, None) => Fixture::demo(),
         };
+        let token = fixture.default_token().map(str::to_owned);
         let mut b = ghpkg_emulator::Emulator::builder().fixture(fixture);
         if let Some(p) = o.port {
             b = b.port(u16::try_from(p).map_err(|_| bad(format!("port {p} is out of range")))?);
@@ -268,6 +145,7 @@ impl NativeEmulator {
             .map_err(|e| Error::from_reason(format!("emulator start failed: {e}")))?;
         Ok(NativeEmulator {
             url: emu.url(),
+            token,
             handle: Arc::new(Mutex::new(Some(emu))),
         })
     }
@@ -276,6 +154,13 @@ impl NativeEmulator {
     #[napi(getter)]
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// The fixture's default token: the demo token for the demo dataset, else
+    /// the fixture's first classic token, else null.
+    #[napi(getter)]
+    pub fn token(&self) -> Option<String> {
+        self.token.clone()
     }
 
     /// Every request received so far, in arrival order.
@@ -313,11 +198,13 @@ impl NativeEmulator {
         self.with(|e| e.clear_requests())
     }
 
-    /// Adds a fault rule; rules apply in the order they were added.
+    /// Adds a fault rule given in the emulator's JSON vocabulary
+    /// (`{"kind":"status","status":502,"path":"/orgs/acme","times":2}`); the
+    /// emulator parses and validates it. Rules apply in the order they were added.
     #[napi(catch_unwind)]
-    pub fn inject(&self, rule_options: FaultRule) -> Result<()> {
-        let r = rule(rule_options)?;
-        self.with(|e| e.inject(r))
+    pub fn inject(&self, rule_json: String) -> Result<()> {
+        let rule = FaultRule::from_json(&rule_json).map_err(bad)?;
+        self.with(|e| e.inject(rule))
     }
 
     #[napi(catch_unwind)]

@@ -18,10 +18,7 @@ use serde_json::Value;
 
 pub use client::{ClientOptions, NativeClient, OwnerOptions};
 pub use cursor::{PackageCursor, VersionCursor};
-pub use emulator::{
-    emulator_tokens, EmulatorOptions, EmulatorTokens, FaultKind, FaultRule, LoggedRequest,
-    NativeEmulator,
-};
+pub use emulator::{emulator_tokens, EmulatorOptions, LoggedRequest, NativeEmulator};
 pub use models::*;
 
 /// One row of the error table every binding maps from.

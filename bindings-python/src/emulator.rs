@@ -3,31 +3,23 @@
 //! keeps answering while Python code blocks on a client call.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ghpkg_emulator::{Emulator, Fault, FaultRule, Fixture, TokenKind};
+use ghpkg_emulator::{Emulator, FaultRule, Fixture, DEMO_TOKENS};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::convert::{duration, small_uint, text};
+use crate::convert::{duration, text};
 use crate::runtime::block_on;
 
-/// The token constants of the demo dataset, by name.
+/// The demo dataset's tokens: (snake_case name, token, description), from
+/// the emulator's one table; `ghpkg.testing` turns them into constants.
 #[pyfunction]
-pub(crate) fn emulator_tokens() -> Vec<(&'static str, &'static str)> {
-    use ghpkg_emulator as e;
-    vec![
-        ("DEMO_TOKEN", e::DEMO_TOKEN),
-        ("READ_ONLY_TOKEN", e::READ_ONLY_TOKEN),
-        ("NO_SCOPES_TOKEN", e::NO_SCOPES_TOKEN),
-        ("HUBOT_TOKEN", e::HUBOT_TOKEN),
-        ("OAUTH_TOKEN", e::OAUTH_TOKEN),
-        ("FINE_GRAINED_TOKEN", e::FINE_GRAINED_TOKEN),
-        ("APP_TOKEN", e::APP_TOKEN),
-        ("ACTIONS_TOKEN", e::ACTIONS_TOKEN),
-        ("USER_TO_SERVER_TOKEN", e::USER_TO_SERVER_TOKEN),
-    ]
+pub(crate) fn emulator_tokens() -> Vec<(&'static str, &'static str, &'static str)> {
+    DEMO_TOKENS
+        .iter()
+        .map(|t| (t.name, t.token, t.description))
+        .collect()
 }
 
 /// One logged request: (method, raw path, raw query, headers, status).
@@ -54,43 +46,6 @@ impl EmulatorServer {
     }
 }
 
-/// Builds a fault from its kind and parameters (see `ghpkg.testing.Fault`).
-fn fault(
-    kind: &str,
-    status: Option<u16>,
-    seconds: Option<Duration>,
-    location: Option<String>,
-) -> PyResult<Fault> {
-    let need_status =
-        || status.ok_or_else(|| PyValueError::new_err(format!("fault {kind:?} needs a status")));
-    Ok(match kind {
-        "status" => Fault::Status(need_status()?),
-        "latency" => Fault::Latency(seconds.unwrap_or_default()),
-        "primary_rate_limit" => match seconds {
-            Some(d) => Fault::PrimaryRateLimitFor(d),
-            None => Fault::PrimaryRateLimit,
-        },
-        "secondary_rate_limit" => Fault::SecondaryRateLimit {
-            retry_after: seconds.map(|d| d.as_secs()),
-            status: status.unwrap_or(403),
-        },
-        "drop_connection" => Fault::DropConnection,
-        "truncated_body" => Fault::TruncatedBody,
-        "malformed_json" => Fault::MalformedJson,
-        "redirect" => Fault::Redirect {
-            location: location
-                .ok_or_else(|| PyValueError::new_err("fault \"redirect\" needs a location"))?,
-            status: status.unwrap_or(302),
-        },
-        "link_loop" => Fault::LinkLoop,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "unknown fault kind {other:?}"
-            )))
-        }
-    })
-}
-
 #[pymethods]
 impl EmulatorServer {
     /// Starts serving `fixture_json` (the demo dataset when `None`).
@@ -103,20 +58,12 @@ impl EmulatorServer {
         link_headers: bool,
         secondary_points_per_minute: u32,
     ) -> PyResult<Self> {
-        let (fixture, token) = match fixture_json.filter(|f| !f.is_none()) {
-            None => (Fixture::demo(), Some(ghpkg_emulator::DEMO_TOKEN.to_owned())),
-            Some(json) => {
-                let f = Fixture::from_json(&text("fixture", json)?)
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?;
-                // Like the binary: the first classic token of the fixture.
-                let token = f
-                    .tokens
-                    .iter()
-                    .find(|t| t.kind == TokenKind::Classic)
-                    .map(|t| t.token.clone());
-                (f, token)
-            }
+        let fixture = match fixture_json.filter(|f| !f.is_none()) {
+            None => Fixture::demo(),
+            Some(json) => Fixture::from_json(&text("fixture", json)?)
+                .map_err(|e| PyValueError::new_err(e.to_string()))?,
         };
+        let token = fixture.default_token().map(str::to_owned);
         let latency = latency
             .filter(|l| !l.is_none())
             .map(|l| duration("latency", l))
@@ -165,33 +112,11 @@ impl EmulatorServer {
         self.with(Emulator::clear_requests)
     }
 
-    #[pyo3(signature = (kind, *, status=None, seconds=None, location=None, method=None, path=None, times=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn inject(
-        &self,
-        kind: &str,
-        status: Option<u16>,
-        seconds: Option<&Bound<'_, PyAny>>,
-        location: Option<String>,
-        method: Option<String>,
-        path: Option<String>,
-        times: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let seconds = seconds
-            .filter(|s| !s.is_none())
-            .map(|s| duration("seconds", s))
-            .transpose()?;
-        let mut rule = FaultRule::new(fault(kind, status, seconds, location)?);
-        if let Some(m) = method {
-            rule = rule.method(m);
-        }
-        if let Some(p) = path {
-            rule = rule.path(p);
-        }
-        rule = match times.filter(|t| !t.is_none()) {
-            None => rule.forever(),
-            Some(t) => rule.times(small_uint("times", t, u64::from(u32::MAX - 1))? as u32),
-        };
+    /// Adds a fault rule given in the emulator's JSON vocabulary; the
+    /// emulator parses and validates it (`ValueError` with its reason).
+    fn inject(&self, rule_json: &str) -> PyResult<()> {
+        let rule =
+            FaultRule::from_json(rule_json).map_err(|e| PyValueError::new_err(e.to_string()))?;
         self.with(|e| e.inject(rule))
     }
 

@@ -86,7 +86,89 @@ def test_faults_apply_in_order_and_run_out(emu: Emulator) -> None:
         emu.clear_faults()
         assert c.get_package("npm", "ui-kit", org="acme").id == 2002
     assert Fault.status(500) == Fault.status(500) and Fault.status(500) != Fault.status(502)
-    assert repr(Fault.redirect("/x", 301)) == "Fault('redirect', status=301, location='/x')"
+    assert Fault.redirect("/x", 301) == {"kind": "redirect", "location": "/x", "status": 301}
+
+
+def test_fault_helpers_build_the_json_vocabulary() -> None:
+    assert Fault.status(502) == {"kind": "status", "status": 502}
+    assert Fault.latency(2.5) == {"kind": "latency", "delay_ms": 2500}
+    assert Fault.latency(datetime.timedelta(milliseconds=40)) == {"kind": "latency", "delay_ms": 40}
+    assert Fault.primary_rate_limit() == {"kind": "primary_rate_limit"}
+    assert Fault.primary_rate_limit(reset_in=3599.5) == {
+        "kind": "primary_rate_limit",
+        "reset_in_seconds": 3600,
+    }
+    assert Fault.secondary_rate_limit() == {"kind": "secondary_rate_limit", "status": 403}
+    assert Fault.secondary_rate_limit(retry_after=30, status=429) == {
+        "kind": "secondary_rate_limit",
+        "retry_after_seconds": 30,
+        "status": 429,
+    }
+    assert Fault.redirect("/x") == {"kind": "redirect", "location": "/x", "status": 302}
+    for name in ("drop_connection", "truncated_body", "malformed_json", "link_loop"):
+        assert getattr(Fault, name)() == {"kind": name}
+
+
+def test_fault_dicts_times_and_refusals(emu: Emulator) -> None:
+    with emu.client(max_retries=0, max_rate_limit_wait=0) as c:
+        # A dict written by hand, with its own rule fields; times absent: once.
+        emu.inject({"kind": "secondary_rate_limit", "retry_after_seconds": 7, "path": "/hello-world"})
+        with pytest.raises(ghpkg.RateLimitError) as info:
+            c.get_package("npm", "hello-world")
+        assert info.value.status == 403, "the secondary limit's default status"
+        assert c.get_package("npm", "hello-world").id == 1001
+        # times=None: every matching request, until cleared.
+        emu.inject({"kind": "status", "status": 502, "times": None, "method": "get"})
+        for _ in range(3):
+            with pytest.raises(ghpkg.ServerError):
+                c.get_package("npm", "hello-world")
+        emu.clear_faults()
+        emu.inject(Fault.status(503), path="/ui-kit", times=2)
+        statuses = []
+        for _ in range(3):
+            try:
+                c.get_package("npm", "ui-kit", org="acme")
+                statuses.append(200)
+            except ghpkg.ServerError as e:
+                statuses.append(e.status)
+        assert statuses == [503, 503, 200]
+    # The emulator checks the rule and says why it refuses it.
+    for bad, reason in [
+        ({"kind": "explode"}, "unknown fault kind"),
+        ({"kind": "status"}, "needs `status`"),
+        ({"kind": "status", "status": 42}, "between 100 and 599"),
+        ({"kind": "redirect", "location": "/x", "status": 200}, "3xx"),
+        ({"kind": "secondary_rate_limit", "status": 500}, "403 or 429"),
+        ({"kind": "status", "status": 500, "times": 0}, "at least 1"),
+        ({"kind": "status", "status": 500, "colour": "red"}, "unknown field `colour`"),
+        ({"kind": "drop_connection", "delay_ms": 5}, "does not apply"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            emu.inject(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="path is given both"):
+        emu.inject({"kind": "link_loop", "path": "/a"}, path="/b")
+    with pytest.raises(TypeError, match="mapping"):
+        emu.inject("status")  # type: ignore[arg-type]
+    with emu.client(max_retries=0) as c:
+        assert c.get_package("npm", "hello-world").id == 1001, "refused rules were never added"
+
+
+def test_default_token_and_token_constants() -> None:
+    names = [name for name, _, _ in testing.DEMO_TOKENS]
+    assert names[0] == "DEMO_TOKEN"
+    declared = [n for n in testing.__annotations__ if n.endswith("_TOKEN")]
+    assert declared == names, "the typed declarations follow the emulator's table"
+    assert [n for n in testing.__all__ if n.endswith("_TOKEN")] == names
+    for name, token, description in testing.DEMO_TOKENS:
+        assert getattr(testing, name) == token and description
+    # A fixture's first classic token; None without one.
+    fixture = {"tokens": [{"token": "github_pat_x", "user": "a", "kind": "fine_grained"},
+                          {"token": "ghp_first", "user": "a", "kind": "classic"},
+                          {"token": "ghp_second", "user": "a", "kind": "classic"}]}
+    with Emulator(fixture) as emu:
+        assert emu.token == "ghp_first"
+    with Emulator({"tokens": [{"token": "ghs_x", "user": "a", "kind": "app"}]}) as emu:
+        assert emu.token is None
 
 
 def test_truncated_bodies_and_redirects(emu: Emulator) -> None:

@@ -44,7 +44,7 @@ async fn logs_never_contain_the_token() {
     c.get_package(&acme, ty, "api/server").await.unwrap();
     emu.inject(FaultRule::new(Fault::Status(502)));
     emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-        retry_after: Some(0),
+        retry_after_seconds: Some(0),
         status: 429,
     }));
     c.get_package(&acme, ty, "api/server").await.unwrap();

@@ -44,6 +44,68 @@ pub const ACTIONS_TOKEN: &str = "ghs_fMG43VaACyEWxBJnTVnXTxRK2VYcJHoI4tKO";
 /// `octocat`'s GitHub App user-to-server token (refused by the Packages API).
 pub const USER_TO_SERVER_TOKEN: &str = "ghu_iMSaULlW7mQUg2HiR2pNFfGQy6HzDYqHBlBQ";
 
+/// One token of the demo dataset, as the bindings publish it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoToken {
+    /// A snake_case name (`read_only`): Python's constant is `READ_ONLY_TOKEN`,
+    /// Node's key `readOnly`.
+    pub name: &'static str,
+    /// The secret, as sent in `Authorization`.
+    pub token: &'static str,
+    /// One line on who the token is and what it may do.
+    pub description: &'static str,
+}
+
+/// Every token of the demo dataset, [`DEMO_TOKEN`] first: the one table the
+/// bindings generate their token constants from.
+pub const DEMO_TOKENS: &[DemoToken] = &[
+    DemoToken {
+        name: "demo",
+        token: DEMO_TOKEN,
+        description: "octocat's classic token with read, write and delete scopes and `repo`",
+    },
+    DemoToken {
+        name: "read_only",
+        token: READ_ONLY_TOKEN,
+        description: "octocat's classic token with only `read:packages`",
+    },
+    DemoToken {
+        name: "no_scopes",
+        token: NO_SCOPES_TOKEN,
+        description: "octocat's classic token with no scopes",
+    },
+    DemoToken {
+        name: "hubot",
+        token: HUBOT_TOKEN,
+        description: "hubot's classic token with every scope (a plain member of `acme`)",
+    },
+    DemoToken {
+        name: "oauth",
+        token: OAUTH_TOKEN,
+        description: "octocat's OAuth app token with the demo token's scopes",
+    },
+    DemoToken {
+        name: "fine_grained",
+        token: FINE_GRAINED_TOKEN,
+        description: "octocat's fine-grained token (refused by the Packages API)",
+    },
+    DemoToken {
+        name: "app",
+        token: APP_TOKEN,
+        description: "a GitHub App installation token (refused by the Packages API)",
+    },
+    DemoToken {
+        name: "actions",
+        token: ACTIONS_TOKEN,
+        description: "an Actions `GITHUB_TOKEN` of the repository `acme/api`",
+    },
+    DemoToken {
+        name: "user_to_server",
+        token: USER_TO_SERVER_TOKEN,
+        description: "octocat's GitHub App user-to-server token (refused by the Packages API)",
+    },
+];
+
 const ALL_SCOPES: &[&str] = &["read:packages", "write:packages", "delete:packages", "repo"];
 
 /// The fixed origin of every demo timestamp: 2024-01-01T00:00:00Z.

@@ -1,117 +1,362 @@
-//! Scripted faults: rules that make matching requests misbehave.
+//! Scripted faults: rules that make matching requests misbehave, and their
+//! one vocabulary (Rust, JSON and the `--fault` shorthand of the binary).
 //!
 //! Rules are checked in the order they were injected; the first rule that
 //! matches a request (method and raw-path substring) and still has uses left
 //! applies to it and loses one use. A request matches at most one rule.
+//!
+//! The JSON form and its defaults are documented on [`FaultRule`].
+//!
+//! # The shorthand (`ghpkg-emulator --fault`)
+//!
+//! `KIND[:ARG]@PATH[xCOUNT]`, parsed by [`FaultRule::from_cli`]: see its docs.
 
+use std::fmt;
 use std::time::Duration;
 
-/// What a fault does to the response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+mod spec;
+
+/// What a fault does to the response. The variants and their fields are the
+/// JSON vocabulary of [`FaultRule`]: `Fault::SecondaryRateLimit {
+/// retry_after_seconds, status }` is `{"kind": "secondary_rate_limit",
+/// "retry_after_seconds": …, "status": …}`.
+///
+/// Serializes to and deserializes from the flat JSON object without the rule
+/// fields (`method`, `path`, `times`); deserializing validates it like
+/// [`Fault::validate`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "spec::Wire", into = "spec::Wire")]
 pub enum Fault {
-    /// Answer with this status and a GitHub-style error body (500 gives `{"message":"Server Error"}`).
+    /// `status`: answer with this status (100..=599) and a GitHub-style error
+    /// body (500 gives `{"message":"Server Error"}`); 204, 304 and 1xx have no body.
     Status(u16),
-    /// Delay this response, then answer normally.
-    Latency(Duration),
-    /// 403 `API rate limit exceeded for user ID N.` with `x-ratelimit-remaining: 0`
-    /// and `x-ratelimit-reset` one second ahead.
-    PrimaryRateLimit,
-    /// Like [`Fault::PrimaryRateLimit`], with the reset this far ahead.
-    PrimaryRateLimitFor(Duration),
-    /// A secondary rate limit answer (403 or 429), with `retry-after` when given.
+    /// `latency`: delay this response by `delay_ms` milliseconds, then answer normally.
+    Latency {
+        /// The delay in milliseconds.
+        delay_ms: u64,
+    },
+    /// `primary_rate_limit`: 403 `API rate limit exceeded for user ID N.` with
+    /// `x-ratelimit-remaining: 0` and `x-ratelimit-reset` this far ahead.
+    PrimaryRateLimit {
+        /// Seconds until the reset (default 1, see [`Fault::primary_rate_limit`]).
+        reset_in_seconds: u64,
+    },
+    /// `secondary_rate_limit`: a secondary rate limit answer.
     SecondaryRateLimit {
         /// Seconds for the `retry-after` header; `None` sends no header.
-        retry_after: Option<u64>,
-        /// 403 or 429.
+        retry_after_seconds: Option<u64>,
+        /// 403 (the default, GitHub's usual answer) or 429.
         status: u16,
     },
-    /// Close the connection without sending any response.
+    /// `drop_connection`: close the connection without sending any response.
     DropConnection,
-    /// Send 200 headers with a `content-length` larger than the body, then close.
+    /// `truncated_body`: send 200 headers with a `content-length` larger than
+    /// the body, then close.
     TruncatedBody,
-    /// 200 with a body that is not valid JSON.
+    /// `malformed_json`: 200 with a body that is not valid JSON.
     MalformedJson,
-    /// A redirect to `location` with the given 3xx status.
+    /// `redirect`: a redirect to `location`.
     Redirect {
         /// The `location` header value.
         location: String,
-        /// The status, e.g. 301, 302 or 307.
+        /// A 3xx status (default 302).
         status: u16,
     },
-    /// Answer normally, but with a `link` whose `next` points back to page 1.
+    /// `link_loop`: answer normally, but with a `link` whose `next` points back to page 1.
     LinkLoop,
 }
 
-/// A fault and the requests it applies to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+impl Fault {
+    /// The reset of a primary rate limit fault when none is given, in seconds.
+    pub const DEFAULT_RESET_IN_SECONDS: u64 = 1;
+    /// The status of a secondary rate limit fault when none is given.
+    pub const DEFAULT_SECONDARY_STATUS: u16 = 403;
+    /// The status of a redirect fault when none is given.
+    pub const DEFAULT_REDIRECT_STATUS: u16 = 302;
+
+    /// A `latency` fault of `d` (whole milliseconds, rounded down).
+    pub fn latency(d: Duration) -> Fault {
+        Fault::Latency {
+            delay_ms: u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// A `primary_rate_limit` fault with the default reset (1 s ahead).
+    pub fn primary_rate_limit() -> Fault {
+        Fault::PrimaryRateLimit {
+            reset_in_seconds: Fault::DEFAULT_RESET_IN_SECONDS,
+        }
+    }
+
+    /// A `secondary_rate_limit` fault with the defaults: 403, no `retry-after`.
+    pub fn secondary_rate_limit() -> Fault {
+        Fault::SecondaryRateLimit {
+            retry_after_seconds: None,
+            status: Fault::DEFAULT_SECONDARY_STATUS,
+        }
+    }
+
+    /// A `redirect` fault to `location` with the default status (302).
+    pub fn redirect(location: impl Into<String>) -> Fault {
+        Fault::Redirect {
+            location: location.into(),
+            status: Fault::DEFAULT_REDIRECT_STATUS,
+        }
+    }
+
+    /// The snake_case `kind` of this fault, as in the JSON form.
+    pub fn kind(&self) -> &'static str {
+        self.kind_tag().name()
+    }
+
+    fn kind_tag(&self) -> spec::Kind {
+        use spec::Kind;
+        match self {
+            Fault::Status(_) => Kind::Status,
+            Fault::Latency { .. } => Kind::Latency,
+            Fault::PrimaryRateLimit { .. } => Kind::PrimaryRateLimit,
+            Fault::SecondaryRateLimit { .. } => Kind::SecondaryRateLimit,
+            Fault::DropConnection => Kind::DropConnection,
+            Fault::TruncatedBody => Kind::TruncatedBody,
+            Fault::MalformedJson => Kind::MalformedJson,
+            Fault::Redirect { .. } => Kind::Redirect,
+            Fault::LinkLoop => Kind::LinkLoop,
+        }
+    }
+
+    /// Checks the statuses: a `status` fault needs 100..=599, a secondary rate
+    /// limit 403 or 429, a redirect a 3xx and a non-empty `location`.
+    pub fn validate(&self) -> Result<(), FaultSpecError> {
+        match self {
+            Fault::Status(s) if !(100..=599).contains(s) => Err(FaultSpecError::new(format!(
+                "a status fault needs an HTTP status between 100 and 599, got {s}"
+            ))),
+            Fault::SecondaryRateLimit { status, .. } if !matches!(status, 403 | 429) => {
+                Err(FaultSpecError::new(format!(
+                    "a secondary rate limit answers 403 or 429, got {status}"
+                )))
+            }
+            Fault::Redirect { status, .. } if !(300..=399).contains(status) => Err(
+                FaultSpecError::new(format!("a redirect needs a 3xx status, got {status}")),
+            ),
+            Fault::Redirect { location, .. } if location.is_empty() => {
+                Err(FaultSpecError::new("a redirect needs a non-empty location"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A fault and the requests it applies to, built in Rust
+/// (`FaultRule::new(Fault::Status(502)).path("/orgs/acme").times(2)`) or
+/// parsed from JSON ([`FaultRule::from_json`]) or the binary's `--fault`
+/// shorthand ([`FaultRule::from_cli`]).
+///
+/// # The JSON form
+///
+/// A rule is one flat JSON object, tagged by `kind`:
+///
+/// ```json
+/// {"kind": "status", "status": 502, "path": "/orgs/acme", "method": "GET", "times": 2}
+/// ```
+///
+/// | `kind` | fields (defaults) | what matching requests get |
+/// |---|---|---|
+/// | `status` | `status` (required, 100..=599) | that status with a GitHub-style error body |
+/// | `latency` | `delay_ms` (required) | the normal answer, this much later |
+/// | `primary_rate_limit` | `reset_in_seconds` (1) | 403, `x-ratelimit-remaining: 0`, reset that far ahead |
+/// | `secondary_rate_limit` | `retry_after_seconds` (absent: no header), `status` (403; or 429) | a secondary rate limit |
+/// | `drop_connection` | | the connection closed without an answer |
+/// | `truncated_body` | | 200 headers, half the body, then the connection closed |
+/// | `malformed_json` | | 200 with a body that is not JSON |
+/// | `redirect` | `location` (required), `status` (302; any 3xx) | a redirect |
+/// | `link_loop` | | the normal answer, with a `link` whose `next` is page 1 |
+///
+/// Every kind also takes the rule fields: `method` (only this method,
+/// case-insensitive), `path` (only raw, percent-encoded paths containing this
+/// substring) and `times` (absent: once; `null`: every matching request; a
+/// number: that many, at least 1). Unknown fields and fields of other kinds
+/// are errors.
+///
+/// Serializes to and deserializes from this JSON form; deserializing
+/// validates it like [`FaultRule::validate`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "spec::Wire", into = "spec::Wire")]
 pub struct FaultRule {
+    /// What happens to matching requests.
+    pub fault: Fault,
     /// Only requests with this method (case-insensitive); `None` matches any.
     pub method: Option<String>,
     /// Only requests whose raw, percent-encoded path contains this; `None` matches any.
-    pub path_contains: Option<String>,
-    /// How many matching requests the rule affects; `u32::MAX` means forever.
-    pub times: u32,
-    /// What happens to them.
-    pub fault: Fault,
+    pub path: Option<String>,
+    /// How many matching requests the rule affects; `None` means every one (forever).
+    pub times: Option<u32>,
 }
 
 impl FaultRule {
     /// A rule that affects the next request on any route, once.
     pub fn new(fault: Fault) -> Self {
         FaultRule {
-            method: None,
-            path_contains: None,
-            times: 1,
             fault,
+            method: None,
+            path: None,
+            times: Some(1),
         }
     }
 
-    /// Restricts the rule to one method.
+    /// Restricts the rule to one method (case-insensitive).
     pub fn method(mut self, m: impl Into<String>) -> Self {
         self.method = Some(m.into());
         self
     }
 
-    /// Restricts the rule to raw paths containing `contains`.
+    /// Restricts the rule to raw (percent-encoded) paths containing `contains`.
     pub fn path(mut self, contains: impl Into<String>) -> Self {
-        self.path_contains = Some(contains.into());
+        self.path = Some(contains.into());
         self
     }
 
-    /// Sets how many matching requests are affected (`u32::MAX` = forever).
+    /// Sets how many matching requests are affected (at least 1).
     pub fn times(mut self, n: u32) -> Self {
-        self.times = n;
+        self.times = Some(n);
         self
     }
 
     /// Makes the rule apply to every matching request.
-    pub fn forever(self) -> Self {
-        self.times(u32::MAX)
+    pub fn forever(mut self) -> Self {
+        self.times = None;
+        self
+    }
+
+    /// Checks the fault ([`Fault::validate`]), that `times` is at least 1 and
+    /// that `method`, when given, is not empty. [`crate::Emulator::inject`]
+    /// does not check: a rule built in Rust with a bad status answers with it.
+    pub fn validate(&self) -> Result<(), FaultSpecError> {
+        self.fault.validate()?;
+        if self.times == Some(0) {
+            return Err(FaultSpecError::new(
+                "times must be at least 1 (leave it out for once, null for every matching request)",
+            ));
+        }
+        if self.method.as_deref().is_some_and(str::is_empty) {
+            return Err(FaultSpecError::new(
+                "method must not be empty (leave it out to match any method)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses and validates one rule in the JSON form of the module docs, e.g.
+    /// `{"kind":"status","status":502,"path":"/orgs/acme","times":2}`.
+    ///
+    /// Errors: not JSON, an unknown field or kind, a missing field (`status`
+    /// for `status`, `delay_ms` for `latency`, `location` for `redirect`), a
+    /// field of another kind, or a value [`FaultRule::validate`] refuses.
+    pub fn from_json(text: &str) -> Result<FaultRule, FaultSpecError> {
+        spec::parse_json(text)
+    }
+
+    /// The rule in its JSON form (`times` is always present: a number, or
+    /// `null` for forever).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses the `--fault` argument of the `ghpkg-emulator` binary: a JSON
+    /// rule (when it starts with `{`), or the shorthand
+    /// `KIND[:ARG]@PATH[xCOUNT]`:
+    ///
+    /// - `KIND` is a snake_case kind of the JSON form.
+    /// - `ARG` is the status for `status`, milliseconds for `latency`, seconds
+    ///   for `primary_rate_limit` (the reset) and `secondary_rate_limit` (the
+    ///   `retry-after`), the location for `redirect` (everything after the
+    ///   first `:` up to the last `@`); the other kinds take none. Without it
+    ///   the JSON defaults apply; `status`, `latency` and `redirect` need it.
+    /// - `@PATH` is the raw-path substring; it may be empty (`@` matches
+    ///   every path) and cannot contain `@` (clients send it as `%40`).
+    /// - `xCOUNT` at the very end is how many requests (a number, one or
+    ///   more) or `*` for every one; without it the rule applies once, like
+    ///   the JSON form. A path that itself ends in `x` and digits needs an
+    ///   explicit count.
+    ///
+    /// Examples: `status:502@/orgs/acme/packages/npm/ui-kitx2`,
+    /// `secondary_rate_limit:42@/orgs/acme/packages/docker/x*`,
+    /// `drop_connection@x*`, `redirect:http://127.0.0.1:1/x@/orgs`.
+    pub fn from_cli(spec: &str) -> Result<FaultRule, FaultSpecError> {
+        spec::parse_cli(spec)
     }
 
     fn matches(&self, method: &str, raw_path: &str) -> bool {
-        self.times > 0
+        self.times != Some(0)
             && self
                 .method
                 .as_deref()
                 .map_or(true, |m| m.eq_ignore_ascii_case(method))
-            && self
-                .path_contains
-                .as_deref()
-                .map_or(true, |p| raw_path.contains(p))
+            && self.path.as_deref().map_or(true, |p| raw_path.contains(p))
     }
 }
+
+/// Why a fault rule or fault spec was refused; the message says what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultSpecError {
+    message: String,
+}
+
+impl FaultSpecError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        FaultSpecError {
+            message: message.into(),
+        }
+    }
+
+    /// The explanation, e.g. `a redirect needs a 3xx status, got 200`.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for FaultSpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FaultSpecError {}
 
 /// Finds the first rule matching the request, uses it up once and returns its fault.
 pub(crate) fn take(rules: &mut Vec<FaultRule>, method: &str, raw_path: &str) -> Option<Fault> {
     let pos = rules.iter().position(|r| r.matches(method, raw_path))?;
     let rule = &mut rules[pos];
     let fault = rule.fault.clone();
-    if rule.times != u32::MAX {
-        rule.times -= 1;
-        if rule.times == 0 {
+    if let Some(left) = &mut rule.times {
+        *left -= 1;
+        if *left == 0 {
             rules.remove(pos);
         }
     }
     Some(fault)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_used_up_in_order() {
+        let mut rules = vec![
+            FaultRule::new(Fault::Status(500)).path("/a").times(2),
+            FaultRule::new(Fault::Status(502)).method("get"),
+            FaultRule::new(Fault::LinkLoop).forever(),
+        ];
+        assert_eq!(take(&mut rules, "GET", "/a/b"), Some(Fault::Status(500)));
+        assert_eq!(take(&mut rules, "POST", "/a"), Some(Fault::Status(500)));
+        assert_eq!(rules.len(), 2, "used up");
+        assert_eq!(take(&mut rules, "GET", "/a"), Some(Fault::Status(502)));
+        for _ in 0..3 {
+            assert_eq!(take(&mut rules, "GET", "/a"), Some(Fault::LinkLoop));
+        }
+        assert_eq!(rules.len(), 1);
+    }
 }

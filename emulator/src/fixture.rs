@@ -232,6 +232,17 @@ impl Fixture {
         Fixture::from_json(&text)
     }
 
+    /// The token a caller of this fixture uses when none is named: the first
+    /// classic token (for the demo dataset, [`crate::DEMO_TOKEN`]), or `None`.
+    /// The binary prints it on its ready line; the Python and Node emulators
+    /// give it to their clients.
+    pub fn default_token(&self) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|t| t.kind == TokenKind::Classic)
+            .map(|t| t.token.as_str())
+    }
+
     /// Serializes the fixture to pretty-printed JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

@@ -114,8 +114,8 @@ pub(crate) fn handle(state: &mut State, ctx: &Ctx<'_>) -> Reply {
 
 fn run(state: &mut State, ctx: &Ctx<'_>) -> Answer<Reply> {
     let op = ctx.route.op;
-    let anonymous = matches!(ctx.caller, Caller::Anonymous { .. });
-    if anonymous && (ctx.route.scope == Scope::Me || !op.is_read()) {
+    // The Packages API needs a token, even for public packages.
+    if matches!(ctx.caller, Caller::Anonymous { .. }) {
         return Err(Reply::generic_error(401, "Requires authentication"));
     }
     if let Caller::Token(t) = ctx.caller {
@@ -222,7 +222,8 @@ fn owner_login(state: &State, ctx: &Ctx<'_>) -> Answer<String> {
 /// Whether the caller may see the package at all.
 fn can_see(state: &State, caller: &Caller, p: &Package) -> bool {
     match caller {
-        Caller::Anonymous { .. } => p.visibility == "public",
+        // Never reached: anonymous requests stop at 401.
+        Caller::Anonymous { .. } => false,
         Caller::Token(t) if t.kind == TokenKind::Actions => {
             matches!((&t.repository, &p.repository), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
         }
@@ -430,20 +431,22 @@ fn delete_version(state: &mut State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> An
              Contact GitHub support for further assistance.",
         ));
     }
-    if pkg.package_type == "container" {
-        let other_tagged = pkg
-            .active_versions()
-            .any(|o| o.id != v.id && !o.tags.is_empty());
-        if !v.tags.is_empty() && !other_tagged {
-            return Err(Reply::error(
-                400,
-                "You cannot delete the last tagged version of a package. You must delete the package instead.",
-            ));
-        }
-    } else if pkg.version_count() <= 1 {
+    // Every package keeps at least one version; a container also keeps a tagged one.
+    if !pkg.active_versions().any(|o| o.id != v.id) {
         return Err(Reply::error(
             400,
             "You cannot delete the last version of a package. You must delete the package instead.",
+        ));
+    }
+    if pkg.package_type == "container"
+        && !v.tags.is_empty()
+        && !pkg
+            .active_versions()
+            .any(|o| o.id != v.id && !o.tags.is_empty())
+    {
+        return Err(Reply::error(
+            400,
+            "You cannot delete the last tagged version of a package. You must delete the package instead.",
         ));
     }
     let pid = pkg.id;

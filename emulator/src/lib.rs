@@ -7,7 +7,9 @@
 //! restore rules, pagination and `link` headers, and primary and secondary
 //! rate limits. Tests can script faults ([`FaultRule`]), add latency, switch
 //! `link` headers off, move the clock, inspect the request log and change the
-//! state while the server runs.
+//! state while the server runs. Fault rules have one JSON vocabulary, parsed
+//! and validated here ([`FaultRule::from_json`]) and shared by the binary's
+//! `--fault` and the Python and Node emulators.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -41,10 +43,10 @@ mod server;
 mod state;
 
 pub use demo::{
-    ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, FINE_GRAINED_TOKEN, HUBOT_TOKEN, NO_SCOPES_TOKEN,
-    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+    DemoToken, ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, DEMO_TOKENS, FINE_GRAINED_TOKEN, HUBOT_TOKEN,
+    NO_SCOPES_TOKEN, OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
 };
-pub use faults::{Fault, FaultRule};
+pub use faults::{Fault, FaultRule, FaultSpecError};
 pub use fixture::{
     Fixture, FixtureError, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec, VersionSpec,
 };

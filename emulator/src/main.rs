@@ -6,14 +6,14 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ghpkg_emulator::{Emulator, Fixture, TokenKind, DEMO_TOKEN};
+use ghpkg_emulator::{Emulator, FaultRule, Fixture};
 
 const USAGE: &str = "\
 ghpkg-emulator: a GitHub Packages REST API emulator for tests
 
 USAGE:
     ghpkg-emulator [--port N] [--fixture FILE] [--latency-ms N]
-                   [--secondary-points-per-minute N]
+                   [--secondary-points-per-minute N] [--fault SPEC]...
 
 OPTIONS:
     --port N         listen on 127.0.0.1:N (default 0: any free port)
@@ -22,10 +22,30 @@ OPTIONS:
     --secondary-points-per-minute N
                      the secondary rate limit per token per endpoint
                      (default 900; GET costs 1 point, DELETE and POST 5)
+    --fault SPEC     make matching requests misbehave (repeatable; rules are
+                     checked in order and the first match wins). SPEC is a
+                     JSON rule such as
+                       {\"kind\":\"status\",\"status\":502,\"path\":\"/orgs/acme\",\"times\":2}
+                     or the shorthand KIND[:ARG]@PATH[xCOUNT]:
+                       KIND   status, latency, primary_rate_limit,
+                              secondary_rate_limit, drop_connection,
+                              truncated_body, malformed_json, redirect, link_loop
+                       ARG    the status for status, milliseconds for latency,
+                              seconds for primary_rate_limit (the reset,
+                              default 1) and secondary_rate_limit (retry-after,
+                              default none; the answer is 403), the location
+                              for redirect (302); the other kinds take none
+                       PATH   a substring of the raw, percent-encoded path;
+                              empty matches every request
+                       COUNT  how many matching requests, or * for all;
+                              without xCOUNT the rule applies once
+                     e.g. status:500@/orgs/acme/packages/npm/ui-kitx*
+                          secondary_rate_limit:42@/docker/x3
     --help           print this help
 
 When ready, prints one line to stdout: {\"url\":\"http://127.0.0.1:PORT\",\"token\":TOKEN}
-where TOKEN is the demo token, or the first classic token of the fixture (or null).
+where TOKEN is the fixture's default token: the demo token for the demo dataset,
+else the fixture's first classic token, else null.
 ";
 
 struct Options {
@@ -33,6 +53,7 @@ struct Options {
     fixture: Option<String>,
     latency_ms: u64,
     secondary_points_per_minute: Option<u32>,
+    faults: Vec<FaultRule>,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
@@ -41,6 +62,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
         fixture: None,
         latency_ms: 0,
         secondary_points_per_minute: None,
+        faults: Vec::new(),
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -74,6 +96,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                         .map_err(|e| format!("--secondary-points-per-minute: {e}"))?,
                 )
             }
+            "--fault" => {
+                let spec = value("--fault")?;
+                let rule =
+                    FaultRule::from_cli(&spec).map_err(|e| format!("--fault {spec:?}: {e}"))?;
+                opts.faults.push(rule);
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -92,23 +120,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (fixture, token) = match &opts.fixture {
-        None => (Fixture::demo(), Some(DEMO_TOKEN.to_owned())),
+    let fixture = match &opts.fixture {
+        None => Fixture::demo(),
         Some(path) => match Fixture::from_file(path) {
-            Ok(f) => {
-                let token = f
-                    .tokens
-                    .iter()
-                    .find(|t| t.kind == TokenKind::Classic)
-                    .map(|t| t.token.clone());
-                (f, token)
-            }
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("ghpkg-emulator: {e}");
                 return ExitCode::from(2);
             }
         },
     };
+    let token = fixture.default_token().map(str::to_owned);
     let mut builder = Emulator::builder()
         .fixture(fixture)
         .port(opts.port)
@@ -124,6 +146,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    for rule in opts.faults {
+        emulator.inject(rule);
+    }
     let line = serde_json::json!({ "url": emulator.url(), "token": token });
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "{line}")

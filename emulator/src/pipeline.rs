@@ -169,8 +169,8 @@ impl Shared {
         let (mut delay, mut link_loop, mut truncate) = (Duration::ZERO, false, false);
         let early = match fault {
             None => None,
-            Some(Fault::Latency(d)) => {
-                delay = d;
+            Some(Fault::Latency { delay_ms }) => {
+                delay = Duration::from_millis(delay_ms);
                 None
             }
             Some(Fault::LinkLoop) => {
@@ -206,12 +206,16 @@ impl Shared {
                 };
                 Some(reply)
             }
-            Some(Fault::PrimaryRateLimit) => Some(self.primary_fault(&caller, now, Duration::from_secs(1), &mut fin)),
-            Some(Fault::PrimaryRateLimitFor(d)) => Some(self.primary_fault(&caller, now, d, &mut fin)),
-            Some(Fault::SecondaryRateLimit { retry_after, status }) => {
+            Some(Fault::PrimaryRateLimit { reset_in_seconds }) => Some(self.primary_fault(
+                &caller,
+                now,
+                Duration::from_secs(reset_in_seconds),
+                &mut fin,
+            )),
+            Some(Fault::SecondaryRateLimit { retry_after_seconds, status }) => {
                 fin.snapshot = Some(peek());
                 let reply = secondary_reply(status, &request_id);
-                Some(match retry_after {
+                Some(match retry_after_seconds {
                     Some(s) => reply.header("retry-after", s.to_string()),
                     None => reply,
                 })
@@ -252,7 +256,10 @@ impl Shared {
         fin: &mut Finish<'_>,
     ) -> Reply {
         let limit = caller.hourly_limit();
-        let reset = now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(1));
+        let reset = chrono::Duration::from_std(d)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         fin.snapshot = Some(Snapshot {
             limit,
             remaining: 0,

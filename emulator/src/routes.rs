@@ -33,18 +33,6 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    /// Whether the operation only reads.
-    pub(crate) fn is_read(self) -> bool {
-        matches!(
-            self,
-            Op::ListPackages
-                | Op::DockerConflicts
-                | Op::GetPackage
-                | Op::ListVersions
-                | Op::GetVersion
-        )
-    }
-
     /// Whether the operation is a listing that pages.
     pub(crate) fn is_listing(self) -> bool {
         matches!(

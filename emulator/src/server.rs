@@ -185,7 +185,9 @@ impl Emulator {
         self.shared.log.clear();
     }
 
-    /// Adds a fault rule; rules apply in the order they were added.
+    /// Adds a fault rule; rules are checked in the order they were added and
+    /// the first match wins. The rule is not validated (see
+    /// [`FaultRule::validate`]; rules from JSON or `--fault` already are).
     pub fn inject(&self, rule: FaultRule) {
         lock(&self.shared.faults).push(rule);
     }

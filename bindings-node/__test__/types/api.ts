@@ -169,7 +169,7 @@ export async function everything(): Promise<void> {
     tokens.app,
     tokens.actions,
     tokens.userToServer,
-    emu.token,
+    emu.token ?? '',
     emu.url,
   ]
   const emuClient: Client = emu.client({ perPage: 10 })
@@ -181,12 +181,14 @@ export async function everything(): Promise<void> {
     log[0].headers,
     log[0].status,
   ]
-  const faultKind: FaultKind = 'secondaryRateLimit'
-  const rule: FaultRule = { fault: faultKind, status: 429, retryAfter: 1, method: 'GET', path: '/orgs', times: Infinity }
+  const faultKind: FaultKind = 'secondary_rate_limit'
+  const rule: FaultRule = { kind: faultKind, status: 429, retry_after_seconds: 1, method: 'GET', path: '/orgs', times: Infinity }
   emu.inject(rule)
-  emu.inject({ fault: 'redirect', location: emu.url })
-  emu.inject({ fault: 'latency', latencyMs: 5 })
-  emu.inject({ fault: 'primaryRateLimit', resetInSeconds: 2 })
+  emu.inject({ kind: 'status', status: 502, times: null })
+  emu.inject({ kind: 'drop_connection', path: '' })
+  emu.inject({ kind: 'redirect', location: emu.url })
+  emu.inject({ kind: 'latency', delay_ms: 5 })
+  emu.inject({ kind: 'primary_rate_limit', reset_in_seconds: 2 })
   emu.clearFaults()
   emu.clearRequests()
   emu.setLatency(0)
@@ -262,7 +264,11 @@ export async function misuse(client: Client): Promise<void> {
   // @ts-expect-error: emulators are started, not constructed
   new Emulator()
   // @ts-expect-error: unknown fault
-  ;(await Emulator.start()).inject({ fault: 'explode' })
+  ;(await Emulator.start()).inject({ kind: 'explode' })
+  // @ts-expect-error: a status fault needs its status
+  ;(await Emulator.start()).inject({ kind: 'status' })
+  // @ts-expect-error: the vocabulary is snake_case
+  ;(await Emulator.start()).inject({ kind: 'latency', delayMs: 5 })
   const err = new Error('x')
   // @ts-expect-error: a plain Error has no ghpkg code
   void (err.code satisfies string)

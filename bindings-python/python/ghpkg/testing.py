@@ -12,8 +12,16 @@ read the log of the requests it received::
     with Emulator() as emu:                       # the demo dataset
         client = emu.client()                     # a ghpkg.Client for it
         emu.inject(Fault.status(502), path="/orgs/acme", times=2)
+        emu.inject({"kind": "secondary_rate_limit", "retry_after_seconds": 30})
         ...
         assert emu.requests()[-1].status == 200
+
+A fault is a dict in the emulator's JSON vocabulary (the same one as
+``ghpkg-emulator --fault`` and the Node emulator): ``kind`` plus that kind's
+fields, and optionally ``method``, ``path`` (a substring of the raw,
+percent-encoded path) and ``times`` (absent: once; ``None``: every matching
+request). The :class:`Fault` helpers build these dicts; the emulator checks
+them and raises ``ValueError`` with the reason.
 
 The demo dataset: org ``acme`` (admin ``octocat``), packages of every type,
 260 containers ``service-001``..``service-260``, the container ``api/server``
@@ -26,11 +34,13 @@ dataset are the constants of this module.
 from __future__ import annotations
 
 import datetime
+import enum
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Type, TypedDict, Union
 
 from ghpkg import _native
 from ghpkg._aio import AsyncClient
@@ -39,6 +49,7 @@ from ghpkg._native import Client
 __all__ = [
     "Emulator",
     "Fault",
+    "FaultSpec",
     "Request",
     "DEMO_TOKEN",
     "READ_ONLY_TOKEN",
@@ -49,27 +60,28 @@ __all__ = [
     "APP_TOKEN",
     "ACTIONS_TOKEN",
     "USER_TO_SERVER_TOKEN",
+    "DEMO_TOKENS",
 ]
 
-_TOKENS = dict(_native.emulator_tokens())
-#: octocat's classic token with read, write and delete scopes and ``repo``.
-DEMO_TOKEN: str = _TOKENS["DEMO_TOKEN"]
-#: octocat's classic token with only ``read:packages``.
-READ_ONLY_TOKEN: str = _TOKENS["READ_ONLY_TOKEN"]
-#: octocat's classic token with no scopes.
-NO_SCOPES_TOKEN: str = _TOKENS["NO_SCOPES_TOKEN"]
-#: hubot's classic token with every scope (a plain member of ``acme``).
-HUBOT_TOKEN: str = _TOKENS["HUBOT_TOKEN"]
-#: octocat's OAuth app token with the demo token's scopes.
-OAUTH_TOKEN: str = _TOKENS["OAUTH_TOKEN"]
-#: octocat's fine-grained token (GitHub refuses these for packages).
-FINE_GRAINED_TOKEN: str = _TOKENS["FINE_GRAINED_TOKEN"]
-#: a GitHub App installation token (refused for packages).
-APP_TOKEN: str = _TOKENS["APP_TOKEN"]
-#: an Actions ``GITHUB_TOKEN`` of the repository ``acme/api``.
-ACTIONS_TOKEN: str = _TOKENS["ACTIONS_TOKEN"]
-#: a GitHub App user-to-server token (refused for packages).
-USER_TO_SERVER_TOKEN: str = _TOKENS["USER_TO_SERVER_TOKEN"]
+# The demo dataset's tokens come from the emulator's one table (name, token,
+# description): each becomes the constant NAME_TOKEN. The declarations below
+# only tell type checkers the names; tests check that they match the table.
+DEMO_TOKEN: str
+READ_ONLY_TOKEN: str
+NO_SCOPES_TOKEN: str
+HUBOT_TOKEN: str
+OAUTH_TOKEN: str
+FINE_GRAINED_TOKEN: str
+APP_TOKEN: str
+ACTIONS_TOKEN: str
+USER_TO_SERVER_TOKEN: str
+
+#: ``(constant name, token, description)`` of every demo token, in dataset order.
+DEMO_TOKENS: Tuple[Tuple[str, str, str], ...] = tuple(
+    (name.upper() + "_TOKEN", token, description)
+    for name, token, description in _native.emulator_tokens()
+)
+globals().update({name: token for name, token, _ in DEMO_TOKENS})
 
 Seconds = Union[float, datetime.timedelta]
 
@@ -97,93 +109,156 @@ class Request:
         return None
 
 
-class Fault:
-    """A way to make matching requests misbehave; pass it to :meth:`Emulator.inject`.
+class _RuleFields(TypedDict, total=False):
+    #: Only requests with this method (case-insensitive).
+    method: str
+    #: Only requests whose raw, percent-encoded path contains this.
+    path: str
+    #: How many matching requests: absent once, ``None`` every one.
+    times: Optional[int]
 
-    Build one with a class method: ``Fault.status(502)``, ``Fault.latency(2.0)``,
-    ``Fault.primary_rate_limit()``, ``Fault.secondary_rate_limit(retry_after=30)``,
-    ``Fault.drop_connection()``, ``Fault.truncated_body()``, ``Fault.malformed_json()``,
-    ``Fault.redirect(location)``, ``Fault.link_loop()``.
+
+class StatusFault(_RuleFields):
+    """``{"kind": "status", "status": 502}``: that status, GitHub-style body."""
+
+    kind: Literal["status"]
+    status: int
+
+
+class LatencyFault(_RuleFields):
+    """``{"kind": "latency", "delay_ms": 2000}``: the normal answer, later."""
+
+    kind: Literal["latency"]
+    delay_ms: int
+
+
+class _PrimaryRateLimitFields(_RuleFields, total=False):
+    reset_in_seconds: int
+
+
+class PrimaryRateLimitFault(_PrimaryRateLimitFields):
+    """403 with ``x-ratelimit-remaining: 0``; ``reset_in_seconds`` defaults to 1."""
+
+    kind: Literal["primary_rate_limit"]
+
+
+class _SecondaryRateLimitFields(_RuleFields, total=False):
+    retry_after_seconds: int
+    status: int
+
+
+class SecondaryRateLimitFault(_SecondaryRateLimitFields):
+    """A secondary limit: ``status`` 403 (default) or 429, ``retry-after`` if given."""
+
+    kind: Literal["secondary_rate_limit"]
+
+
+class _RedirectFields(_RuleFields, total=False):
+    status: int
+
+
+class RedirectFault(_RedirectFields):
+    """A redirect to ``location``; ``status`` any 3xx, default 302."""
+
+    kind: Literal["redirect"]
+    location: str
+
+
+class BareFault(_RuleFields):
+    """A fault without parameters."""
+
+    kind: Literal["drop_connection", "truncated_body", "malformed_json", "link_loop"]
+
+
+#: A fault rule in the emulator's JSON vocabulary.
+FaultSpec = Union[
+    StatusFault,
+    LatencyFault,
+    PrimaryRateLimitFault,
+    SecondaryRateLimitFault,
+    RedirectFault,
+    BareFault,
+]
+
+
+def _seconds(seconds: Seconds) -> float:
+    if isinstance(seconds, datetime.timedelta):
+        return seconds.total_seconds()
+    return float(seconds)
+
+
+class Fault:
+    """Helpers that build fault dicts (:data:`FaultSpec`) for :meth:`Emulator.inject`.
+
+    ``Fault.status(502)``, ``Fault.latency(2.0)``, ``Fault.primary_rate_limit()``,
+    ``Fault.secondary_rate_limit(retry_after=30)``, ``Fault.drop_connection()``,
+    ``Fault.truncated_body()``, ``Fault.malformed_json()``, ``Fault.redirect(location)``,
+    ``Fault.link_loop()``. Each returns a plain dict such as
+    ``{"kind": "status", "status": 502}``; a dict written by hand works the same.
     """
 
-    __slots__ = ("_kind", "_status", "_seconds", "_location")
-
-    def __init__(
-        self,
-        kind: str,
-        *,
-        status: Optional[int] = None,
-        seconds: Optional[Seconds] = None,
-        location: Optional[str] = None,
-    ) -> None:
-        self._kind = kind
-        self._status = status
-        self._seconds = seconds
-        self._location = location
-
-    @classmethod
-    def status(cls, status: int) -> Fault:
+    @staticmethod
+    def status(status: int) -> StatusFault:
         """Answer with this status and a GitHub-style error body."""
-        return cls("status", status=status)
+        return {"kind": "status", "status": status}
 
-    @classmethod
-    def latency(cls, seconds: Seconds) -> Fault:
-        """Delay the response, then answer normally."""
-        return cls("latency", seconds=seconds)
+    @staticmethod
+    def latency(seconds: Seconds) -> LatencyFault:
+        """Delay the response (to the millisecond), then answer normally."""
+        return {"kind": "latency", "delay_ms": round(_seconds(seconds) * 1000)}
 
-    @classmethod
-    def primary_rate_limit(cls, reset_in: Optional[Seconds] = None) -> Fault:
-        """403 with ``x-ratelimit-remaining: 0``; the reset ``reset_in`` ahead (default 1 s)."""
-        return cls("primary_rate_limit", seconds=reset_in)
+    @staticmethod
+    def primary_rate_limit(reset_in: Optional[Seconds] = None) -> PrimaryRateLimitFault:
+        """403 with ``x-ratelimit-remaining: 0``; the reset ``reset_in`` ahead
+        (whole seconds, rounded up; default 1 s)."""
+        if reset_in is None:
+            return {"kind": "primary_rate_limit"}
+        return {
+            "kind": "primary_rate_limit",
+            "reset_in_seconds": math.ceil(_seconds(reset_in)),
+        }
 
-    @classmethod
-    def secondary_rate_limit(cls, retry_after: Optional[int] = None, status: int = 403) -> Fault:
+    @staticmethod
+    def secondary_rate_limit(
+        retry_after: Optional[int] = None, status: int = 403
+    ) -> SecondaryRateLimitFault:
         """A secondary rate limit (403 or 429), with ``retry-after`` when given."""
-        return cls("secondary_rate_limit", status=status, seconds=retry_after)
+        if retry_after is None:
+            return {"kind": "secondary_rate_limit", "status": status}
+        return {
+            "kind": "secondary_rate_limit",
+            "retry_after_seconds": retry_after,
+            "status": status,
+        }
 
-    @classmethod
-    def drop_connection(cls) -> Fault:
+    @staticmethod
+    def drop_connection() -> BareFault:
         """Close the connection without answering."""
-        return cls("drop_connection")
+        return {"kind": "drop_connection"}
 
-    @classmethod
-    def truncated_body(cls) -> Fault:
+    @staticmethod
+    def truncated_body() -> BareFault:
         """Send 200 headers promising more body than is sent, then close."""
-        return cls("truncated_body")
+        return {"kind": "truncated_body"}
 
-    @classmethod
-    def malformed_json(cls) -> Fault:
+    @staticmethod
+    def malformed_json() -> BareFault:
         """200 with a body that is not valid JSON."""
-        return cls("malformed_json")
+        return {"kind": "malformed_json"}
 
-    @classmethod
-    def redirect(cls, location: str, status: int = 302) -> Fault:
+    @staticmethod
+    def redirect(location: str, status: int = 302) -> RedirectFault:
         """Redirect to ``location`` with a 3xx status."""
-        return cls("redirect", status=status, location=location)
+        return {"kind": "redirect", "location": location, "status": status}
 
-    @classmethod
-    def link_loop(cls) -> Fault:
+    @staticmethod
+    def link_loop() -> BareFault:
         """Answer normally with a ``link`` whose ``next`` points back to page 1."""
-        return cls("link_loop")
+        return {"kind": "link_loop"}
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Fault):
-            return NotImplemented
-        return self._key() == other._key()
 
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> Tuple[Any, ...]:
-        return (self._kind, self._status, self._seconds, self._location)
-
-    def __repr__(self) -> str:
-        args = [repr(self._kind)]
-        for name in ("status", "seconds", "location"):
-            value = getattr(self, "_" + name)
-            if value is not None:
-                args.append(f"{name}={value!r}")
-        return f"Fault({', '.join(args)})"
+class _Unset(enum.Enum):
+    UNSET = 0
 
 
 FixtureArg = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
@@ -240,15 +315,20 @@ class Emulator:
 
     @property
     def token(self) -> Optional[str]:
-        """The demo token, or the first classic token of the fixture."""
+        """The fixture's default token: the demo token for the demo dataset,
+        else the fixture's first classic token, else ``None``."""
         return self._server.token
 
     def client(self, token: Optional[str] = None, **options: Any) -> Client:
-        """A :class:`ghpkg.Client` for this emulator (``token`` defaults to :attr:`token`)."""
+        """A :class:`ghpkg.Client` for this emulator (``token`` defaults to
+        :attr:`token`). It does not read the environment (``use_env=False``
+        unless given), so a token in the shell cannot reach the test."""
+        options.setdefault("use_env", False)
         return Client(token if token is not None else self.token, base_url=self.url, **options)
 
     def async_client(self, token: Optional[str] = None, **options: Any) -> AsyncClient:
-        """A :class:`ghpkg.AsyncClient` for this emulator."""
+        """A :class:`ghpkg.AsyncClient` for this emulator, like :meth:`client`."""
+        options.setdefault("use_env", False)
         return AsyncClient(
             token if token is not None else self.token, base_url=self.url, **options
         )
@@ -266,23 +346,38 @@ class Emulator:
 
     def inject(
         self,
-        fault: Fault,
+        fault: Union[FaultSpec, Mapping[str, Any]],
         *,
         method: Optional[str] = None,
         path: Optional[str] = None,
-        times: Optional[int] = 1,
+        times: Union[int, None, _Unset] = _Unset.UNSET,
     ) -> None:
-        """Applies ``fault`` to the next ``times`` requests (``None``: all)
-        whose method is ``method`` and whose raw path contains ``path``."""
-        self._server.inject(
-            fault._kind,
-            status=fault._status,
-            seconds=fault._seconds,
-            location=fault._location,
-            method=method,
-            path=path,
-            times=times,
-        )
+        """Adds a fault rule; rules apply in the order added, the first match wins.
+
+        ``fault`` is a dict in the emulator's JSON vocabulary (see
+        :class:`Fault`). ``method``, ``path`` and ``times`` add those fields:
+        the fault then applies to the next ``times`` requests (``None``: all;
+        default once) whose method is ``method`` and whose raw path contains
+        ``path``. Raises ``ValueError`` when the emulator refuses the rule.
+        """
+        if not isinstance(fault, Mapping):
+            raise TypeError(
+                "fault must be a mapping such as Fault.status(502), not "
+                + type(fault).__name__
+            )
+        rule: Dict[str, Any] = dict(fault)
+        extra: Dict[str, Any] = {}
+        if method is not None:
+            extra["method"] = method
+        if path is not None:
+            extra["path"] = path
+        if not isinstance(times, _Unset):
+            extra["times"] = times
+        for key, value in extra.items():
+            if key in rule and rule[key] != value:
+                raise ValueError(f"{key} is given both in the fault and as an argument")
+            rule[key] = value
+        self._server.inject(json.dumps(rule))
 
     def clear_faults(self) -> None:
         """Removes every injected fault."""

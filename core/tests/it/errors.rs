@@ -325,7 +325,7 @@ async fn timeouts() {
         .max_retries(0)
         .build()
         .unwrap();
-    emu.inject(FaultRule::new(Fault::Latency(Duration::from_secs(2))));
+    emu.inject(FaultRule::new(Fault::latency(Duration::from_secs(2))));
     let t = Instant::now();
     let e = c.get_package(&acme(), C, "api/server").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
@@ -336,9 +336,9 @@ async fn timeouts() {
 async fn primary_rate_limit_is_waited_out() {
     let emu = demo().await;
     let c = client(&emu);
-    emu.inject(FaultRule::new(Fault::PrimaryRateLimitFor(
-        Duration::from_secs(1),
-    )));
+    emu.inject(FaultRule::new(Fault::PrimaryRateLimit {
+        reset_in_seconds: 1,
+    }));
     let t = Instant::now();
     c.get_package(&acme(), C, "api/server").await.unwrap();
     assert!(
@@ -359,9 +359,9 @@ async fn rate_limit_past_max_wait_is_an_error_with_reset() {
         .max_rate_limit_wait(Duration::from_secs(1))
         .build()
         .unwrap();
-    emu.inject(FaultRule::new(Fault::PrimaryRateLimitFor(
-        Duration::from_secs(600),
-    )));
+    emu.inject(FaultRule::new(Fault::PrimaryRateLimit {
+        reset_in_seconds: 600,
+    }));
     let t = Instant::now();
     let e = c.get_package(&acme(), C, "api/server").await.unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(2));
@@ -372,7 +372,7 @@ async fn rate_limit_past_max_wait_is_an_error_with_reset() {
 
     for status in [403, 429] {
         emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-            retry_after: Some(300),
+            retry_after_seconds: Some(300),
             status,
         }));
         let e = c.get_package(&acme(), C, "api/server").await.unwrap_err();
@@ -381,7 +381,7 @@ async fn rate_limit_past_max_wait_is_an_error_with_reset() {
     }
     // Without retry-after, a secondary limit means at least 60 s.
     emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-        retry_after: None,
+        retry_after_seconds: None,
         status: 403,
     }));
     let e = c.get_package(&acme(), C, "api/server").await.unwrap_err();
@@ -393,7 +393,7 @@ async fn secondary_rate_limit_is_waited_out() {
     let emu = demo().await;
     let c = client(&emu);
     emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-        retry_after: Some(1),
+        retry_after_seconds: Some(1),
         status: 429,
     }));
     let t = Instant::now();
@@ -471,11 +471,11 @@ async fn every_error_kind_is_reachable() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    emu.inject(FaultRule::new(Fault::PrimaryRateLimit));
+    emu.inject(FaultRule::new(Fault::primary_rate_limit()));
     seen.insert(quick.get_package(&acme(), C, "x").await.unwrap_err().kind());
     emu.inject(FaultRule::new(Fault::Status(500)));
     seen.insert(quick.get_package(&acme(), C, "x").await.unwrap_err().kind());
-    emu.inject(FaultRule::new(Fault::Latency(Duration::from_secs(3))));
+    emu.inject(FaultRule::new(Fault::latency(Duration::from_secs(3))));
     seen.insert(quick.get_package(&acme(), C, "x").await.unwrap_err().kind());
     emu.inject(FaultRule::new(Fault::DropConnection));
     seen.insert(quick.get_package(&acme(), C, "x").await.unwrap_err().kind());

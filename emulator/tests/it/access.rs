@@ -241,33 +241,24 @@ async fn bearer_token_and_basic_auth_are_accepted() {
 }
 
 #[tokio::test]
-async fn anonymous_callers_see_public_packages_only() {
+async fn anonymous_callers_need_a_token_even_for_public_packages() {
     let emu = Emulator::demo().await.unwrap();
-    let r = get(
-        &emu,
-        "/orgs/acme/packages?package_type=container&per_page=100",
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 200);
-    assert!(r
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|p| p["visibility"] == "public"));
-    assert!(!r.names().contains(&"api/server".to_owned()));
-    let r = get(&emu, "/orgs/acme/packages/container/api%2Fserver", None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(r.message(), "Package not found.");
-    let r = get(
-        &emu,
-        "/users/octocat/packages/npm/hello-world/versions",
-        None,
-    )
-    .await;
-    assert_eq!(r.status, 200);
-    for (m, p) in [
+    // Every operation, every owner scope, public or private, known or not.
+    let cases = [
+        ("GET", "/orgs/acme/packages?package_type=container"),
+        ("GET", "/orgs/acme/packages/container/only-tag"),
+        ("GET", "/orgs/acme/packages/container/api%2Fserver"),
+        ("GET", "/orgs/acme/packages/container/only-tag/versions"),
+        (
+            "GET",
+            "/orgs/acme/packages/container/only-tag/versions/20081",
+        ),
+        ("GET", "/orgs/acme/docker/conflicts"),
+        ("GET", "/users/octocat/packages?package_type=npm"),
+        ("GET", "/users/octocat/packages/npm/hello-world"),
+        ("GET", "/users/octocat/packages/npm/hello-world/versions"),
+        ("GET", "/users/octocat/docker/conflicts"),
+        ("GET", "/orgs/nobody/packages/npm/x"),
         ("GET", "/user/packages?package_type=npm"),
         ("GET", "/user/docker/conflicts"),
         ("DELETE", "/users/octocat/packages/npm/100%25-pure"),
@@ -276,11 +267,48 @@ async fn anonymous_callers_see_public_packages_only() {
             "DELETE",
             "/orgs/acme/packages/container/only-tag/versions/20082",
         ),
-    ] {
+        (
+            "POST",
+            "/user/packages/npm/hello-world/versions/10011/restore",
+        ),
+    ];
+    for (i, (m, p)) in cases.into_iter().enumerate() {
         let r = crate::common::call(&emu, m, p, None).await;
-        assert_eq!(r.status, 401, "{m} {p}");
-        assert_eq!(r.message(), "Requires authentication");
+        assert_eq!(r.status, 401, "{m} {p}: {}", r.text);
+        assert_eq!(r.message(), "Requires authentication", "{m} {p}");
+        assert_eq!(
+            r.json()["documentation_url"],
+            "https://docs.github.com/rest",
+            "{m} {p}"
+        );
+        // The anonymous primary limit still counts them.
+        assert_eq!(r.header("x-ratelimit-limit").unwrap(), "60");
+        assert_eq!(
+            r.header("x-ratelimit-used").unwrap(),
+            (i + 1).to_string(),
+            "{m} {p}"
+        );
+        assert!(r.header("x-github-request-id").is_some());
+        assert!(r.header("x-oauth-scopes").is_none());
     }
+    // Nothing changed.
+    let r = get(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions",
+        Some(DEMO_TOKEN),
+    )
+    .await;
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    // A bad token is still `Bad credentials`, not `Requires authentication`.
+    let r = get(
+        &emu,
+        "/orgs/acme/packages/container/only-tag",
+        Some("ghp_wrong"),
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (401, "Bad credentials"));
+    // Unknown routes stay 404 without credentials too.
+    assert_eq!(get(&emu, "/nope", None).await.status, 404);
 }
 
 #[tokio::test]
@@ -532,8 +560,14 @@ async fn visibility_follows_ownership_and_membership() {
     let r = get(&emu, "/orgs/nobody/packages/npm/x", Some(DEMO_TOKEN)).await;
     assert_eq!(r.message(), "Package not found.");
     // Org names are case-insensitive.
-    let r = get(&emu, "/orgs/ACME/packages/container/only-tag", None).await;
+    let r = get(
+        &emu,
+        "/orgs/ACME/packages/container/only-tag",
+        Some(DEMO_TOKEN),
+    )
+    .await;
     assert_eq!(r.status, 200);
+    assert_eq!(r.json()["owner"]["login"], "acme");
 }
 
 #[tokio::test]
@@ -601,10 +635,10 @@ async fn docker_conflicts_list_conflicting_docker_packages() {
     assert_eq!(r.names(), ["octo-image"]);
     let r = get(&emu, "/users/octocat/docker/conflicts", Some(DEMO_TOKEN)).await;
     assert_eq!(r.names(), ["octo-image"]);
-    let r = get(&emu, "/users/octocat/docker/conflicts", None).await;
+    let r = get(&emu, "/users/octocat/docker/conflicts", Some(HUBOT_TOKEN)).await;
     assert!(
         r.names().is_empty(),
-        "private conflicts are hidden from anonymous callers"
+        "octocat's private conflicts are hidden from other users"
     );
     let r = get(&emu, "/orgs/acme/docker/conflicts", Some(ACTIONS_TOKEN)).await;
     assert_eq!(r.status, 400);

@@ -139,3 +139,72 @@ async fn secondary_limit_flag_sets_the_points_budget() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn fault_flags_apply_in_order_and_first_match_wins() {
+    let (_child, ready) = spawn(&[
+        "--fault",
+        "status:502@/orgs/acme/packages/npm/ui-kitx2",
+        "--fault",
+        r#"{"kind":"secondary_rate_limit","retry_after_seconds":9,"path":"/orgs/acme/packages/npm/","times":null}"#,
+        "--fault=malformed_json@/users/octocat",
+    ]);
+    let url = ready["url"].as_str().unwrap();
+    let token = ready["token"].as_str().unwrap();
+    let get = |path: &str| {
+        let request = client()
+            .get(format!("{url}{path}"))
+            .bearer_auth(token)
+            .send();
+        async move { read(request.await.unwrap()).await }
+    };
+    // The first rule (twice), then the second, forever.
+    for _ in 0..2 {
+        assert_eq!(get("/orgs/acme/packages/npm/ui-kit").await.status, 502);
+    }
+    for _ in 0..3 {
+        let r = get("/orgs/acme/packages/npm/ui-kit").await;
+        assert_eq!(r.status, 403, "the secondary limit's default status");
+        assert_eq!(r.header("retry-after").as_deref(), Some("9"));
+        assert!(r.message().contains("secondary rate limit"));
+    }
+    // Without a count the shorthand applies once.
+    let r = get("/users/octocat/packages/npm/hello-world").await;
+    assert_eq!(r.status, 200);
+    assert!(serde_json::from_str::<Value>(&r.text).is_err());
+    let r = get("/users/octocat/packages/npm/hello-world").await;
+    assert_eq!(r.json()["name"], "hello-world");
+    // Paths no rule names are untouched.
+    let r = get("/orgs/acme/packages/container/only-tag").await;
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn bad_fault_flags_are_refused_with_the_reason() {
+    for (spec, reason) in [
+        ("explode@/x", "unknown fault kind \"explode\""),
+        ("status@/x", "needs `status`"),
+        ("redirect:/y@/xx0", "at least 1"),
+        ("status:500", "no '@'"),
+        (r#"{"kind":"redirect","location":"/y","status":200}"#, "3xx"),
+        (
+            r#"{"kind":"status","status":500,"colour":"red"}"#,
+            "unknown field `colour`",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+            .args(["--fault", spec])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{spec}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(reason), "{spec}: {stderr}");
+        assert!(out.stdout.is_empty(), "{spec}: no ready line");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--fault SPEC") && help.contains("KIND[:ARG]@PATH[xCOUNT]"));
+}

@@ -73,7 +73,7 @@ async fn status_faults_apply_to_matching_requests_only() {
 #[tokio::test]
 async fn latency_fault_and_global_latency() {
     let emu = Emulator::demo().await.unwrap();
-    emu.inject(FaultRule::new(Fault::Latency(Duration::from_millis(300))));
+    emu.inject(FaultRule::new(Fault::latency(Duration::from_millis(300))));
     let start = Instant::now();
     assert_eq!(get(&emu, PKG, T).await.status, 200);
     assert!(start.elapsed() >= Duration::from_millis(300));
@@ -99,7 +99,7 @@ async fn latency_fault_and_global_latency() {
 #[tokio::test]
 async fn rate_limit_faults() {
     let emu = Emulator::demo().await.unwrap();
-    emu.inject(FaultRule::new(Fault::PrimaryRateLimit));
+    emu.inject(FaultRule::new(Fault::primary_rate_limit()));
     let r = get(&emu, PKG, T).await;
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-ratelimit-remaining").unwrap(), "0");
@@ -112,9 +112,9 @@ async fn rate_limit_faults() {
         - emu.now().timestamp();
     assert!((0..=2).contains(&ahead), "{ahead}");
 
-    emu.inject(FaultRule::new(Fault::PrimaryRateLimitFor(
-        Duration::from_secs(120),
-    )));
+    emu.inject(FaultRule::new(Fault::PrimaryRateLimit {
+        reset_in_seconds: 120,
+    }));
     let r = get(&emu, PKG, T).await;
     let ahead = r
         .header("x-ratelimit-reset")
@@ -125,7 +125,7 @@ async fn rate_limit_faults() {
     assert!((118..=121).contains(&ahead), "{ahead}");
 
     emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-        retry_after: Some(7),
+        retry_after_seconds: Some(7),
         status: 429,
     }));
     let r = get(&emu, PKG, T).await;
@@ -134,10 +134,7 @@ async fn rate_limit_faults() {
     assert!(r.message().starts_with(
         "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
     ));
-    emu.inject(FaultRule::new(Fault::SecondaryRateLimit {
-        retry_after: None,
-        status: 403,
-    }));
+    emu.inject(FaultRule::new(Fault::secondary_rate_limit()));
     let r = get(&emu, PKG, T).await;
     assert_eq!(r.status, 403);
     assert!(r.header("retry-after").is_none());

@@ -2,7 +2,8 @@
 
 use ghpkg_emulator::{
     Emulator, Fixture, FixtureError, PackageSpec, TokenKind, TokenSpec, VersionSpec, ACTIONS_TOKEN,
-    DEMO_TOKEN,
+    APP_TOKEN, DEMO_TOKEN, DEMO_TOKENS, FINE_GRAINED_TOKEN, HUBOT_TOKEN, NO_SCOPES_TOKEN,
+    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
 };
 
 use crate::common::get;
@@ -180,7 +181,7 @@ async fn the_demo_keeps_its_promises() {
     let r = get(
         &emu,
         "/users/octocat/packages/npm/hello-world/versions/10011",
-        None,
+        Some(DEMO_TOKEN),
     )
     .await;
     assert_eq!(
@@ -189,6 +190,56 @@ async fn the_demo_keeps_its_promises() {
     );
     let created = r.json()["created_at"].as_str().unwrap().to_owned();
     assert!(created.ends_with('Z') && created.starts_with("2024-"));
+}
+
+#[test]
+fn the_default_token_is_the_first_classic_one() {
+    assert_eq!(Fixture::demo().default_token(), Some(DEMO_TOKEN));
+    let f = Fixture::empty()
+        .token(TokenSpec::fine_grained("github_pat_x", "solo"))
+        .token(TokenSpec::oauth("gho_x", "solo", &[]))
+        .token(TokenSpec::classic("ghp_first", "solo", &[]))
+        .token(TokenSpec::classic("ghp_second", "solo", &[]));
+    assert_eq!(f.default_token(), Some("ghp_first"));
+    let f = Fixture::empty().token(TokenSpec::app("ghs_x", "solo"));
+    assert_eq!(f.default_token(), None);
+    assert_eq!(Fixture::empty().default_token(), None);
+}
+
+#[test]
+fn the_demo_token_table_lists_every_demo_token_once() {
+    let demo = Fixture::demo();
+    let listed: Vec<&str> = DEMO_TOKENS.iter().map(|t| t.token).collect();
+    let served: Vec<&str> = demo.tokens.iter().map(|t| t.token.as_str()).collect();
+    assert_eq!(listed, served, "the table follows the dataset, in order");
+    assert_eq!(DEMO_TOKENS[0].name, "demo");
+    let by_name = |name: &str| DEMO_TOKENS.iter().find(|t| t.name == name).unwrap().token;
+    for (name, token) in [
+        ("demo", DEMO_TOKEN),
+        ("read_only", READ_ONLY_TOKEN),
+        ("no_scopes", NO_SCOPES_TOKEN),
+        ("hubot", HUBOT_TOKEN),
+        ("oauth", OAUTH_TOKEN),
+        ("fine_grained", FINE_GRAINED_TOKEN),
+        ("app", APP_TOKEN),
+        ("actions", ACTIONS_TOKEN),
+        ("user_to_server", USER_TO_SERVER_TOKEN),
+    ] {
+        assert_eq!(by_name(name), token, "{name}");
+    }
+    for t in DEMO_TOKENS {
+        assert!(
+            !t.name.is_empty() && t.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{}: names are snake_case",
+            t.name
+        );
+        assert!(
+            !t.description.is_empty() && !t.description.contains('\n'),
+            "{}",
+            t.name
+        );
+        assert_eq!(DEMO_TOKENS.iter().filter(|o| o.name == t.name).count(), 1);
+    }
 }
 
 #[tokio::test]

@@ -56,13 +56,15 @@ async fn primary_limit_counts_down_and_resets_with_the_clock() {
 
 #[tokio::test]
 async fn anonymous_callers_get_60_an_hour() {
+    // Each anonymous request is refused (401) and still counts against the
+    // address's 60 an hour; after that the refusal is the rate limit.
     let emu = Emulator::demo().await.unwrap();
-    for _ in 0..60 {
+    for i in 1..=60 {
+        let r = get(&emu, "/users/octocat/packages/npm/hello-world", None).await;
+        assert_eq!(r.status, 401);
         assert_eq!(
-            get(&emu, "/users/octocat/packages/npm/hello-world", None)
-                .await
-                .status,
-            200
+            r.header("x-ratelimit-remaining").unwrap(),
+            (60 - i).to_string()
         );
     }
     let r = get(&emu, "/users/octocat/packages/npm/hello-world", None).await;
@@ -73,11 +75,22 @@ async fn anonymous_callers_get_60_an_hour() {
         "{}",
         r.message()
     );
+    assert_eq!(r.header("x-ratelimit-remaining").unwrap(), "0");
     emu.reset_rate_limits();
+    let r = get(&emu, "/users/octocat/packages/npm/hello-world", None).await;
     assert_eq!(
-        get(&emu, "/users/octocat/packages/npm/hello-world", None)
-            .await
-            .status,
+        (r.status, r.message().as_str()),
+        (401, "Requires authentication")
+    );
+    // A token has its own budget.
+    assert_eq!(
+        get(
+            &emu,
+            "/users/octocat/packages/npm/hello-world",
+            Some(DEMO_TOKEN)
+        )
+        .await
+        .status,
         200
     );
 }

@@ -118,6 +118,113 @@ async fn last_version_and_last_tagged_version_are_protected() {
     );
 }
 
+const LAST_VERSION: &str =
+    "You cannot delete the last version of a package. You must delete the package instead.";
+const LAST_TAGGED: &str =
+    "You cannot delete the last tagged version of a package. You must delete the package instead.";
+
+#[tokio::test]
+async fn containers_keep_a_last_version_and_a_last_tagged_version() {
+    let emu = Emulator::demo().await.unwrap();
+    let untagged_only = emu
+        .with_state(|s| {
+            s.add_package(
+                PackageSpec::new("acme", "scratch", "container")
+                    .version(VersionSpec::new("sha256:0001").id(90001)),
+            )
+        })
+        .unwrap();
+    assert!(untagged_only > 0);
+    // The only version of a container, untagged: the last-version rule.
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/scratch/versions/90001",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_VERSION));
+    // The only version of a container, tagged: the last-version rule too.
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/org-repo%2Fsub%2Fimage/versions/20111",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_VERSION));
+    // The last tagged version while untagged ones remain.
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions/20081",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_TAGGED));
+    // An untagged version beside a tagged one may go; then the tagged one
+    // is the last version.
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions/20082",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/container/only-tag/versions/20081",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_VERSION));
+    // A tagged version beside another tagged one may go.
+    let r = delete(
+        &emu,
+        "/users/octocat/packages/container/hello-container/versions/10061",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    // Refusals change nothing.
+    for (path, count) in [
+        ("/orgs/acme/packages/container/scratch", 1),
+        ("/orgs/acme/packages/container/org-repo%2Fsub%2Fimage", 1),
+        ("/orgs/acme/packages/container/only-tag", 1),
+        ("/users/octocat/packages/container/hello-container", 2),
+    ] {
+        assert_eq!(
+            get(&emu, path, T).await.json()["version_count"],
+            count,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_npm_package_keeps_its_last_version() {
+    let emu = Emulator::demo().await.unwrap();
+    let r = delete(
+        &emu,
+        "/orgs/acme/packages/npm/single-version/versions/20091",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_VERSION));
+    // Two versions: one may go, the other is then the last.
+    let r = delete(
+        &emu,
+        "/users/octocat/packages/npm/100%25-pure/versions/10092",
+        T,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let r = delete(
+        &emu,
+        "/users/octocat/packages/npm/100%25-pure/versions/10091",
+        T,
+    )
+    .await;
+    assert_eq!((r.status, r.message().as_str()), (400, LAST_VERSION));
+}
+
 #[tokio::test]
 async fn deleted_versions_are_listed_and_restorable_for_30_days() {
     let emu = Emulator::demo().await.unwrap();
@@ -333,6 +440,6 @@ async fn org_deletes_need_an_admin_and_user_deletes_the_owner() {
     )
     .await;
     assert_eq!(r.status, 204);
-    let r = get(&emu, "/users/octocat/packages/npm/100%25-pure", None).await;
+    let r = get(&emu, "/users/octocat/packages/npm/100%25-pure", T).await;
     assert_eq!(r.json()["version_count"], 1);
 }

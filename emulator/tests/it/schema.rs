@@ -328,9 +328,9 @@ async fn every_error_body_validates() {
         Fault::Status(500),
         Fault::Status(502),
         Fault::Status(503),
-        Fault::PrimaryRateLimit,
+        Fault::primary_rate_limit(),
         Fault::SecondaryRateLimit {
-            retry_after: Some(1),
+            retry_after_seconds: Some(1),
             status: 429,
         },
     ] {
