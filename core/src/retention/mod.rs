@@ -17,11 +17,13 @@ mod plan;
 mod planner;
 mod policy;
 mod registry;
+mod render;
 
 use std::sync::Arc;
 
 pub use cache::{FileCache, ManifestCache, MemoryCache};
 pub use planner::PlanOptions;
+pub use render::Render;
 pub use registry::{registry_for, repository, Registry, RegistryProblem};
 
 pub use duration::Span;

@@ -446,3 +446,105 @@ pub(crate) fn fingerprint<'a>(
     }
     format!("sha256:{}", hex(&h.finalize()))
 }
+
+impl Plan {
+    /// The plan with the deletions of `version_ids` turned into keeps, and
+    /// with what those versions hold alive (an index's children, a subject's
+    /// signatures) kept as well. Each edit is recorded. A version id that is
+    /// not a planned deletion is `InvalidArgument`: review can only keep more.
+    pub fn without_versions(&self, version_ids: &[u64]) -> Result<Plan> {
+        let mut plan = self.clone();
+        for &id in version_ids {
+            let found = plan.packages.iter_mut().find_map(|p| {
+                let name = p.name.clone();
+                p.actions
+                    .iter_mut()
+                    .find(|a| a.version_id == id && a.action != Verdict::Keep)
+                    .map(|a| (name, a))
+            });
+            let Some((package, action)) = found else {
+                return Err(Error::invalid(format!(
+                    "version {id} is not a planned deletion; a review can only keep versions \
+                     the plan would delete"
+                )));
+            };
+            action.action = Verdict::Keep;
+            action.order = None;
+            action.untag_tags.clear();
+            action.reasons = vec![Reason::new("kept_by_review").rule("edits")];
+            plan.edits.push(Edit {
+                op: "keep".into(),
+                package,
+                version_id: id,
+            });
+        }
+        for p in &mut plan.packages {
+            keep_what_kept_versions_hold(p);
+            if p.actions.iter().any(|a| a.action == Verdict::Keep) {
+                p.package_action = None;
+            }
+            renumber(p);
+        }
+        plan.finish(self.totals.requests.registry_get);
+        Ok(plan)
+    }
+
+    /// The plan with every deletion outside `packages` turned into a keep
+    /// (recorded as edits).
+    pub fn only_packages(&self, packages: &[&str]) -> Result<Plan> {
+        let ids: Vec<u64> = self
+            .packages
+            .iter()
+            .filter(|p| !packages.contains(&p.name.as_str()))
+            .flat_map(|p| {
+                p.actions
+                    .iter()
+                    .filter(|a| a.action != Verdict::Keep && a.role == Role::Root)
+                    .map(|a| a.version_id)
+            })
+            .collect();
+        self.without_versions(&ids)
+    }
+}
+
+/// Keeps every deletion that a kept version lists or is the subject of,
+/// until nothing changes.
+fn keep_what_kept_versions_hold(p: &mut PackagePlan) {
+    loop {
+        let kept: std::collections::HashSet<String> = p
+            .actions
+            .iter()
+            .filter(|a| a.action == Verdict::Keep)
+            .map(|a| a.name.clone())
+            .collect();
+        let mut changed = false;
+        for a in p.actions.iter_mut().filter(|a| a.action != Verdict::Keep) {
+            let parent = a.parents.iter().find(|d| kept.contains(*d)).cloned();
+            let subject = a.subject.clone().filter(|s| kept.contains(s));
+            let reason = match (parent, subject) {
+                (Some(d), _) => Reason::new("child_of_kept").detail(format!("child of {d}, kept by review")),
+                (None, Some(s)) => Reason::new("referrer_of_kept").detail(format!("refers to {s}, kept by review")),
+                (None, None) => continue,
+            };
+            a.action = Verdict::Keep;
+            a.order = None;
+            a.reasons = vec![reason];
+            changed = true;
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Numbers the remaining deletions 1.. in their existing order.
+fn renumber(p: &mut PackagePlan) {
+    let mut n = 0;
+    p.actions.sort_by_key(|a| (a.order.unwrap_or(0), a.version_id));
+    for a in &mut p.actions {
+        if a.order.is_some() {
+            n += 1;
+            a.order = Some(n);
+        }
+    }
+}

@@ -271,9 +271,8 @@ impl Selector {
     }
 }
 
-/// Conditions on an image's tags.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
-#[schemars(untagged)]
+/// Conditions on an image's tags. A bare list of patterns is read as `all`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum TagClause {
     /// Every tag matches one of the patterns (and there is at least one tag).
     All {
@@ -290,16 +289,37 @@ pub enum TagClause {
         /// The patterns.
         none: Vec<Pattern>,
     },
-    /// A bare list: the same as `{"all": [...]}`.
-    #[schemars(with = "Vec<Pattern>")]
-    Bare(Vec<Pattern>),
+}
+
+impl JsonSchema for TagClause {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagClause".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let patterns = g.subschema_for::<Vec<Pattern>>();
+        let one = |key: &str| {
+            schemars::json_schema!({
+                "type": "object",
+                "properties": {key: patterns.clone()},
+                "required": [key],
+                "additionalProperties": false
+            })
+        };
+        schemars::json_schema!({
+            "description": "Conditions on an image's tags: {\"all\": [...]} (every tag matches one \
+                            pattern, and there is a tag), {\"any\": [...]}, {\"none\": [...]}, or a \
+                            bare list, read as all.",
+            "oneOf": [patterns.clone(), one("all"), one("any"), one("none")]
+        })
+    }
 }
 
 impl TagClause {
-    /// The patterns and the quantifier (`Bare` reads as `all`).
+    /// The patterns and the quantifier.
     pub fn parts(&self) -> (Quantifier, &[Pattern]) {
         match self {
-            TagClause::All { all } | TagClause::Bare(all) => (Quantifier::All, all),
+            TagClause::All { all } => (Quantifier::All, all),
             TagClause::Any { any } => (Quantifier::Any, any),
             TagClause::None { none } => (Quantifier::None, none),
         }
@@ -340,7 +360,7 @@ impl<'de> Deserialize<'de> for TagClause {
             Vec::<Pattern>::deserialize(v).map_err(|e| D::Error::custom(e.to_string()))
         };
         match v {
-            serde_json::Value::Array(_) => Ok(TagClause::Bare(patterns(v)?)),
+            serde_json::Value::Array(_) => Ok(TagClause::All { all: patterns(v)? }),
             serde_json::Value::Object(m) if m.len() == 1 => {
                 let (k, v) = m.into_iter().next().ok_or_else(|| D::Error::custom("empty"))?;
                 match k.as_str() {
@@ -772,7 +792,7 @@ fn check_selector(at: &str, sel: &Selector, container: bool) -> Result<()> {
         semver::VersionReq::parse(range)
             .map_err(|e| Error::invalid(format!("{at}.semver {range:?}: {e}")))?;
     }
-    if let Some(TagClause::All { all: p } | TagClause::Any { any: p } | TagClause::None { none: p } | TagClause::Bare(p)) = &sel.tags {
+    if let Some(TagClause::All { all: p } | TagClause::Any { any: p } | TagClause::None { none: p }) = &sel.tags {
         if p.is_empty() {
             return Err(Error::invalid(format!("{at}.tags has no pattern")));
         }

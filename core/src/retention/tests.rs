@@ -370,3 +370,105 @@ fn versions_of_other_registries_by_name() {
     assert_eq!(deleted, ["1.0.0"]);
     assert!(j.plan.actions.iter().all(|a| a.kind == VersionKind::Version && a.role == Role::Root));
 }
+
+/// A whole plan around one judged package, as the planner makes it.
+fn plan_of(p: &Pkg, policy: &str) -> Plan {
+    let policy = Policy::from_json(policy).unwrap();
+    let judged = p.judge_with(&policy);
+    let mut plan = Plan {
+        plan_version: PLAN_VERSION,
+        id: String::new(),
+        now: t0(),
+        policy_hash: policy.hash(),
+        policy,
+        target: Target {
+            base_url: "https://api.github.com".into(),
+            registry: Some("https://ghcr.io".into()),
+            owner: Some("acme".into()),
+        },
+        edits: Vec::new(),
+        packages: vec![judged.plan],
+        warnings: judged.warnings,
+        totals: Totals::default(),
+    };
+    plan.finish(0);
+    plan
+}
+
+fn multi_arch() -> (Pkg, [String; 4]) {
+    let mut p = Pkg::default();
+    let own = p.add("own", &[], 30, Some(image()));
+    let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&own, "linux/arm64")])));
+    let sig = p.add("sig", &[&format!("sha256-{}.sig", &old[7..])], 30, Some(image()));
+    let new = p.add("new", &["2.0.0"], 1, Some(image()));
+    (p, [own, old, sig, new])
+}
+
+const OLD_TAGS: &str = r#"{"owner": {"org": "acme"}, "package_type": "container", "delete": [{"tags": ["1.*"]}]}"#;
+
+#[test]
+fn a_plan_round_trips_and_refuses_a_hand_edited_policy() {
+    let (p, _) = multi_arch();
+    let plan = plan_of(&p, OLD_TAGS);
+    assert!(plan.id.starts_with("pln_") && plan.id.len() == 20);
+    assert_eq!(plan.totals.delete, 3);
+    assert_eq!(plan.totals.requests.delete, 3);
+    assert_eq!(plan.totals.eta_seconds, 2);
+    let back = Plan::from_json(&plan.to_json()).unwrap();
+    assert_eq!(back, plan);
+    let tampered = plan.to_json().replace("\"1.*\"", "\"*\"");
+    let e = Plan::from_json(&tampered).unwrap_err();
+    assert!(e.message().contains("edited by hand"), "{e}");
+    let e = Plan::from_json("{\"plan_version\": 1}").unwrap_err();
+    assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
+    let e = Plan::from_json(&plan.to_json().replace("\"plan_version\": 1", "\"plan_version\": 7")).unwrap_err();
+    assert!(e.message().contains("plan_version 7"), "{e}");
+}
+
+#[test]
+fn review_can_only_keep_more_and_keeps_what_it_holds() {
+    let (p, [own, old, sig, _]) = multi_arch();
+    let plan = plan_of(&p, OLD_TAGS);
+    let old_id = plan.packages[0].actions.iter().find(|a| a.name == old).unwrap().version_id;
+    let edited = plan.without_versions(&[old_id]).unwrap();
+    let v: HashMap<&str, Verdict> = edited.packages[0].actions.iter().map(|a| (a.name.as_str(), a.action)).collect();
+    assert_eq!(v[old.as_str()], Verdict::Keep);
+    assert_eq!(v[own.as_str()], Verdict::Keep, "the index's child stays with it");
+    assert_eq!(v[sig.as_str()], Verdict::Keep, "and its signature");
+    assert_eq!(edited.edits.len(), 1);
+    assert_eq!(edited.totals.delete, 0);
+    assert_ne!(edited.id, plan.id);
+    // Keeping a child alone keeps only that child; the rest renumbers from 1.
+    let own_id = plan.packages[0].actions.iter().find(|a| a.name == own).unwrap().version_id;
+    let edited = plan.without_versions(&[own_id]).unwrap();
+    let orders: Vec<u32> = edited.packages[0].actions.iter().filter_map(|a| a.order).collect();
+    assert_eq!(orders, [1, 2]);
+    // A version that is not a deletion cannot be "kept".
+    let kept_id = plan.packages[0].actions.iter().find(|a| a.action == Verdict::Keep).unwrap().version_id;
+    assert!(plan.without_versions(&[kept_id]).is_err());
+    assert!(plan.without_versions(&[424242]).is_err());
+    assert_eq!(plan.only_packages(&["web"]).unwrap().totals.delete, 0);
+    assert_eq!(plan.only_packages(&["api/server"]).unwrap().totals.delete, 3);
+}
+
+#[test]
+fn renderings() {
+    let (p, [_, old, _, _]) = multi_arch();
+    let plan = plan_of(&p, OLD_TAGS);
+    let md = plan.render(Render::Markdown);
+    assert!(md.contains("## ghpkg retention plan `pln_"));
+    assert!(md.contains("| api/server | 4 | 1 | 3 | 0 | ok |"), "{md}");
+    assert!(md.contains("matched_delete_rule (delete[0])"));
+    assert!(md.contains(&format!("`sha256:{}…`", &old[7..19])));
+    let table = plan.render(Render::Table);
+    assert!(table.lines().next().unwrap().starts_with("PACKAGE"));
+    assert!(table.contains("delete #1"));
+    let nd = plan.render(Render::Ndjson);
+    let lines: Vec<serde_json::Value> = nd.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["type"], "plan");
+    assert_eq!(lines.iter().filter(|l| l["type"] == "action").count(), 4);
+    assert_eq!(lines.last().unwrap()["type"], "totals");
+    assert_eq!(plan.render(Render::Json), plan.to_json());
+    assert_eq!("md".parse::<Render>().unwrap(), Render::Markdown);
+    assert!("html".parse::<Render>().is_err());
+}
