@@ -86,6 +86,27 @@ impl Client {
         })
     }
 
+    /// The same client (connections shared) with rate-limit waits off, so a
+    /// caller that paces itself sees every rate limit at once.
+    pub(crate) fn without_rate_limit_waits(&self) -> Client {
+        let i = &self.inner;
+        Client {
+            inner: Arc::new(Inner {
+                http: i.http.clone(),
+                base: i.base.clone(),
+                credentials: i.credentials.clone(),
+                user_agent: i.user_agent.clone(),
+                max_retries: i.max_retries,
+                retry_base: i.retry_base,
+                max_rate_limit_wait: Duration::ZERO,
+                read_ahead: i.read_ahead,
+                per_page: i.per_page,
+                allow_insecure_http: i.allow_insecure_http,
+                last_rate_limit: Mutex::new(self.rate_limit()),
+            }),
+        }
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.base.as_str().trim_end_matches('/')

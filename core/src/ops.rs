@@ -183,6 +183,15 @@ impl Client {
         self.execute(Method::POST, url, Call::Other).await.map(drop)
     }
 
+    /// The user the credentials belong to (`GET /user`). Retention records
+    /// it in plans and checks it before applying one. Anonymous calls are an
+    /// `Authentication` error; tokens GitHub does not let read users (an
+    /// Actions `GITHUB_TOKEN`) are `PermissionDenied`.
+    pub async fn authenticated_user(&self) -> Result<crate::models::SimpleUser> {
+        let url = self.endpoint("/user")?;
+        self.execute(Method::GET, url, Call::Other).await?.json("user")
+    }
+
     /// Lists docker packages whose migration to the Container registry
     /// conflicts with an existing package. Lazy; follows `link` if GitHub pages it.
     pub fn docker_conflicts(&self, owner: &Owner) -> Listing<Package> {

@@ -295,7 +295,7 @@ fn selects(sel: &Selector, img: &Image<'_>, now: DateTime<Utc>, partial_tags: &m
         }
     }
     if let Some(pre) = sel.prerelease {
-        if as_version(&img.v.name).is_none_or(|v| v.pre.is_empty() == pre) {
+        if as_version(&img.v.name).map_or(true, |v| v.pre.is_empty() == pre) {
             return false;
         }
     }
@@ -326,8 +326,28 @@ fn selects(sel: &Selector, img: &Image<'_>, now: DateTime<Utc>, partial_tags: &m
     true
 }
 
-fn rule_name(id: &Option<String>, section: &str, i: usize) -> String {
-    id.clone().unwrap_or_else(|| format!("{section}[{i}]"))
+/// A rule's name in reasons: its `id`, else its place (`delete[1]`, or
+/// `overrides[0].delete[1]` when an override supplied the rules).
+fn rule_name(id: &Option<String>, section: &str, i: usize, from_override: Option<usize>) -> String {
+    id.clone().unwrap_or_else(|| match from_override {
+        Some(o) => format!("overrides[{o}].{section}[{i}]"),
+        None => format!("{section}[{i}]"),
+    })
+}
+
+/// The tags of `img` a rule's `any` clause matches, when they are some but
+/// not all of its tags: what untagging would remove.
+fn partial_any(sel: &Selector, img: &Image<'_>) -> Option<Vec<String>> {
+    let (Quantifier::Any, patterns) = sel.tags.as_ref()?.parts() else {
+        return None;
+    };
+    let hits: Vec<String> = img
+        .tags
+        .iter()
+        .filter(|t| patterns.iter().any(|p| p.matches(t)))
+        .cloned()
+        .collect();
+    (!hits.is_empty() && hits.len() < img.tags.len()).then_some(hits)
 }
 
 /// Judges one package.
@@ -466,15 +486,28 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
             );
         }
     }
-    // Candidates.
+    // Candidates; with `untag`, images that an `any` clause matches only
+    // by some of their tags lose those tags instead.
     let mut candidates: BTreeMap<usize, Vec<Reason>> = BTreeMap::new();
+    let mut untags: BTreeMap<usize, (BTreeSet<String>, Vec<Reason>)> = BTreeMap::new();
     for (r, rule) in rules.delete.iter().enumerate() {
         let sel = rule.selector();
-        let name = rule_name(&rule.id, "delete", r);
+        let name = rule_name(&rule.id, "delete", r, rules.from_override);
         for (&i, img) in &images {
             let mut partial = false;
             if selects(&sel, img, input.now, &mut partial) {
-                candidates.entry(i).or_default().push(delete_reason(&name, &sel, img));
+                match partial_any(&sel, img).filter(|_| rules.untag && container) {
+                    Some(tags) => {
+                        let u = untags.entry(i).or_default();
+                        u.0.extend(tags.iter().cloned());
+                        u.1.push(
+                            Reason::new("untag_partial_tags")
+                                .rule(name.clone())
+                                .detail(format!("tags {tags:?} of {:?}", img.tags)),
+                        );
+                    }
+                    None => candidates.entry(i).or_default().push(delete_reason(&name, &sel, img)),
+                }
             } else if partial {
                 let mut without_tags = sel.clone();
                 without_tags.tags = None;
@@ -512,6 +545,8 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         }
     }
 
+    // An image a rule deletes whole is not untagged; a kept one keeps its tags.
+    untags.retain(|i, _| !candidates.contains_key(i) && !kept.contains_key(i));
     // D = C − P − K, then GitHub's last-version rule.
     let mut delete_roots: BTreeSet<usize> = candidates
         .keys()
@@ -587,6 +622,12 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         }
     }
     for (i, v) in versions.iter().enumerate() {
+        if let (Some((tags, reasons)), false) = (untags.get(&i), deleted.contains(&i)) {
+            let mut a = action(v, i, &graph, &roots, Verdict::Untag, reasons.clone());
+            a.untag_tags = tags.iter().cloned().collect();
+            actions.push(a);
+            continue;
+        }
         let (verdict, reasons) = if deleted.contains(&i) {
             let reasons = if let Some(r) = candidates.get(&i).filter(|_| delete_roots.contains(&i)) {
                 r.clone()
@@ -603,9 +644,15 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         };
         let mut a = action(v, i, &graph, &roots, verdict, reasons);
         if verdict == Verdict::Delete {
-            a.order = order.iter().position(|&n| n == i).map(|p| p as u32 + 1);
+            a.order = order.iter().position(|&n| n == i).map(|p| (p + untags.len()) as u32 + 1);
         }
         actions.push(a);
+    }
+    // Untagging comes before any delete of the package.
+    let mut n = 0;
+    for a in actions.iter_mut().filter(|a| a.action == Verdict::Untag) {
+        n += 1;
+        a.order = Some(n);
     }
     actions.sort_by_key(|a| (a.order.unwrap_or(0), a.version_id));
     // Children of kept indexes that the package does not have.
@@ -805,7 +852,7 @@ fn protect(
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
             _ => true,
         };
-        let same_owner = owner.as_deref().is_none_or(|o| r.owner.eq_ignore_ascii_case(o));
+        let same_owner = owner.as_deref().map_or(true, |o| r.owner.eq_ignore_ascii_case(o));
         if !same_registry || !same_owner || !r.package.eq_ignore_ascii_case(input.name) {
             continue;
         }
@@ -838,7 +885,7 @@ fn keep_rules(
     kept: &mut BTreeMap<usize, Vec<Reason>>,
 ) {
     for (r, rule) in rules.keep.iter().enumerate() {
-        let name = rule_name(&rule.id, "keep", r);
+        let name = rule_name(&rule.id, "keep", r, rules.from_override);
         let of = rule.of.clone().unwrap_or_default();
         let counted: Vec<(usize, &Image<'_>)> = images
             .iter()
@@ -861,7 +908,7 @@ fn keep_rules(
         if let Some(n) = rule.latest {
             for (group, members) in groups(rule, &of, &counted) {
                 let mut members = members;
-                members.sort_by(|a, b| (b.1.time, b.1.v.id).cmp(&(a.1.time, a.1.v.id)));
+                members.sort_by_key(|m| std::cmp::Reverse((m.1.time, m.1.v.id)));
                 for (rank, (i, _)) in members.iter().take(n as usize).enumerate() {
                     let detail = match &group {
                         Some(g) => format!("{} of the {n} newest of stream {g}", rank + 1),

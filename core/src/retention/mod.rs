@@ -8,20 +8,31 @@
 //! everything first; a journal records every delete, so a run can be
 //! resumed and undone within GitHub's 30-day restore window.
 
+mod apply;
 mod cache;
 mod duration;
 mod evaluate;
+mod journal;
 mod oci;
+mod pacer;
 mod pattern;
 mod plan;
 mod planner;
 mod policy;
 mod registry;
 mod render;
+mod report;
+mod undo;
+mod verify;
 
 use std::sync::Arc;
 
+pub use apply::{ApplyEvents, ApplyOptions, VerifyFailure, RESTORE_WINDOW_DAYS};
 pub use cache::{FileCache, ManifestCache, MemoryCache};
+pub use journal::{Entry, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VERSION};
+pub use pacer::{Pacer, DEFAULT_PER_MINUTE, MAX_PER_MINUTE};
+pub use report::{Broken, ErrorInfo, Event, Item, Outcome, Report, Resume, Status, VerifyReport, REPORT_VERSION};
+pub use undo::UndoOptions;
 pub use planner::PlanOptions;
 pub use render::Render;
 pub use registry::{registry_for, repository, Registry, RegistryProblem};

@@ -57,6 +57,10 @@ pub struct Target {
     /// The owner's login the policy names (`null` for `"me"`).
     #[serde(default)]
     pub owner: Option<String>,
+    /// The login of the user whose token made the plan (`null` when the
+    /// token cannot tell, e.g. an Actions token).
+    #[serde(default)]
+    pub login: Option<String>,
 }
 
 /// A review edit: a deletion turned into a keep.
@@ -418,6 +422,7 @@ fn plan_id(plan: &Plan) -> String {
     h.update(plan.policy_hash.as_bytes());
     h.update(plan.now.to_rfc3339().as_bytes());
     h.update(plan.target.base_url.as_bytes());
+    h.update(plan.target.login.as_deref().unwrap_or_default().as_bytes());
     for p in &plan.packages {
         h.update(p.name.as_bytes());
         h.update(p.listing.fingerprint.as_bytes());

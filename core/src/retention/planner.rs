@@ -11,7 +11,7 @@ use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::cache::{FileCache, ManifestCache};
-use super::evaluate::{judge, ManifestState, PackageInput, VersionInfo};
+use super::evaluate::{judge, Judged, ManifestState, PackageInput, VersionInfo};
 use super::plan::{Plan, Target, Totals, Warning, PLAN_VERSION};
 use super::policy::Policy;
 use super::registry::{registry_for, repository, Registry, RegistryProblem, MAX_IN_FLIGHT};
@@ -38,11 +38,70 @@ pub struct PlanOptions {
 }
 
 /// A package the policy covers.
-struct Covered {
-    name: String,
-    id: u64,
+pub(crate) struct Covered {
+    pub name: String,
+    pub id: u64,
     /// The owner's login, which names the package's registry repository.
-    owner: Option<String>,
+    pub owner: Option<String>,
+}
+
+/// What judging a package needs besides the package.
+pub(crate) struct Context<'a> {
+    pub client: &'a Client,
+    pub registry: Option<&'a Registry>,
+    pub cache: &'a Arc<dyn ManifestCache>,
+    pub policy: &'a Policy,
+    pub now: DateTime<Utc>,
+}
+
+/// Lists a package's versions (completely, or it is blocked), reads its
+/// manifests and judges it.
+pub(crate) async fn judge_package(ctx: &Context<'_>, pkg: &Covered) -> Result<Judged> {
+    let policy = ctx.policy;
+    let owner = policy.owner.to_owner();
+    let mut listing = ctx.client.list_versions(
+        &owner,
+        policy.package_type,
+        &pkg.name,
+        Some(VersionState::Active),
+    );
+    let mut versions = Vec::new();
+    let mut incomplete = None;
+    while let Some(page) = listing.next_page().await {
+        match page {
+            Ok(page) => versions.extend(page.iter().map(VersionInfo::from)),
+            Err(e) if e.kind() == ErrorKind::Authentication => return Err(e),
+            Err(e) => {
+                incomplete = Some(format!("listing the versions failed: {e}"));
+                break;
+            }
+        }
+    }
+    if listing.reached_paging_limit() {
+        incomplete = Some("the listing stopped at GitHub's 10,000-item paging limit".into());
+    }
+    let container = policy.package_type == PackageType::Container;
+    let read = if container && incomplete.is_none() {
+        let login = pkg.owner.as_deref().or(policy.owner.login()).unwrap_or_default();
+        read_manifests(ctx.registry, ctx.cache, login, &pkg.name, &versions).await
+    } else {
+        Read {
+            manifests: HashMap::new(),
+            problem: None,
+        }
+    };
+    let host = ctx.registry.map(Registry::host);
+    Ok(judge(&PackageInput {
+        policy,
+        name: &pkg.name,
+        package_id: pkg.id,
+        versions: &versions,
+        incomplete,
+        manifests: &read.manifests,
+        registry_problem: read.problem,
+        now: ctx.now,
+        registry_host: host.as_deref(),
+    }))
 }
 
 /// What reading the registry gave for one package.
@@ -72,6 +131,7 @@ pub(crate) async fn make_plan(
         (Some(url), true) => Some(Registry::new(client, url)?),
         _ => None,
     };
+    let login = authenticated_login(client).await?;
     let packages = covered(client, policy, &mut warnings).await?;
     let mut plan = Plan {
         plan_version: PLAN_VERSION,
@@ -83,52 +143,22 @@ pub(crate) async fn make_plan(
             base_url: client.base_url().to_owned(),
             registry: registry.as_ref().map(Registry::origin),
             owner: policy.owner.login().map(str::to_owned),
+            login,
         },
         edits: Vec::new(),
         packages: Vec::new(),
         warnings: Vec::new(),
         totals: Totals::default(),
     };
-    let owner = policy.owner.to_owner();
+    let ctx = Context {
+        client,
+        registry: registry.as_ref(),
+        cache: &cache,
+        policy,
+        now,
+    };
     for pkg in packages {
-        let mut listing =
-            client.list_versions(&owner, policy.package_type, &pkg.name, Some(VersionState::Active));
-        let mut versions = Vec::new();
-        let mut incomplete = None;
-        while let Some(page) = listing.next_page().await {
-            match page {
-                Ok(page) => versions.extend(page.iter().map(VersionInfo::from)),
-                Err(e) if e.kind() == ErrorKind::Authentication => return Err(e),
-                Err(e) => {
-                    incomplete = Some(format!("listing the versions failed: {e}"));
-                    break;
-                }
-            }
-        }
-        if listing.reached_paging_limit() {
-            incomplete = Some("the listing stopped at GitHub's 10,000-item paging limit".into());
-        }
-        let read = if container && incomplete.is_none() {
-            let login = pkg.owner.as_deref().or(policy.owner.login()).unwrap_or_default();
-            read_manifests(registry.as_ref(), &cache, login, &pkg.name, &versions).await
-        } else {
-            Read {
-                manifests: HashMap::new(),
-                problem: None,
-            }
-        };
-        let host = registry.as_ref().map(Registry::host);
-        let judged = judge(&PackageInput {
-            policy,
-            name: &pkg.name,
-            package_id: pkg.id,
-            versions: &versions,
-            incomplete,
-            manifests: &read.manifests,
-            registry_problem: read.problem,
-            now,
-            registry_host: host.as_deref(),
-        });
+        let judged = judge_package(&ctx, &pkg).await?;
         warnings.extend(judged.warnings);
         plan.packages.push(judged.plan);
     }
@@ -136,6 +166,15 @@ pub(crate) async fn make_plan(
     plan.warnings = warnings;
     plan.finish(registry.as_ref().map_or(0, Registry::reads));
     Ok(plan)
+}
+
+/// The login of the token's user; `None` when the token cannot read users.
+pub(crate) async fn authenticated_login(client: &Client) -> Result<Option<String>> {
+    match client.authenticated_user().await {
+        Ok(u) => Ok(Some(u.login)),
+        Err(e) if matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The packages the policy covers, by name: fetched one by one when the

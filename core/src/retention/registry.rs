@@ -514,7 +514,7 @@ impl Registry {
     fn pause(&self, d: Duration) {
         let until = Instant::now() + d;
         let mut p = self.inner.pause_until.lock().unwrap_or_else(|e| e.into_inner());
-        if p.is_none_or(|old| old < until) {
+        if p.map_or(true, |old| old < until) {
             *p = Some(until);
         }
     }

@@ -385,6 +385,7 @@ fn plan_of(p: &Pkg, policy: &str) -> Plan {
             base_url: "https://api.github.com".into(),
             registry: Some("https://ghcr.io".into()),
             owner: Some("acme".into()),
+            login: Some("octocat".into()),
         },
         edits: Vec::new(),
         packages: vec![judged.plan],
@@ -471,4 +472,24 @@ fn renderings() {
     assert_eq!(plan.render(Render::Json), plan.to_json());
     assert_eq!("md".parse::<Render>().unwrap(), Render::Markdown);
     assert!("html".parse::<Render>().is_err());
+}
+
+#[test]
+fn untag_removes_only_the_matching_tags_of_a_multi_tagged_image() {
+    let mut p = Pkg::default();
+    let both = p.add("both", &["pr-8", "v0.8.0"], 30, Some(image()));
+    let pr = p.add("pr", &["pr-9"], 30, Some(image()));
+    p.add("rel", &["v1.0.0"], 1, Some(image()));
+    let policy = r#"{"owner": {"org": "acme"}, "package_type": "container", "untag": true,
+        "delete": [{"tags": {"any": ["pr-*"]}}]}"#;
+    let j = p.judge(policy);
+    let a = j.plan.actions.iter().find(|a| a.name == both).unwrap();
+    assert_eq!((a.action, a.untag_tags.clone()), (Verdict::Untag, vec!["pr-8".to_string()]));
+    assert_eq!(a.order, Some(1), "untagging comes first");
+    assert_eq!(a.reasons[0].code, "untag_partial_tags");
+    let b = j.plan.actions.iter().find(|a| a.name == pr).unwrap();
+    assert_eq!((b.action, b.order), (Verdict::Delete, Some(2)));
+    // Without untag, `any` deletes the whole image.
+    let j = p.judge(&policy.replace("\"untag\": true", "\"untag\": false"));
+    assert_eq!(verdicts(&j)[&both].0, Verdict::Delete);
 }
