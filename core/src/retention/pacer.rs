@@ -94,4 +94,33 @@ mod tests {
         assert!(p.rate() > 75.0 && p.rate() <= 150.0, "{}", p.rate());
         assert_eq!(Pacer::new(10_000).rate(), 180.0);
     }
+
+    /// 1,000 deletes at the default pace, in virtual time: no minute holds
+    /// more than 750 points (GitHub allows 900), with or without secondary
+    /// hits along the way.
+    #[tokio::test(start_paused = true)]
+    async fn a_thousand_deletes_stay_inside_the_window() {
+        for hits in [vec![], vec![100, 400, 401]] {
+            let mut p = Pacer::new(DEFAULT_PER_MINUTE);
+            let start = Instant::now();
+            let mut at = Vec::new();
+            for n in 0..1000 {
+                if hits.contains(&n) {
+                    p.slow_down(Duration::from_secs(30));
+                }
+                tokio::time::sleep(p.reserve()).await;
+                at.push(start.elapsed());
+            }
+            for (i, t) in at.iter().enumerate() {
+                let in_window = at[i..].iter().take_while(|u| **u < *t + Duration::from_secs(60)).count();
+                assert!(in_window * 5 <= 750, "{in_window} deletes in the minute after {t:?}");
+            }
+            let total = start.elapsed();
+            // 1,000 at 150 a minute take at least 6 minutes 40 seconds.
+            assert!(total >= Duration::from_secs(399), "{total:?}");
+            if hits.is_empty() {
+                assert!(total < Duration::from_secs(401), "{total:?}");
+            }
+        }
+    }
 }

@@ -12,3 +12,4 @@ mod errors;
 mod names;
 mod operations;
 mod pagination;
+mod retention;
