@@ -335,6 +335,19 @@ fn rule_name(id: &Option<String>, section: &str, i: usize, from_override: Option
     })
 }
 
+/// The `n` oldest images that meet a selector's other conditions.
+fn oldest_ids(sel: &Selector, images: &BTreeMap<usize, Image<'_>>, now: DateTime<Utc>, n: u32) -> BTreeSet<usize> {
+    let mut all: Vec<(&usize, &Image<'_>)> = images
+        .iter()
+        .filter(|(_, img)| {
+            let mut ignored = false;
+            selects(sel, img, now, &mut ignored)
+        })
+        .collect();
+    all.sort_by_key(|(_, img)| (img.time, img.v.id));
+    all.into_iter().take(n as usize).map(|(i, _)| *i).collect()
+}
+
 /// The tags of `img` a rule's `any` clause matches, when they are some but
 /// not all of its tags: what untagging would remove.
 fn partial_any(sel: &Selector, img: &Image<'_>) -> Option<Vec<String>> {
@@ -493,8 +506,12 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
     for (r, rule) in rules.delete.iter().enumerate() {
         let sel = rule.selector();
         let name = rule_name(&rule.id, "delete", r, rules.from_override);
+        let oldest = sel.oldest.map(|n| oldest_ids(&sel, &images, input.now, n));
         for (&i, img) in &images {
             let mut partial = false;
+            if oldest.as_ref().is_some_and(|o| !o.contains(&i)) {
+                continue;
+            }
             if selects(&sel, img, input.now, &mut partial) {
                 match partial_any(&sel, img).filter(|_| rules.untag && container) {
                     Some(tags) => {
@@ -843,6 +860,9 @@ fn protect(
         }
         if let Some(n) = p.version_ids.iter().position(|id| *id == img.v.id) {
             add(Reason::new("protected_version_id").rule(format!("protect.version_ids[{n}]")));
+        }
+        if let Some(n) = p.names.iter().position(|pat| pat.matches(&img.v.name)) {
+            add(Reason::new("protected_name").rule(format!("protect.names[{n}]")).detail(img.v.name.clone()));
         }
     }
     let owner = input.policy.owner.login().map(str::to_ascii_lowercase);

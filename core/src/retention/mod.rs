@@ -12,6 +12,7 @@ mod apply;
 mod cache;
 mod duration;
 mod evaluate;
+mod import;
 mod journal;
 mod oci;
 mod pacer;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 pub use apply::{ApplyEvents, ApplyOptions, VerifyFailure, RESTORE_WINDOW_DAYS};
 pub use cache::{FileCache, ManifestCache, MemoryCache};
+pub use import::Inputs;
 pub use journal::{Entry, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VERSION};
 pub use pacer::{Pacer, DEFAULT_PER_MINUTE, MAX_PER_MINUTE};
 pub use report::{Broken, ErrorInfo, Event, Item, Outcome, Report, Resume, Status, VerifyReport, REPORT_VERSION};

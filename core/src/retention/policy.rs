@@ -218,6 +218,9 @@ pub struct Protect {
     /// Package version ids.
     #[serde(default)]
     pub version_ids: Vec<u64>,
+    /// Versions whose name matches one of these (`1.*`, `re:^\\d+$`).
+    #[serde(default)]
+    pub names: Vec<Pattern>,
     /// Image references in use, e.g. `ghcr.io/acme/api:prod` or
     /// `ghcr.io/acme/web@sha256:…`; tags resolve to digests when the plan is made.
     #[serde(default)]
@@ -263,6 +266,9 @@ pub struct Selector {
     /// Only these package version ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<u64>>,
+    /// Only the N oldest images (by `time_field`) that meet the other conditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest: Option<u32>,
 }
 
 impl Selector {
@@ -426,6 +432,9 @@ pub struct DeleteRule {
     /// See [`Selector::version_ids`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_ids: Option<Vec<u64>>,
+    /// See [`Selector::oldest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest: Option<u32>,
 }
 
 impl DeleteRule {
@@ -442,6 +451,7 @@ impl DeleteRule {
             semver: self.semver.clone(),
             prerelease: self.prerelease,
             version_ids: self.version_ids.clone(),
+            oldest: self.oldest,
         }
     }
 }
@@ -744,6 +754,11 @@ fn check_sections(
         }
         let of = rule.of.clone().unwrap_or_default();
         check_selector(&format!("{where_}.of"), &of, container)?;
+        if of.oldest.is_some() {
+            return Err(Error::invalid(format!(
+                "{where_}.of.oldest picks deletions; a keep rule counts with latest"
+            )));
+        }
         if let Some(g) = &rule.group_by {
             let group: usize = g
                 .strip_prefix("tag:")
@@ -787,6 +802,9 @@ fn check_selector(at: &str, sel: &Selector, container: bool) -> Result<()> {
             "{at}: semver and prerelease read version names, which are digests for containers; \
              use tags with semver: patterns instead"
         )));
+    }
+    if sel.oldest == Some(0) {
+        return Err(Error::invalid(format!("{at}.oldest is 0, which selects nothing")));
     }
     if let Some(range) = &sel.semver {
         semver::VersionReq::parse(range)

@@ -493,3 +493,88 @@ fn untag_removes_only_the_matching_tags_of_a_multi_tagged_image() {
     let j = p.judge(&policy.replace("\"untag\": true", "\"untag\": false"));
     assert_eq!(verdicts(&j)[&both].0, Verdict::Delete);
 }
+
+fn inputs(pairs: &[(&str, &str)]) -> Inputs {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn deleted_names(j: &Judged) -> Vec<String> {
+    let mut v: Vec<String> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete && a.role == Role::Root).map(|a| a.tags.join("+")).collect();
+    v.sort();
+    v
+}
+
+/// A package of tagged and untagged images, oldest first (tags joined by '+').
+fn tool_fixture() -> Pkg {
+    let mut p = Pkg::default();
+    for (i, tags) in ["pr-1", "pr-2+v0.8.0", "v1.0.0", "", "pr-3", "main", ""].iter().enumerate() {
+        let tags: Vec<&str> = tags.split('+').filter(|t| !t.is_empty()).collect();
+        p.add(&format!("img{i}"), &tags, 40 - i as i64, Some(image()));
+    }
+    p
+}
+
+#[test]
+fn importers_reproduce_each_tool_s_selection() {
+    let p = tool_fixture();
+    // snok: all tags must match; `!` protects; keep-n counts tagged candidates.
+    let crp = Policy::from_crp(&inputs(&[
+        ("account", "acme"), ("image-names", "api/server"), ("image-tags", "pr-* !main"),
+        ("cut-off", "2w"), ("keep-n-most-recent", "1"), ("tag-selection", "both"),
+    ])).unwrap();
+    let j = p.judge_with(&crp);
+    // pr-1 and pr-3 match, pr-3 is the newest tagged candidate; pr-2+v0.8.0 is a partial match.
+    assert_eq!(deleted_names(&j), ["", "", "pr-1"]);
+    assert!(j.warnings.iter().any(|w| w.code == "partial_tag_match"));
+    // dataaxiom: a delete tag on a multi-tagged image untags it.
+    let dax = Policy::from_dataaxiom(&inputs(&[
+        ("owner", "acme"), ("packages", "api/server"), ("delete-tags", "pr-*"), ("exclude-tags", "main"),
+    ])).unwrap();
+    let j = p.judge_with(&dax);
+    assert_eq!(deleted_names(&j), ["pr-1", "pr-3"]);
+    let untag: Vec<&Action> = j.plan.actions.iter().filter(|a| a.action == Verdict::Untag).collect();
+    assert_eq!(untag.len(), 1);
+    assert_eq!(untag[0].untag_tags, ["pr-2"]);
+    // vlaurin: any tag matches, keep-last counts tagged and untagged candidates together.
+    let vlp = Policy::from_vlaurin(&inputs(&[
+        ("organization", "acme"), ("container", "api/server"), ("prune-untagged", "true"),
+        ("prune-tags-regexes", "^pr-"), ("keep-last", "2"),
+    ])).unwrap();
+    let j = p.judge_with(&vlp);
+    // Candidates by age: pr-1, pr-2+v0.8.0, "", pr-3, ""; the 2 newest (pr-3 and the last "") stay.
+    assert_eq!(deleted_names(&j), ["", "pr-1", "pr-2+v0.8.0"]);
+    // dataaxiom without options deletes untagged images only.
+    let j = p.judge_with(&Policy::from_dataaxiom(&inputs(&[("owner", "acme"), ("package", "api/server")])).unwrap());
+    assert_eq!(deleted_names(&j), ["", ""]);
+}
+
+#[test]
+fn the_package_versions_importer_counts_by_name() {
+    let mut p = Pkg::default();
+    for (i, name) in ["1.0.0", "1.0.1-rc.1", "1.0.1", "2.0.0-rc.1", "2.0.0"].iter().enumerate() {
+        p.versions.push(VersionInfo {
+            id: i as u64 + 1,
+            name: name.to_string(),
+            tags: Vec::new(),
+            created_at: t0() - Duration::days(50 - i as i64),
+            updated_at: t0() - Duration::days(50 - i as i64),
+        });
+    }
+    let names = |j: &Judged| -> Vec<String> {
+        j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.clone()).collect()
+    };
+    let base = [("owner", "octocat"), ("package-name", "lib"), ("package-type", "npm")];
+    let with = |extra: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = base.to_vec();
+        all.extend_from_slice(extra);
+        Policy::from_dpv(&inputs(&all)).unwrap()
+    };
+    assert_eq!(names(&p.judge_with(&with(&[]))), ["1.0.0"], "the default deletes the oldest one");
+    assert_eq!(names(&p.judge_with(&with(&[("num-old-versions-to-delete", "2")]))), ["1.0.0", "1.0.1-rc.1"]);
+    let keep2 = with(&[("min-versions-to-keep", "2"), ("ignore-versions", "^1\\.0\\.0$")]);
+    assert_eq!(names(&p.judge_with(&keep2)), ["1.0.1-rc.1", "1.0.1"]);
+    let pre = with(&[("min-versions-to-keep", "1"), ("delete-only-pre-release-versions", "true")]);
+    assert_eq!(names(&p.judge_with(&pre)), ["1.0.1-rc.1"]);
+    assert!(Policy::from_dpv(&inputs(&[("owner", "o"), ("package-name", "x"), ("package-type", "npm"), ("colour", "red")])).is_err());
+    assert!(Policy::from_crp(&inputs(&[("account", "acme"), ("image-names", "x")])).unwrap_err().message().contains("cut-off"));
+}
