@@ -189,7 +189,9 @@ impl Client {
     /// Actions `GITHUB_TOKEN`) are `PermissionDenied`.
     pub async fn authenticated_user(&self) -> Result<crate::models::SimpleUser> {
         let url = self.endpoint("/user")?;
-        self.execute(Method::GET, url, Call::Other).await?.json("user")
+        self.execute(Method::GET, url, Call::Other)
+            .await?
+            .json("user")
     }
 
     /// Lists docker packages whose migration to the Container registry

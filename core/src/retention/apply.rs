@@ -277,8 +277,14 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
     };
 
     // Read everything again, and plan again under the same policy and `now`.
-    let registry = match opts.registry_url.clone().or_else(|| plan.target.registry.clone()) {
-        Some(url) if plan.policy.package_type == PackageType::Container => Some(Registry::new(client, &url)?),
+    let registry = match opts
+        .registry_url
+        .clone()
+        .or_else(|| plan.target.registry.clone())
+    {
+        Some(url) if plan.policy.package_type == PackageType::Container => {
+            Some(Registry::new(client, &url)?)
+        }
         _ => None,
     };
     let ctx = Context {
@@ -289,8 +295,16 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
         now: plan.now,
     };
     let mut units: Vec<Unit<'_>> = Vec::new();
-    for p in plan.packages.iter().filter(|p| p.status == PackageStatus::Ok) {
-        let deletions: Vec<&Action> = p.actions.iter().filter(|a| a.action == Verdict::Delete).collect();
+    for p in plan
+        .packages
+        .iter()
+        .filter(|p| p.status == PackageStatus::Ok)
+    {
+        let deletions: Vec<&Action> = p
+            .actions
+            .iter()
+            .filter(|a| a.action == Verdict::Delete)
+            .collect();
         if deletions.is_empty() {
             continue;
         }
@@ -302,26 +316,40 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
         let covered = Covered {
             name: p.name.clone(),
             id: p.package_id,
-            owner: plan.policy.owner.login().map(str::to_owned).or_else(|| plan.target.login.clone()),
+            owner: plan
+                .policy
+                .owner
+                .login()
+                .map(str::to_owned)
+                .or_else(|| plan.target.login.clone()),
         };
         let fresh = judge_package(&ctx, &covered).await?.plan;
         if p.package_action.is_some() {
-            let unit = Unit { package: p, action: None };
+            let unit = Unit {
+                package: p,
+                action: None,
+            };
             match done.remove(&unit.key()) {
                 Some(item) => report.items.push(item),
-                None if fresh.package_action == p.package_action && fresh.listing.fingerprint == p.listing.fingerprint => {
+                None if fresh.package_action == p.package_action
+                    && fresh.listing.fingerprint == p.listing.fingerprint =>
+                {
                     units.push(unit)
                 }
                 None => {
                     let mut item = unit.item(Outcome::SkippedDrift);
-                    item.detail = Some("the package changed since the plan; it is not deleted whole".into());
+                    item.detail =
+                        Some("the package changed since the plan; it is not deleted whole".into());
                     report.items.push(item);
                 }
             }
             continue;
         }
         for a in deletions {
-            let unit = Unit { package: p, action: Some(a) };
+            let unit = Unit {
+                package: p,
+                action: Some(a),
+            };
             if let Some(item) = done.remove(&unit.key()) {
                 report.items.push(item);
                 continue;
@@ -361,12 +389,25 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
         }
     }
 
-    execute(ret, opts, out, &units, budget, &mut journal, &mut seq, &mut report).await?;
+    execute(
+        ret,
+        opts,
+        out,
+        &units,
+        budget,
+        &mut journal,
+        &mut seq,
+        &mut report,
+    )
+    .await?;
 
     let verify_on = opts
         .verify
         .unwrap_or(plan.policy.package_type == PackageType::Container);
-    let deleted_any = report.items.iter().any(|i| matches!(i.outcome, Outcome::Deleted | Outcome::PackageDeleted));
+    let deleted_any = report
+        .items
+        .iter()
+        .any(|i| matches!(i.outcome, Outcome::Deleted | Outcome::PackageDeleted));
     if verify_on && deleted_any && !out.stopped() {
         if let Some(registry) = &registry {
             out.send(Event::Phase {
@@ -374,7 +415,8 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
                 package: None,
             })
             .await;
-            report.verify = Some(verify::kept_images(client, registry, &ret.cache, plan, &report).await?);
+            report.verify =
+                Some(verify::kept_images(client, registry, &ret.cache, plan, &report).await?);
         }
     }
     report.finished_at = Utc::now();
@@ -388,13 +430,8 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
     })?;
     let broken = report.verify.as_ref().is_some_and(|v| !v.broken.is_empty());
     if broken && opts.on_verify_failure == VerifyFailure::UndoRun {
-        let undo = undo::undo_journal(
-            ret,
-            &opts.journal,
-            &undo::UndoOptions::default(),
-            Some(out),
-        )
-        .await?;
+        let undo = undo::undo_journal(ret, &opts.journal, &undo::UndoOptions::default(), Some(out))
+            .await?;
         report.undo = Some(Box::new(undo));
     }
     Ok(report)
@@ -458,7 +495,10 @@ async fn resume(
             plan_id: Some(id),
             ..
         }) if *id == plan.id => {}
-        Some(Record::Header { kind: RunKind::Undo, .. }) => {
+        Some(Record::Header {
+            kind: RunKind::Undo,
+            ..
+        }) => {
             return Err(Error::invalid(
                 "the journal records an undo, not an apply; give a new journal path",
             ))
@@ -544,7 +584,12 @@ async fn resume(
 }
 
 /// Whether the version (or package) of an unsettled intent is gone.
-async fn reconcile(ret: &Retention, package: &PackageRef, op: Op, version_id: Option<u64>) -> Result<bool> {
+async fn reconcile(
+    ret: &Retention,
+    package: &PackageRef,
+    op: Op,
+    version_id: Option<u64>,
+) -> Result<bool> {
     let owner = package.owner.to_owner();
     let got = match (op, version_id) {
         (Op::DeleteVersion, Some(id)) => ret
@@ -567,7 +612,11 @@ async fn reconcile(ret: &Retention, package: &PackageRef, op: Op, version_id: Op
 
 /// Why a reviewed deletion is not executed, judged against the fresh plan.
 fn compare(reviewed: &Action, fresh: &PackagePlan) -> Option<(Outcome, String)> {
-    let Some(now) = fresh.actions.iter().find(|f| f.version_id == reviewed.version_id) else {
+    let Some(now) = fresh
+        .actions
+        .iter()
+        .find(|f| f.version_id == reviewed.version_id)
+    else {
         return Some((Outcome::AlreadyGone, "no longer listed".into()));
     };
     if now.tags != reviewed.tags || now.updated_at != reviewed.updated_at {
@@ -580,14 +629,24 @@ fn compare(reviewed: &Action, fresh: &PackagePlan) -> Option<(Outcome, String)> 
         ));
     }
     if let (PackageStatus::Blocked, Some(r)) = (fresh.status, &fresh.blocked) {
-        return Some((Outcome::SkippedDrift, format!("the package is blocked now: {}", r.code)));
+        return Some((
+            Outcome::SkippedDrift,
+            format!("the package is blocked now: {}", r.code),
+        ));
     }
     if now.action == Verdict::Delete {
         return None;
     }
     let reason = &now.reasons[0];
     if reason.code.starts_with("protected_") {
-        return Some((Outcome::SkippedProtectedNow, format!("{}: {}", reason.code, reason.detail.as_deref().unwrap_or(""))));
+        return Some((
+            Outcome::SkippedProtectedNow,
+            format!(
+                "{}: {}",
+                reason.code,
+                reason.detail.as_deref().unwrap_or("")
+            ),
+        ));
     }
     // A child or referrer whose parents this run already deleted is an
     // orphan now that nothing selects; nothing present references it.
@@ -596,7 +655,15 @@ fn compare(reviewed: &Action, fresh: &PackagePlan) -> Option<(Outcome, String)> 
     }
     Some((
         Outcome::SkippedDrift,
-        format!("the registry changed: now {}{}", reason.code, reason.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()),
+        format!(
+            "the registry changed: now {}{}",
+            reason.code,
+            reason
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ),
     ))
 }
 
@@ -667,15 +734,22 @@ async fn execute(
                     .await;
                 }
                 tokio::time::sleep(wait).await;
-                let item = delete_one(&quiet, unit, journal, *seq, &mut pacer, deadline, out).await?;
+                let item =
+                    delete_one(&quiet, unit, journal, *seq, &mut pacer, deadline, out).await?;
                 *seq += 1;
                 sent += 1;
                 match item.outcome {
                     Outcome::RefusedLastVersion => {
-                        stopped_packages.insert(unit.package.name.clone(), "GitHub refused an earlier delete of the package's last version");
+                        stopped_packages.insert(
+                            unit.package.name.clone(),
+                            "GitHub refused an earlier delete of the package's last version",
+                        );
                     }
                     Outcome::Forbidden => {
-                        stopped_packages.insert(unit.package.name.clone(), "GitHub refused the token for this package");
+                        stopped_packages.insert(
+                            unit.package.name.clone(),
+                            "GitHub refused the token for this package",
+                        );
                     }
                     Outcome::Deferred => defer_rest = Some("rate limits outlast the deadline"),
                     _ => {}
@@ -687,8 +761,16 @@ async fn execute(
         report.items.push(item);
         let done = n + 1;
         let minutes = started.elapsed().as_secs_f64() / 60.0;
-        let rate = if minutes > 0.0 { sent as f64 / minutes } else { pacer.rate() };
-        let rate = if rate.is_finite() && rate > 0.0 { rate.min(10_000.0) } else { pacer.rate() };
+        let rate = if minutes > 0.0 {
+            sent as f64 / minutes
+        } else {
+            pacer.rate()
+        };
+        let rate = if rate.is_finite() && rate > 0.0 {
+            rate.min(10_000.0)
+        } else {
+            pacer.rate()
+        };
         out.send(Event::Progress {
             phase: "delete".into(),
             done,
@@ -713,7 +795,11 @@ async fn delete_one(
 ) -> Result<Item> {
     let p = unit.package;
     let owner = p.owner.to_owner();
-    let op = if unit.action.is_some() { Op::DeleteVersion } else { Op::DeletePackage };
+    let op = if unit.action.is_some() {
+        Op::DeleteVersion
+    } else {
+        Op::DeletePackage
+    };
     journal.write(&Record::Intent {
         seq,
         op,
@@ -730,14 +816,22 @@ async fn delete_one(
     loop {
         item.attempts += 1;
         let result = match unit.action {
-            Some(a) => client.delete_version(&owner, p.package_type, &p.name, a.version_id).await,
+            Some(a) => {
+                client
+                    .delete_version(&owner, p.package_type, &p.name, a.version_id)
+                    .await
+            }
             None => client.delete_package(&owner, p.package_type, &p.name).await,
         };
         let now = Utc::now();
         item.at = Some(now);
         match result {
             Ok(()) => {
-                item.outcome = if unit.action.is_some() { Outcome::Deleted } else { Outcome::PackageDeleted };
+                item.outcome = if unit.action.is_some() {
+                    Outcome::Deleted
+                } else {
+                    Outcome::PackageDeleted
+                };
                 item.http_status = Some(204);
                 item.restorable_until = Some(now + chrono::Duration::days(RESTORE_WINDOW_DAYS));
                 break;
@@ -760,11 +854,19 @@ async fn delete_one(
                         let resume_at = tokio::time::Instant::now() + wait;
                         if deadline.is_some_and(|d| resume_at >= d) {
                             item.outcome = Outcome::Deferred;
-                            item.detail = Some(format!("rate limited until after the deadline: {}", e.message()));
+                            item.detail = Some(format!(
+                                "rate limited until after the deadline: {}",
+                                e.message()
+                            ));
                             break;
                         }
                         out.send(Event::Waiting {
-                            reason: if primary { "primary_rate_limit" } else { "secondary_rate_limit" }.into(),
+                            reason: if primary {
+                                "primary_rate_limit"
+                            } else {
+                                "secondary_rate_limit"
+                            }
+                            .into(),
                             until: now + chrono::Duration::from_std(wait).unwrap_or_default(),
                             request_id: item.request_id.clone(),
                         })
@@ -778,7 +880,11 @@ async fn delete_one(
                         item.detail = Some(e.message().to_owned());
                         break;
                     }
-                    ErrorKind::Rejected if lower.contains("5000") || lower.contains("5,000") || lower.contains("downloads") => {
+                    ErrorKind::Rejected
+                        if lower.contains("5000")
+                            || lower.contains("5,000")
+                            || lower.contains("downloads") =>
+                    {
                         item.outcome = Outcome::RefusedDownloads;
                         item.detail = Some(e.message().to_owned());
                         break;
@@ -791,14 +897,22 @@ async fn delete_one(
                     ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport => {
                         // The request may have landed: look before calling it failed.
                         let gone = match unit.action {
-                            Some(a) => client.get_version(&owner, p.package_type, &p.name, a.version_id).await,
+                            Some(a) => {
+                                client
+                                    .get_version(&owner, p.package_type, &p.name, a.version_id)
+                                    .await
+                            }
                             None => Err(e.clone_kind()),
                         };
                         match gone {
                             Err(g) if g.kind() == ErrorKind::NotFound => {
                                 item.outcome = Outcome::Deleted;
-                                item.detail = Some(format!("reconciled after {}: the version is gone", e.kind().code()));
-                                item.restorable_until = Some(now + chrono::Duration::days(RESTORE_WINDOW_DAYS));
+                                item.detail = Some(format!(
+                                    "reconciled after {}: the version is gone",
+                                    e.kind().code()
+                                ));
+                                item.restorable_until =
+                                    Some(now + chrono::Duration::days(RESTORE_WINDOW_DAYS));
                             }
                             _ => {
                                 item.outcome = Outcome::Failed;

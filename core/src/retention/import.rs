@@ -38,7 +38,11 @@ impl<'a> Reader<'a> {
                 known.join(", ")
             )));
         }
-        Ok(Reader { tool, inputs, known })
+        Ok(Reader {
+            tool,
+            inputs,
+            known,
+        })
     }
 
     fn get(&self, name: &str) -> Option<&'a str> {
@@ -64,7 +68,10 @@ impl<'a> Reader<'a> {
 
     fn number(&self, name: &str) -> Result<Option<i64>> {
         self.get(name)
-            .map(|v| v.parse::<i64>().map_err(|_| self.bad(name, format!("{v:?} is not a number"))))
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| self.bad(name, format!("{v:?} is not a number")))
+            })
             .transpose()
     }
 
@@ -146,14 +153,30 @@ impl Policy {
         let r = Reader::new(
             "snok/container-retention-policy",
             inputs,
-            &["account", "token", "image-names", "image-tags", "tag-selection", "cut-off",
-              "timestamp-to-use", "skip-shas", "keep-n-most-recent", "dry-run", "rust-log", "token-type"],
+            &[
+                "account",
+                "token",
+                "image-names",
+                "image-tags",
+                "tag-selection",
+                "cut-off",
+                "timestamp-to-use",
+                "skip-shas",
+                "keep-n-most-recent",
+                "dry-run",
+                "rust-log",
+                "token-type",
+            ],
         )?;
-        let account = r.get("account").ok_or_else(|| r.bad("account", "is required"))?;
+        let account = r
+            .get("account")
+            .ok_or_else(|| r.bad("account", "is required"))?;
         let owner = if account == "user" {
             PolicyOwner::Me
         } else {
-            PolicyOwner::Org { org: account.to_owned() }
+            PolicyOwner::Org {
+                org: account.to_owned(),
+            }
         };
         let mut p = base(owner, PackageType::Container);
         let (include, exclude) = split_negatives(&r, "image-names")?;
@@ -164,37 +187,56 @@ impl Policy {
         p.time_field = match r.get("timestamp-to-use") {
             None | Some("updated_at") => TimeField::UpdatedAt,
             Some("created_at") => TimeField::CreatedAt,
-            Some(o) => return Err(r.bad("timestamp-to-use", format!("{o:?} is not updated_at or created_at"))),
+            Some(o) => {
+                return Err(r.bad(
+                    "timestamp-to-use",
+                    format!("{o:?} is not updated_at or created_at"),
+                ))
+            }
         };
-        let cut = r.get("cut-off").ok_or_else(|| r.bad("cut-off", "is required"))?;
+        let cut = r
+            .get("cut-off")
+            .ok_or_else(|| r.bad("cut-off", "is required"))?;
         let cut = r.span("cut-off", cut)?;
         let (tags, negative) = split_negatives(&r, "image-tags")?;
         p.protect.tags = negative;
         p.protect.digests = r.list("skip-shas");
         let selection = r.get("tag-selection").unwrap_or("both");
         if !matches!(selection, "tagged" | "untagged" | "both") {
-            return Err(r.bad("tag-selection", format!("{selection:?} is not tagged, untagged or both")));
+            return Err(r.bad(
+                "tag-selection",
+                format!("{selection:?} is not tagged, untagged or both"),
+            ));
         }
         if selection != "tagged" {
-            p.delete.push(rule("untagged", Selector {
-                untagged: Some(true),
-                older_than: Some(cut),
-                ..Selector::default()
-            }));
+            p.delete.push(rule(
+                "untagged",
+                Selector {
+                    untagged: Some(true),
+                    older_than: Some(cut),
+                    ..Selector::default()
+                },
+            ));
         }
         if selection != "untagged" {
-            p.delete.push(rule("tagged", Selector {
-                tagged: Some(true),
-                older_than: Some(cut),
-                tags: (!tags.is_empty()).then(|| TagClause::All { all: tags }),
-                ..Selector::default()
-            }));
+            p.delete.push(rule(
+                "tagged",
+                Selector {
+                    tagged: Some(true),
+                    older_than: Some(cut),
+                    tags: (!tags.is_empty()).then(|| TagClause::All { all: tags }),
+                    ..Selector::default()
+                },
+            ));
         }
         if let Some(n) = r.number("keep-n-most-recent")?.filter(|n| *n > 0) {
             p.keep.push(KeepRule {
                 id: Some("keep-n-most-recent".into()),
                 latest: Some(n as u32),
-                of: Some(Selector { tagged: Some(true), ..Selector::default() }),
+                of: Some(Selector {
+                    tagged: Some(true),
+                    ..Selector::default()
+                }),
                 scope: KeepScope::Candidates,
                 ..KeepRule::default()
             });
@@ -213,13 +255,40 @@ impl Policy {
         let r = Reader::new(
             "dataaxiom/ghcr-cleanup-action",
             inputs,
-            &["owner", "package", "packages", "repository", "exclude-tags", "older-than", "delete-tags",
-              "tags", "use-regex", "keep-n-tagged", "keep-n-untagged", "delete-untagged",
-              "delete-ghost-images", "delete-partial-images", "delete-orphaned-images", "token",
-              "dry-run", "validate", "log-level", "registry-url", "github-api-url", "expand-packages"],
+            &[
+                "owner",
+                "package",
+                "packages",
+                "repository",
+                "exclude-tags",
+                "older-than",
+                "delete-tags",
+                "tags",
+                "use-regex",
+                "keep-n-tagged",
+                "keep-n-untagged",
+                "delete-untagged",
+                "delete-ghost-images",
+                "delete-partial-images",
+                "delete-orphaned-images",
+                "token",
+                "dry-run",
+                "validate",
+                "log-level",
+                "registry-url",
+                "github-api-url",
+                "expand-packages",
+            ],
         )?;
-        let owner = r.get("owner").ok_or_else(|| r.bad("owner", "is required"))?;
-        let mut p = base(PolicyOwner::Org { org: owner.to_owned() }, PackageType::Container);
+        let owner = r
+            .get("owner")
+            .ok_or_else(|| r.bad("owner", "is required"))?;
+        let mut p = base(
+            PolicyOwner::Org {
+                org: owner.to_owned(),
+            },
+            PackageType::Container,
+        );
         let regex = r.flag("use-regex")?.unwrap_or(false);
         let pat = |name: &str, text: &str| -> Result<Pattern> {
             if regex {
@@ -230,7 +299,10 @@ impl Policy {
         };
         let mut packages = r.list("packages");
         packages.extend(r.list("package"));
-        p.packages.include = packages.iter().map(|n| pat("packages", n)).collect::<Result<_>>()?;
+        p.packages.include = packages
+            .iter()
+            .map(|n| pat("packages", n))
+            .collect::<Result<_>>()?;
         for t in r.list("exclude-tags") {
             if super::policy::is_digest(&t) {
                 p.protect.digests.push(t);
@@ -238,7 +310,10 @@ impl Policy {
                 p.protect.tags.push(pat("exclude-tags", &t)?);
             }
         }
-        let older = r.get("older-than").map(|v| r.span("older-than", v)).transpose()?;
+        let older = r
+            .get("older-than")
+            .map(|v| r.span("older-than", v))
+            .transpose()?;
         let mut delete_tags = r.list("delete-tags");
         delete_tags.extend(r.list("tags"));
         let keep_tagged = r.number("keep-n-tagged")?;
@@ -258,28 +333,46 @@ impl Policy {
             s
         };
         if !delete_tags.is_empty() {
-            let tags = delete_tags.iter().map(|t| pat("delete-tags", t)).collect::<Result<Vec<_>>>()?;
+            let tags = delete_tags
+                .iter()
+                .map(|t| pat("delete-tags", t))
+                .collect::<Result<Vec<_>>>()?;
             p.untag = true;
-            p.delete.push(rule("delete-tags", with_age(Selector {
-                tags: Some(TagClause::Any { any: tags.clone() }),
-                ..Selector::default()
-            })));
+            p.delete.push(rule(
+                "delete-tags",
+                with_age(Selector {
+                    tags: Some(TagClause::Any { any: tags.clone() }),
+                    ..Selector::default()
+                }),
+            ));
             if let Some(n) = keep_tagged.filter(|n| *n >= 0) {
                 p.keep.push(KeepRule {
                     id: Some("keep-n-tagged".into()),
                     latest: Some(n as u32),
-                    of: Some(Selector { tags: Some(TagClause::Any { any: tags }), ..Selector::default() }),
+                    of: Some(Selector {
+                        tags: Some(TagClause::Any { any: tags }),
+                        ..Selector::default()
+                    }),
                     scope: KeepScope::Candidates,
                     ..KeepRule::default()
                 });
             }
         } else if let Some(n) = keep_tagged {
-            p.delete.push(rule("keep-n-tagged", with_age(Selector { tagged: Some(true), ..Selector::default() })));
+            p.delete.push(rule(
+                "keep-n-tagged",
+                with_age(Selector {
+                    tagged: Some(true),
+                    ..Selector::default()
+                }),
+            ));
             if n > 0 {
                 p.keep.push(KeepRule {
                     id: Some("keep-n-tagged".into()),
                     latest: Some(n as u32),
-                    of: Some(Selector { tagged: Some(true), ..Selector::default() }),
+                    of: Some(Selector {
+                        tagged: Some(true),
+                        ..Selector::default()
+                    }),
                     scope: KeepScope::Candidates,
                     ..KeepRule::default()
                 });
@@ -287,12 +380,21 @@ impl Policy {
         }
         let delete_untagged = flags[0].1.unwrap_or(!anything);
         if delete_untagged || keep_untagged.is_some() {
-            p.delete.push(rule("delete-untagged", with_age(Selector { untagged: Some(true), ..Selector::default() })));
+            p.delete.push(rule(
+                "delete-untagged",
+                with_age(Selector {
+                    untagged: Some(true),
+                    ..Selector::default()
+                }),
+            ));
             if let Some(n) = keep_untagged.filter(|n| *n > 0) {
                 p.keep.push(KeepRule {
                     id: Some("keep-n-untagged".into()),
                     latest: Some(n as u32),
-                    of: Some(Selector { untagged: Some(true), ..Selector::default() }),
+                    of: Some(Selector {
+                        untagged: Some(true),
+                        ..Selector::default()
+                    }),
                     scope: KeepScope::Candidates,
                     ..KeepRule::default()
                 });
@@ -300,13 +402,31 @@ impl Policy {
         }
         use super::policy::IndexState;
         if flags[1].1 == Some(true) {
-            p.delete.push(rule("delete-ghost-images", Selector { index: Some(IndexState::Ghost), ..Selector::default() }));
+            p.delete.push(rule(
+                "delete-ghost-images",
+                Selector {
+                    index: Some(IndexState::Ghost),
+                    ..Selector::default()
+                },
+            ));
         }
         if flags[2].1 == Some(true) {
-            p.delete.push(rule("delete-partial-images", Selector { index: Some(IndexState::Partial), ..Selector::default() }));
+            p.delete.push(rule(
+                "delete-partial-images",
+                Selector {
+                    index: Some(IndexState::Partial),
+                    ..Selector::default()
+                },
+            ));
         }
         if flags[3].1 == Some(true) {
-            p.delete.push(rule("delete-orphaned-images", Selector { orphaned_referrer: Some(true), ..Selector::default() }));
+            p.delete.push(rule(
+                "delete-orphaned-images",
+                Selector {
+                    orphaned_referrer: Some(true),
+                    ..Selector::default()
+                },
+            ));
         }
         p.check_imported()
     }
@@ -321,36 +441,72 @@ impl Policy {
         let r = Reader::new(
             "actions/delete-package-versions",
             inputs,
-            &["package-name", "package-type", "owner", "num-old-versions-to-delete", "min-versions-to-keep",
-              "ignore-versions", "delete-only-pre-release-versions", "delete-only-untagged-versions",
-              "package-version-ids", "token"],
+            &[
+                "package-name",
+                "package-type",
+                "owner",
+                "num-old-versions-to-delete",
+                "min-versions-to-keep",
+                "ignore-versions",
+                "delete-only-pre-release-versions",
+                "delete-only-untagged-versions",
+                "package-version-ids",
+                "token",
+            ],
         )?;
-        let owner = r.get("owner").ok_or_else(|| r.bad("owner", "is required (the action's default is the repository owner)"))?;
+        let owner = r.get("owner").ok_or_else(|| {
+            r.bad(
+                "owner",
+                "is required (the action's default is the repository owner)",
+            )
+        })?;
         let ty: PackageType = r
             .get("package-type")
             .ok_or_else(|| r.bad("package-type", "is required"))?
             .parse()
             .map_err(|e: Error| r.bad("package-type", e.message()))?;
-        let name = r.get("package-name").ok_or_else(|| r.bad("package-name", "is required"))?;
-        let mut p = base(PolicyOwner::User { user: owner.to_owned() }, ty);
+        let name = r
+            .get("package-name")
+            .ok_or_else(|| r.bad("package-name", "is required"))?;
+        let mut p = base(
+            PolicyOwner::User {
+                user: owner.to_owned(),
+            },
+            ty,
+        );
         p.time_field = TimeField::CreatedAt;
         p.packages.include = vec![r.pattern("package-name", &format!("={name}"))?];
         if let Some(ids) = r.get("package-version-ids") {
             let ids = ids
                 .split(',')
-                .map(|s| s.trim().parse::<u64>().map_err(|_| r.bad("package-version-ids", format!("{s:?} is not an id"))))
+                .map(|s| {
+                    s.trim()
+                        .parse::<u64>()
+                        .map_err(|_| r.bad("package-version-ids", format!("{s:?} is not an id")))
+                })
                 .collect::<Result<Vec<_>>>()?;
-            p.delete.push(rule("package-version-ids", Selector { version_ids: Some(ids), ..Selector::default() }));
+            p.delete.push(rule(
+                "package-version-ids",
+                Selector {
+                    version_ids: Some(ids),
+                    ..Selector::default()
+                },
+            ));
             p.min_age = Span::seconds(0);
             return p.check_imported();
         }
         if let Some(ignore) = r.get("ignore-versions") {
-            p.protect.names.push(r.pattern("ignore-versions", &format!("re:{ignore}"))?);
+            p.protect
+                .names
+                .push(r.pattern("ignore-versions", &format!("re:{ignore}"))?);
         }
         let mut sel = Selector::default();
         if r.flag("delete-only-pre-release-versions")? == Some(true) {
             if ty == PackageType::Container {
-                return Err(r.bad("delete-only-pre-release-versions", "reads version names, which are digests for containers"));
+                return Err(r.bad(
+                    "delete-only-pre-release-versions",
+                    "reads version names, which are digests for containers",
+                ));
             }
             sel.prerelease = Some(true);
         }
@@ -394,17 +550,33 @@ impl Policy {
         let r = Reader::new(
             "vlaurin/action-ghcr-prune",
             inputs,
-            &["organization", "user", "container", "keep-younger-than", "keep-last", "keep-tags",
-              "keep-tags-regexes", "prune-tags-regexes", "tag-regex", "prune-untagged", "untagged",
-              "token", "dry-run"],
+            &[
+                "organization",
+                "user",
+                "container",
+                "keep-younger-than",
+                "keep-last",
+                "keep-tags",
+                "keep-tags-regexes",
+                "prune-tags-regexes",
+                "tag-regex",
+                "prune-untagged",
+                "untagged",
+                "token",
+                "dry-run",
+            ],
         )?;
         let owner = match (r.get("organization"), r.get("user")) {
             (Some(o), None) => PolicyOwner::Org { org: o.to_owned() },
             (None, Some(u)) => PolicyOwner::User { user: u.to_owned() },
             (None, None) => PolicyOwner::Me,
-            (Some(_), Some(_)) => return Err(r.bad("organization", "give organization or user, not both")),
+            (Some(_), Some(_)) => {
+                return Err(r.bad("organization", "give organization or user, not both"))
+            }
         };
-        let container = r.get("container").ok_or_else(|| r.bad("container", "is required"))?;
+        let container = r
+            .get("container")
+            .ok_or_else(|| r.bad("container", "is required"))?;
         let mut p = base(owner, PackageType::Container);
         p.time_field = TimeField::CreatedAt;
         p.packages.include = vec![r.pattern("container", &format!("={container}"))?];
@@ -412,20 +584,42 @@ impl Policy {
             p.min_age = Span::days(days.max(0) as u64).max(Span::hours(1));
         }
         for t in r.list("keep-tags") {
-            p.protect.tags.push(r.pattern("keep-tags", &format!("={t}"))?);
+            p.protect
+                .tags
+                .push(r.pattern("keep-tags", &format!("={t}"))?);
         }
         for t in r.list("keep-tags-regexes") {
-            p.protect.tags.push(r.pattern("keep-tags-regexes", &format!("re:{t}"))?);
+            p.protect
+                .tags
+                .push(r.pattern("keep-tags-regexes", &format!("re:{t}"))?);
         }
         let mut prune = r.list("prune-tags-regexes");
         prune.extend(r.list("tag-regex"));
-        let untagged = r.flag("prune-untagged")?.or(r.flag("untagged")?).unwrap_or(false);
+        let untagged = r
+            .flag("prune-untagged")?
+            .or(r.flag("untagged")?)
+            .unwrap_or(false);
         if untagged {
-            p.delete.push(rule("prune-untagged", Selector { untagged: Some(true), ..Selector::default() }));
+            p.delete.push(rule(
+                "prune-untagged",
+                Selector {
+                    untagged: Some(true),
+                    ..Selector::default()
+                },
+            ));
         }
         if !prune.is_empty() {
-            let any = prune.iter().map(|t| r.pattern("prune-tags-regexes", &format!("re:{t}"))).collect::<Result<Vec<_>>>()?;
-            p.delete.push(rule("prune-tags-regexes", Selector { tags: Some(TagClause::Any { any }), ..Selector::default() }));
+            let any = prune
+                .iter()
+                .map(|t| r.pattern("prune-tags-regexes", &format!("re:{t}")))
+                .collect::<Result<Vec<_>>>()?;
+            p.delete.push(rule(
+                "prune-tags-regexes",
+                Selector {
+                    tags: Some(TagClause::Any { any }),
+                    ..Selector::default()
+                },
+            ));
         }
         if let Some(n) = r.number("keep-last")?.filter(|n| *n > 0) {
             p.keep.push(KeepRule {

@@ -20,7 +20,7 @@ use crate::models::PackageType;
 pub const JOURNAL_VERSION: u32 = 1;
 
 /// What a run does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunKind {
     /// Applying a plan: deletes.
@@ -30,7 +30,7 @@ pub enum RunKind {
 }
 
 /// The mutating request of a unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// `DELETE …/versions/{id}`.
@@ -44,7 +44,7 @@ pub enum Op {
 }
 
 /// The package a record is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageRef {
     /// The owner, as the policy names it.
@@ -56,7 +56,7 @@ pub struct PackageRef {
 }
 
 /// One line of a journal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Record {
     /// The first line: what the run is.
@@ -169,8 +169,12 @@ impl Journal {
 
     /// Appends `record` and waits until it is on disk.
     pub fn write(&mut self, record: &Record) -> Result<()> {
-        let mut line = serde_json::to_string(record)
-            .map_err(|e| Error::new(ErrorKind::Decode, format!("cannot encode a journal record: {e}")))?;
+        let mut line = serde_json::to_string(record).map_err(|e| {
+            Error::new(
+                ErrorKind::Decode,
+                format!("cannot encode a journal record: {e}"),
+            )
+        })?;
         line.push('\n');
         self.file
             .write_all(line.as_bytes())
@@ -372,8 +376,13 @@ mod tests {
         assert_eq!(read(&path).unwrap_err().kind(), ErrorKind::InvalidArgument);
         std::fs::write(&path, serde_json::to_string(&intent(1)).unwrap() + "\n").unwrap();
         assert!(read(&path).unwrap_err().message().contains("header"));
-        let text = serde_json::to_string(&header()).unwrap().replace("\"journal_version\":1", "\"journal_version\":9");
+        let text = serde_json::to_string(&header())
+            .unwrap()
+            .replace("\"journal_version\":1", "\"journal_version\":9");
         std::fs::write(&path, text + "\n").unwrap();
-        assert!(read(&path).unwrap_err().message().contains("journal_version 9"));
+        assert!(read(&path)
+            .unwrap_err()
+            .message()
+            .contains("journal_version 9"));
     }
 }

@@ -33,11 +33,13 @@ pub use cache::{FileCache, ManifestCache, MemoryCache};
 pub use import::Inputs;
 pub use journal::{Entry, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VERSION};
 pub use pacer::{Pacer, DEFAULT_PER_MINUTE, MAX_PER_MINUTE};
-pub use report::{Broken, ErrorInfo, Event, Item, Outcome, Report, Resume, Status, VerifyReport, REPORT_VERSION};
-pub use undo::UndoOptions;
 pub use planner::PlanOptions;
-pub use render::Render;
 pub use registry::{registry_for, repository, Registry, RegistryProblem};
+pub use render::Render;
+pub use report::{
+    Broken, ErrorInfo, Event, Item, Outcome, Report, Resume, Status, VerifyReport, REPORT_VERSION,
+};
+pub use undo::UndoOptions;
 
 pub use duration::Span;
 pub use evaluate::{judge, Judged, ManifestState, PackageInput, VersionInfo};
@@ -88,3 +90,20 @@ impl Retention {
 
 #[cfg(test)]
 mod tests;
+
+/// The JSON Schemas of the retention formats, by file name: the policy,
+/// the plan, a run's events and report, and a journal line. Published in
+/// the repository's `schemas/` directory (a test keeps them current); every
+/// front door reads and writes these formats.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    fn to_value<T: schemars::JsonSchema>() -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default()
+    }
+    vec![
+        ("policy.schema.json", Policy::json_schema()),
+        ("plan.schema.json", to_value::<Plan>()),
+        ("event.schema.json", to_value::<Event>()),
+        ("report.schema.json", to_value::<Report>()),
+        ("journal.schema.json", to_value::<Record>()),
+    ]
+}

@@ -112,8 +112,14 @@ mod tests {
                 at.push(start.elapsed());
             }
             for (i, t) in at.iter().enumerate() {
-                let in_window = at[i..].iter().take_while(|u| **u < *t + Duration::from_secs(60)).count();
-                assert!(in_window * 5 <= 750, "{in_window} deletes in the minute after {t:?}");
+                let in_window = at[i..]
+                    .iter()
+                    .take_while(|u| **u < *t + Duration::from_secs(60))
+                    .count();
+                assert!(
+                    in_window * 5 <= 750,
+                    "{in_window} deletes in the minute after {t:?}"
+                );
             }
             let total = start.elapsed();
             // 1,000 at 150 a minute take at least 6 minutes 40 seconds.

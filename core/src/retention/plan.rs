@@ -18,7 +18,7 @@ use crate::models::PackageType;
 pub const PLAN_VERSION: u32 = 1;
 
 /// A reviewed or reviewable retention plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     /// The format; 1.
@@ -46,7 +46,7 @@ pub struct Plan {
 }
 
 /// The API and registry a plan was made against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// The API root.
@@ -64,7 +64,7 @@ pub struct Target {
 }
 
 /// A review edit: a deletion turned into a keep.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Edit {
     /// Always `keep`.
@@ -76,7 +76,7 @@ pub struct Edit {
 }
 
 /// Whether a package is planned or blocked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PackageStatus {
     /// Planned: its actions will be applied.
@@ -86,7 +86,7 @@ pub enum PackageStatus {
 }
 
 /// One package's part of the plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackagePlan {
     /// The owner, as the policy names it.
@@ -115,7 +115,7 @@ pub struct PackagePlan {
 }
 
 /// The listing behind a package plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingSummary {
     /// Active versions listed.
@@ -128,7 +128,7 @@ pub struct ListingSummary {
 }
 
 /// What happens to one version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Left alone.
@@ -140,7 +140,7 @@ pub enum Verdict {
 }
 
 /// A version's place in the image graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// An image rules judge: tagged, or with nothing pointing at it.
@@ -152,7 +152,7 @@ pub enum Role {
 }
 
 /// What a version is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionKind {
     /// An image index or manifest list.
@@ -186,7 +186,7 @@ impl From<ManifestKind> for VersionKind {
 }
 
 /// The plan for one version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// The version id.
@@ -223,7 +223,7 @@ pub struct Action {
 }
 
 /// A stable reason code, the rule behind it and a human detail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     /// The code (see the README's list).
@@ -257,7 +257,9 @@ impl Reason {
 }
 
 /// Counts of a package plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     /// Versions kept.
@@ -273,7 +275,7 @@ pub struct Summary {
 }
 
 /// A note for the reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
     /// A stable code.
@@ -289,7 +291,7 @@ pub struct Warning {
 }
 
 /// Counts and cost of the whole plan.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
     /// Packages covered.
@@ -309,7 +311,9 @@ pub struct Totals {
 }
 
 /// Requests applying a plan sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Requests {
     /// DELETE requests.
@@ -442,7 +446,10 @@ pub(crate) fn fingerprint<'a>(
     for (id, name, tags, updated) in versions {
         let mut tags: Vec<&String> = tags.iter().collect();
         tags.sort();
-        rows.insert(id, format!("{id}\t{name}\t{tags:?}\t{}", updated.timestamp()));
+        rows.insert(
+            id,
+            format!("{id}\t{name}\t{tags:?}\t{}", updated.timestamp()),
+        );
     }
     let mut h = Sha256::new();
     for row in rows.values() {
@@ -527,8 +534,12 @@ fn keep_what_kept_versions_hold(p: &mut PackagePlan) {
             let parent = a.parents.iter().find(|d| kept.contains(*d)).cloned();
             let subject = a.subject.clone().filter(|s| kept.contains(s));
             let reason = match (parent, subject) {
-                (Some(d), _) => Reason::new("child_of_kept").detail(format!("child of {d}, kept by review")),
-                (None, Some(s)) => Reason::new("referrer_of_kept").detail(format!("refers to {s}, kept by review")),
+                (Some(d), _) => {
+                    Reason::new("child_of_kept").detail(format!("child of {d}, kept by review"))
+                }
+                (None, Some(s)) => {
+                    Reason::new("referrer_of_kept").detail(format!("refers to {s}, kept by review"))
+                }
                 (None, None) => continue,
             };
             a.action = Verdict::Keep;
@@ -545,7 +556,8 @@ fn keep_what_kept_versions_hold(p: &mut PackagePlan) {
 /// Numbers the remaining deletions 1.. in their existing order.
 fn renumber(p: &mut PackagePlan) {
     let mut n = 0;
-    p.actions.sort_by_key(|a| (a.order.unwrap_or(0), a.version_id));
+    p.actions
+        .sort_by_key(|a| (a.order.unwrap_or(0), a.version_id));
     for a in &mut p.actions {
         if a.order.is_some() {
             n += 1;

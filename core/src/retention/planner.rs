@@ -82,7 +82,11 @@ pub(crate) async fn judge_package(ctx: &Context<'_>, pkg: &Covered) -> Result<Ju
     }
     let container = policy.package_type == PackageType::Container;
     let read = if container && incomplete.is_none() {
-        let login = pkg.owner.as_deref().or(policy.owner.login()).unwrap_or_default();
+        let login = pkg
+            .owner
+            .as_deref()
+            .or(policy.owner.login())
+            .unwrap_or_default();
         read_manifests(ctx.registry, ctx.cache, login, &pkg.name, &versions).await
     } else {
         Read {
@@ -179,7 +183,11 @@ pub(crate) async fn authenticated_login(client: &Client) -> Result<Option<String
 
 /// The packages the policy covers, by name: fetched one by one when the
 /// policy names them exactly (what an Actions token can do), else listed.
-async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) -> Result<Vec<Covered>> {
+async fn covered(
+    client: &Client,
+    policy: &Policy,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Covered>> {
     let owner = policy.owner.to_owner();
     let mut out = Vec::new();
     if let Some(names) = policy.packages.literal_names() {
@@ -197,7 +205,10 @@ async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) 
                     code: "package_not_found".into(),
                     package: Some(name.to_owned()),
                     version_id: None,
-                    detail: format!("{owner} has no {} package {name:?} the token can see", policy.package_type),
+                    detail: format!(
+                        "{owner} has no {} package {name:?} the token can see",
+                        policy.package_type
+                    ),
                 }),
                 Err(e) => return Err(e),
             }
@@ -220,9 +231,10 @@ async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) 
                 code: "package_listing_incomplete".into(),
                 package: None,
                 version_id: None,
-                detail: "GitHub lists at most 10,000 packages; the packages beyond are not in this \
+                detail:
+                    "GitHub lists at most 10,000 packages; the packages beyond are not in this \
                          plan (name them in packages.include to reach them)"
-                    .into(),
+                        .into(),
             });
         }
     }
@@ -254,7 +266,8 @@ async fn read_manifests(
         Ok(_) => {
             return problem(RegistryProblem {
                 code: "registry_unavailable",
-                detail: "the package's owner is not known, so its registry repository is not".into(),
+                detail: "the package's owner is not known, so its registry repository is not"
+                    .into(),
             })
         }
         Err(e) => {

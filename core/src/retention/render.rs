@@ -109,7 +109,11 @@ fn cell(s: &str) -> String {
 fn markdown(plan: &Plan) -> String {
     let t = &plan.totals;
     let mut out = String::new();
-    let owner = plan.target.owner.as_deref().unwrap_or("the authenticated user");
+    let owner = plan
+        .target
+        .owner
+        .as_deref()
+        .unwrap_or("the authenticated user");
     let _ = writeln!(out, "## ghpkg retention plan `{}`\n", plan.id);
     let _ = writeln!(
         out,
@@ -138,7 +142,9 @@ fn markdown(plan: &Plan) -> String {
         },
         t.eta_seconds
     );
-    out.push_str("| package | versions | keep | delete | untag | status |\n|---|---:|---:|---:|---:|---|\n");
+    out.push_str(
+        "| package | versions | keep | delete | untag | status |\n|---|---:|---:|---:|---:|---|\n",
+    );
     for p in &plan.packages {
         let _ = writeln!(
             out,
@@ -165,8 +171,15 @@ fn markdown(plan: &Plan) -> String {
         let (changed, kept): (Vec<&Action>, Vec<&Action>) =
             p.actions.iter().partition(|a| a.action != Verdict::Keep);
         if !changed.is_empty() {
-            let _ = writeln!(out, "\n### {}: {} to change\n", cell(&p.name), changed.len());
-            out.push_str("| # | version | tags | kind | action | why |\n|---:|---|---|---|---|---|\n");
+            let _ = writeln!(
+                out,
+                "\n### {}: {} to change\n",
+                cell(&p.name),
+                changed.len()
+            );
+            out.push_str(
+                "| # | version | tags | kind | action | why |\n|---:|---|---|---|---|---|\n",
+            );
             for a in &changed {
                 let _ = writeln!(
                     out,
@@ -214,7 +227,11 @@ fn markdown(plan: &Plan) -> String {
         }
     }
     if !plan.edits.is_empty() {
-        let _ = writeln!(out, "\n{} review edit(s) kept versions the policy would delete.", plan.edits.len());
+        let _ = writeln!(
+            out,
+            "\n{} review edit(s) kept versions the policy would delete.",
+            plan.edits.len()
+        );
     }
     out
 }

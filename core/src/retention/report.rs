@@ -11,7 +11,7 @@ use super::plan::Role;
 pub const REPORT_VERSION: u32 = 1;
 
 /// What happened to one unit of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Deleted (restorable for 30 days).
@@ -92,7 +92,7 @@ impl Outcome {
 }
 
 /// An error as reports carry it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ErrorInfo {
     /// The core's error code (`SERVER`, `PERMISSION_DENIED`, ...).
     pub kind: String,
@@ -118,7 +118,7 @@ impl From<&crate::Error> for ErrorInfo {
 }
 
 /// One unit's result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Item {
     /// The package.
     pub package: String,
@@ -160,7 +160,7 @@ pub struct Item {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every unit is settled and nothing failed.
@@ -172,7 +172,7 @@ pub enum Status {
 }
 
 /// What verifying kept images found.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VerifyReport {
     /// Tags checked.
     pub checked_tags: usize,
@@ -181,7 +181,7 @@ pub struct VerifyReport {
 }
 
 /// A kept image that no longer resolves with all its children.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Broken {
     /// The package.
     pub package: String,
@@ -192,7 +192,7 @@ pub struct Broken {
 }
 
 /// Where a partial run resumes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Resume {
     /// The journal to apply the same plan with.
     pub journal: String,
@@ -201,7 +201,7 @@ pub struct Resume {
 }
 
 /// The result of applying a plan (or undoing a run).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     /// The format; 1.
     pub report_version: u32,
@@ -280,7 +280,7 @@ impl Report {
 }
 
 /// One event of a run, in order; the last is the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A phase starts: `preflight`, `revalidate`, `delete`, `verify`, `undo`.

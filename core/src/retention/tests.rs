@@ -128,7 +128,16 @@ fn untagged_children_of_a_kept_index_stay() {
     let amd = p.add("amd", &[], 3, Some(image()));
     let arm = p.add("arm", &[], 3, Some(image()));
     let att = p.add("att", &[], 3, Some(image()));
-    let idx = p.add("idx", &["latest", "1.2.0"], 3, Some(index(&[(&amd, "linux/amd64"), (&arm, "linux/arm64"), (&att, "attestation")])));
+    let idx = p.add(
+        "idx",
+        &["latest", "1.2.0"],
+        3,
+        Some(index(&[
+            (&amd, "linux/amd64"),
+            (&arm, "linux/arm64"),
+            (&att, "attestation"),
+        ])),
+    );
     let stray = p.add("stray", &[], 3, Some(image()));
     let j = p.judge(UNTAGGED);
     let v = verdicts(&j);
@@ -150,12 +159,29 @@ fn a_deleted_index_takes_its_own_children_not_shared_ones() {
     let mut p = Pkg::default();
     let shared = p.add("shared", &[], 30, Some(image()));
     let own = p.add("own", &[], 30, Some(image()));
-    let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&shared, "linux/amd64"), (&own, "linux/arm64")])));
+    let old = p.add(
+        "old",
+        &["1.0.0"],
+        30,
+        Some(index(&[(&shared, "linux/amd64"), (&own, "linux/arm64")])),
+    );
     let arm = p.add("arm2", &[], 2, Some(image()));
-    let new = p.add("new", &["1.1.0"], 2, Some(index(&[(&shared, "linux/amd64"), (&arm, "linux/arm64")])));
-    let sig = p.add("sig", &[&format!("sha256-{}.sig", &old[7..])], 30, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"tags": ["1.0.*"], "older_than": "7d"}]}"#);
+    let new = p.add(
+        "new",
+        &["1.1.0"],
+        2,
+        Some(index(&[(&shared, "linux/amd64"), (&arm, "linux/arm64")])),
+    );
+    let sig = p.add(
+        "sig",
+        &[&format!("sha256-{}.sig", &old[7..])],
+        30,
+        Some(image()),
+    );
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"tags": ["1.0.*"], "older_than": "7d"}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&old], (Verdict::Delete, "matched_delete_rule".into()));
     assert_eq!(v[&own], (Verdict::Delete, "child_of_deleted".into()));
@@ -163,7 +189,13 @@ fn a_deleted_index_takes_its_own_children_not_shared_ones() {
     assert_eq!(v[&shared], (Verdict::Keep, "child_of_kept".into()));
     assert_eq!(v[&new].0, Verdict::Keep);
     // Root first, then its children, then its referrers.
-    let order: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let order: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(order, [old.as_str(), own.as_str(), sig.as_str()]);
     let orders: Vec<u32> = j.plan.actions.iter().filter_map(|a| a.order).collect();
     assert_eq!(orders, [1, 2, 3]);
@@ -175,8 +207,10 @@ fn without_cascade_children_wait_for_a_later_run() {
     let own = p.add("own", &[], 30, Some(image()));
     let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&own, "linux/arm64")])));
     p.add("new", &["2.0.0"], 1, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container", "graph": {"cascade": false},
-        "delete": [{"tags": ["1.*"]}]}"#);
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container", "graph": {"cascade": false},
+        "delete": [{"tags": ["1.*"]}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&old].0, Verdict::Delete);
     assert_eq!(v[&own].0, Verdict::Keep);
@@ -187,9 +221,19 @@ fn signatures_and_referrers_follow_their_subject() {
     let mut p = Pkg::default();
     let amd = p.add("amd", &[], 5, Some(image()));
     let idx = p.add("idx", &["latest"], 5, Some(index(&[(&amd, "linux/amd64")])));
-    let cosign = p.add("cosign", &[&format!("sha256-{}.sig", &idx[7..])], 5, Some(image()));
+    let cosign = p.add(
+        "cosign",
+        &[&format!("sha256-{}.sig", &idx[7..])],
+        5,
+        Some(image()),
+    );
     let bundle = p.add("bundle", &[], 5, Some(referrer(&amd)));
-    let orphan = p.add("orphan", &[&format!("sha256-{}.sig", &digest("gone")[7..])], 5, Some(image()));
+    let orphan = p.add(
+        "orphan",
+        &[&format!("sha256-{}.sig", &digest("gone")[7..])],
+        5,
+        Some(image()),
+    );
     let j = p.judge(UNTAGGED);
     let v = verdicts(&j);
     assert_eq!(v[&cosign], (Verdict::Keep, "referrer_of_kept".into()));
@@ -197,9 +241,14 @@ fn signatures_and_referrers_follow_their_subject() {
     // An orphaned signature has no image tag: "untagged" selects it.
     assert_eq!(v[&orphan], (Verdict::Delete, "matched_delete_rule".into()));
     let a = j.plan.actions.iter().find(|a| a.name == bundle).unwrap();
-    assert_eq!((a.role, a.subject.as_deref()), (Role::Referrer, Some(amd.as_str())));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container", "min_age": "0s",
-        "delete": [{"orphaned_referrer": true}]}"#);
+    assert_eq!(
+        (a.role, a.subject.as_deref()),
+        (Role::Referrer, Some(amd.as_str()))
+    );
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container", "min_age": "0s",
+        "delete": [{"orphaned_referrer": true}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&orphan], (Verdict::Delete, "orphaned_referrer".into()));
     assert_eq!(v[&cosign].0, Verdict::Keep);
@@ -209,11 +258,29 @@ fn signatures_and_referrers_follow_their_subject() {
 fn ghost_and_partial_indexes() {
     let mut p = Pkg::default();
     let here = p.add("here", &[], 5, Some(image()));
-    let ghost = p.add("ghost", &[], 5, Some(index(&[(&digest("x1"), "linux/amd64"), (&digest("x2"), "linux/arm64")])));
-    let partial = p.add("partial", &[], 5, Some(index(&[(&here, "linux/amd64"), (&digest("x3"), "linux/arm64")])));
+    let ghost = p.add(
+        "ghost",
+        &[],
+        5,
+        Some(index(&[
+            (&digest("x1"), "linux/amd64"),
+            (&digest("x2"), "linux/arm64"),
+        ])),
+    );
+    let partial = p.add(
+        "partial",
+        &[],
+        5,
+        Some(index(&[
+            (&here, "linux/amd64"),
+            (&digest("x3"), "linux/arm64"),
+        ])),
+    );
     p.add("keep-me", &["v1"], 5, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"index": "ghost"}, {"index": "partial"}]}"#);
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"index": "ghost"}, {"index": "partial"}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&ghost], (Verdict::Delete, "ghost_index".into()));
     assert_eq!(v[&partial], (Verdict::Delete, "partial_index".into()));
@@ -241,33 +308,68 @@ fn protection_wins_over_everything() {
     assert_eq!(v[&prod], (Verdict::Keep, "protected_tag".into()));
     assert_eq!(v[&pinned], (Verdict::Keep, "protected_digest".into()));
     assert_eq!(v[&by_id], (Verdict::Keep, "protected_version_id".into()));
-    assert_eq!(v[&referenced], (Verdict::Keep, "protected_reference".into()));
+    assert_eq!(
+        v[&referenced],
+        (Verdict::Keep, "protected_reference".into())
+    );
     assert_eq!(v[&young], (Verdict::Keep, "too_new".into()));
     assert_eq!(v[&doomed].0, Verdict::Delete);
-    assert!(j.warnings.iter().any(|w| w.code == "reference_unresolved" && w.detail.contains("nope")));
+    assert!(j
+        .warnings
+        .iter()
+        .any(|w| w.code == "reference_unresolved" && w.detail.contains("nope")));
 }
 
 #[test]
 fn keep_latest_counts_images_and_streams() {
     let mut p = Pkg::default();
     let mut names = Vec::new();
-    for (i, tag) in ["1.0.0", "1.0.1", "1.1.0", "1.1.1", "1.1.2", "2.0.0"].iter().enumerate() {
-        names.push(p.add(tag, &[tag, &format!("build-{i}")], 60 - i as i64, Some(image())));
+    for (i, tag) in ["1.0.0", "1.0.1", "1.1.0", "1.1.1", "1.1.2", "2.0.0"]
+        .iter()
+        .enumerate()
+    {
+        names.push(p.add(
+            tag,
+            &[tag, &format!("build-{i}")],
+            60 - i as i64,
+            Some(image()),
+        ));
     }
     let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
         "delete": [{"tagged": true, "older_than": "1d"}],
         "keep": [{"id": "streams", "latest": 1, "of": {"tags": {"any": ["re:^(\\d+\\.\\d+)\\.\\d+$"]}}, "group_by": "tag:1"}]}"#);
-    let kept: Vec<bool> = names.iter().map(|n| verdicts(&j)[n].0 == Verdict::Keep).collect();
+    let kept: Vec<bool> = names
+        .iter()
+        .map(|n| verdicts(&j)[n].0 == Verdict::Keep)
+        .collect();
     // The newest of each stream: 1.0.1, 1.1.2, 2.0.0.
     assert_eq!(kept, [false, true, false, false, true, true]);
-    let reason = &j.plan.actions.iter().find(|a| a.name == names[1]).unwrap().reasons[0];
+    let reason = &j
+        .plan
+        .actions
+        .iter()
+        .find(|a| a.name == names[1])
+        .unwrap()
+        .reasons[0];
     assert_eq!(reason.code, "kept_latest");
-    assert!(reason.detail.as_deref().unwrap().contains("stream 1.0"), "{reason:?}");
+    assert!(
+        reason.detail.as_deref().unwrap().contains("stream 1.0"),
+        "{reason:?}"
+    );
 
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"tags": {"any": ["1.*"]}}], "keep": [{"latest": 2, "scope": "candidates"}]}"#);
-    let kept: Vec<bool> = names.iter().map(|n| verdicts(&j)[n].0 == Verdict::Keep).collect();
-    assert_eq!(kept, [false, false, false, true, true, true], "2 newest candidates and the unselected 2.0.0");
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"tags": {"any": ["1.*"]}}], "keep": [{"latest": 2, "scope": "candidates"}]}"#,
+    );
+    let kept: Vec<bool> = names
+        .iter()
+        .map(|n| verdicts(&j)[n].0 == Verdict::Keep)
+        .collect();
+    assert_eq!(
+        kept,
+        [false, false, false, true, true, true],
+        "2 newest candidates and the unselected 2.0.0"
+    );
 }
 
 #[test]
@@ -295,12 +397,19 @@ fn github_refuses_the_last_version_so_the_plan_keeps_it() {
     let j = p.judge(all);
     let v = verdicts(&j);
     assert_eq!(v[&a].0, Verdict::Delete);
-    assert_eq!(v[&b], (Verdict::Keep, "last_version".into()), "the newest tagged image stays");
+    assert_eq!(
+        v[&b],
+        (Verdict::Keep, "last_version".into()),
+        "the newest tagged image stays"
+    );
     assert_eq!(v[&child].0, Verdict::Delete);
     let j = p.judge(&all.replace("\"delete\"", "\"last_version\": \"fail\", \"delete\""));
     assert_eq!(j.plan.status, PackageStatus::Blocked);
     assert_eq!(j.plan.blocked.as_ref().unwrap().code, "last_version_fail");
-    let j = p.judge(&all.replace("\"delete\"", "\"last_version\": \"delete_package\", \"delete\""));
+    let j = p.judge(&all.replace(
+        "\"delete\"",
+        "\"last_version\": \"delete_package\", \"delete\"",
+    ));
     assert_eq!(j.plan.package_action.as_deref(), Some("delete_package"));
     assert!(j.plan.actions.iter().all(|a| a.action == Verdict::Delete));
 }
@@ -311,22 +420,42 @@ fn a_manifest_that_cannot_be_read_blocks_the_package() {
     let a = p.add("a", &["v1"], 30, Some(image()));
     let b = p.add("b", &[], 30, Some(image()));
     let c = p.add("c", &[], 30, Some(image()));
-    p.manifests.insert(b.clone(), ManifestState::Unreadable("500 after 3 retries".into()));
+    p.manifests.insert(
+        b.clone(),
+        ManifestState::Unreadable("500 after 3 retries".into()),
+    );
     let j = p.judge(UNTAGGED);
     assert_eq!(j.plan.status, PackageStatus::Blocked);
-    assert_eq!(j.plan.blocked.as_ref().unwrap().code, "manifest_unavailable");
-    assert!(j.plan.actions.iter().all(|x| x.action == Verdict::Keep && x.reasons[0].code == "package_blocked"));
+    assert_eq!(
+        j.plan.blocked.as_ref().unwrap().code,
+        "manifest_unavailable"
+    );
+    assert!(j
+        .plan
+        .actions
+        .iter()
+        .all(|x| x.action == Verdict::Keep && x.reasons[0].code == "package_blocked"));
     // block_version: only the neighbourhood stays (here: every untagged version).
-    let j = p.judge(&UNTAGGED.replace("\"delete\"", "\"graph\": {\"on_error\": \"block_version\"}, \"delete\""));
+    let j = p.judge(&UNTAGGED.replace(
+        "\"delete\"",
+        "\"graph\": {\"on_error\": \"block_version\"}, \"delete\"",
+    ));
     assert_eq!(j.plan.status, PackageStatus::Ok);
     let v = verdicts(&j);
     assert_eq!(v[&b].0, Verdict::Keep);
     assert_eq!(v[&c].0, Verdict::Keep);
     assert_eq!(v[&a].0, Verdict::Keep);
     // A digest mismatch blocks even with block_version.
-    p.manifests.insert(b, ManifestState::DigestMismatch("sha256:ffff".into()));
-    let j = p.judge(&UNTAGGED.replace("\"delete\"", "\"graph\": {\"on_error\": \"block_version\"}, \"delete\""));
-    assert_eq!(j.plan.blocked.as_ref().unwrap().code, "manifest_digest_mismatch");
+    p.manifests
+        .insert(b, ManifestState::DigestMismatch("sha256:ffff".into()));
+    let j = p.judge(&UNTAGGED.replace(
+        "\"delete\"",
+        "\"graph\": {\"on_error\": \"block_version\"}, \"delete\"",
+    ));
+    assert_eq!(
+        j.plan.blocked.as_ref().unwrap().code,
+        "manifest_digest_mismatch"
+    );
 }
 
 #[test]
@@ -352,7 +481,10 @@ fn an_incomplete_listing_blocks_the_package() {
 #[test]
 fn versions_of_other_registries_by_name() {
     let mut p = Pkg::default();
-    for (i, name) in ["1.0.0", "1.1.0-rc.1", "1.1.0", "2.0.0-beta.2", "2.0.0"].iter().enumerate() {
+    for (i, name) in ["1.0.0", "1.1.0-rc.1", "1.1.0", "2.0.0-beta.2", "2.0.0"]
+        .iter()
+        .enumerate()
+    {
         p.versions.push(VersionInfo {
             id: i as u64 + 1,
             name: name.to_string(),
@@ -362,13 +494,29 @@ fn versions_of_other_registries_by_name() {
         });
     }
     let j = p.judge(r#"{"owner": "me", "package_type": "npm", "delete": [{"prerelease": true}]}"#);
-    let deleted: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let deleted: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(deleted, ["1.1.0-rc.1", "2.0.0-beta.2"]);
     let j = p.judge(r#"{"owner": "me", "package_type": "npm", "delete": [{"semver": "<2.0.0"}], "keep": [{"latest": 1, "of": {"semver": "<2.0.0"}}]}"#);
-    let deleted: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let deleted: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     // 1.1.0 is the newest below 2.0.0 and stays; prereleases are outside plain ranges.
     assert_eq!(deleted, ["1.0.0"]);
-    assert!(j.plan.actions.iter().all(|a| a.kind == VersionKind::Version && a.role == Role::Root));
+    assert!(j
+        .plan
+        .actions
+        .iter()
+        .all(|a| a.kind == VersionKind::Version && a.role == Role::Root));
 }
 
 /// A whole plan around one judged package, as the planner makes it.
@@ -400,12 +548,18 @@ fn multi_arch() -> (Pkg, [String; 4]) {
     let mut p = Pkg::default();
     let own = p.add("own", &[], 30, Some(image()));
     let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&own, "linux/arm64")])));
-    let sig = p.add("sig", &[&format!("sha256-{}.sig", &old[7..])], 30, Some(image()));
+    let sig = p.add(
+        "sig",
+        &[&format!("sha256-{}.sig", &old[7..])],
+        30,
+        Some(image()),
+    );
     let new = p.add("new", &["2.0.0"], 1, Some(image()));
     (p, [own, old, sig, new])
 }
 
-const OLD_TAGS: &str = r#"{"owner": {"org": "acme"}, "package_type": "container", "delete": [{"tags": ["1.*"]}]}"#;
+const OLD_TAGS: &str =
+    r#"{"owner": {"org": "acme"}, "package_type": "container", "delete": [{"tags": ["1.*"]}]}"#;
 
 #[test]
 fn a_plan_round_trips_and_refuses_a_hand_edited_policy() {
@@ -422,7 +576,12 @@ fn a_plan_round_trips_and_refuses_a_hand_edited_policy() {
     assert!(e.message().contains("edited by hand"), "{e}");
     let e = Plan::from_json("{\"plan_version\": 1}").unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
-    let e = Plan::from_json(&plan.to_json().replace("\"plan_version\": 1", "\"plan_version\": 7")).unwrap_err();
+    let e = Plan::from_json(
+        &plan
+            .to_json()
+            .replace("\"plan_version\": 1", "\"plan_version\": 7"),
+    )
+    .unwrap_err();
     assert!(e.message().contains("plan_version 7"), "{e}");
 }
 
@@ -430,26 +589,56 @@ fn a_plan_round_trips_and_refuses_a_hand_edited_policy() {
 fn review_can_only_keep_more_and_keeps_what_it_holds() {
     let (p, [own, old, sig, _]) = multi_arch();
     let plan = plan_of(&p, OLD_TAGS);
-    let old_id = plan.packages[0].actions.iter().find(|a| a.name == old).unwrap().version_id;
+    let old_id = plan.packages[0]
+        .actions
+        .iter()
+        .find(|a| a.name == old)
+        .unwrap()
+        .version_id;
     let edited = plan.without_versions(&[old_id]).unwrap();
-    let v: HashMap<&str, Verdict> = edited.packages[0].actions.iter().map(|a| (a.name.as_str(), a.action)).collect();
+    let v: HashMap<&str, Verdict> = edited.packages[0]
+        .actions
+        .iter()
+        .map(|a| (a.name.as_str(), a.action))
+        .collect();
     assert_eq!(v[old.as_str()], Verdict::Keep);
-    assert_eq!(v[own.as_str()], Verdict::Keep, "the index's child stays with it");
+    assert_eq!(
+        v[own.as_str()],
+        Verdict::Keep,
+        "the index's child stays with it"
+    );
     assert_eq!(v[sig.as_str()], Verdict::Keep, "and its signature");
     assert_eq!(edited.edits.len(), 1);
     assert_eq!(edited.totals.delete, 0);
     assert_ne!(edited.id, plan.id);
     // Keeping a child alone keeps only that child; the rest renumbers from 1.
-    let own_id = plan.packages[0].actions.iter().find(|a| a.name == own).unwrap().version_id;
+    let own_id = plan.packages[0]
+        .actions
+        .iter()
+        .find(|a| a.name == own)
+        .unwrap()
+        .version_id;
     let edited = plan.without_versions(&[own_id]).unwrap();
-    let orders: Vec<u32> = edited.packages[0].actions.iter().filter_map(|a| a.order).collect();
+    let orders: Vec<u32> = edited.packages[0]
+        .actions
+        .iter()
+        .filter_map(|a| a.order)
+        .collect();
     assert_eq!(orders, [1, 2]);
     // A version that is not a deletion cannot be "kept".
-    let kept_id = plan.packages[0].actions.iter().find(|a| a.action == Verdict::Keep).unwrap().version_id;
+    let kept_id = plan.packages[0]
+        .actions
+        .iter()
+        .find(|a| a.action == Verdict::Keep)
+        .unwrap()
+        .version_id;
     assert!(plan.without_versions(&[kept_id]).is_err());
     assert!(plan.without_versions(&[424242]).is_err());
     assert_eq!(plan.only_packages(&["web"]).unwrap().totals.delete, 0);
-    assert_eq!(plan.only_packages(&["api/server"]).unwrap().totals.delete, 3);
+    assert_eq!(
+        plan.only_packages(&["api/server"]).unwrap().totals.delete,
+        3
+    );
 }
 
 #[test]
@@ -465,7 +654,10 @@ fn renderings() {
     assert!(table.lines().next().unwrap().starts_with("PACKAGE"));
     assert!(table.contains("delete #1"));
     let nd = plan.render(Render::Ndjson);
-    let lines: Vec<serde_json::Value> = nd.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = nd
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["type"], "plan");
     assert_eq!(lines.iter().filter(|l| l["type"] == "action").count(), 4);
     assert_eq!(lines.last().unwrap()["type"], "totals");
@@ -484,7 +676,10 @@ fn untag_removes_only_the_matching_tags_of_a_multi_tagged_image() {
         "delete": [{"tags": {"any": ["pr-*"]}}]}"#;
     let j = p.judge(policy);
     let a = j.plan.actions.iter().find(|a| a.name == both).unwrap();
-    assert_eq!((a.action, a.untag_tags.clone()), (Verdict::Untag, vec!["pr-8".to_string()]));
+    assert_eq!(
+        (a.action, a.untag_tags.clone()),
+        (Verdict::Untag, vec!["pr-8".to_string()])
+    );
     assert_eq!(a.order, Some(1), "untagging comes first");
     assert_eq!(a.reasons[0].code, "untag_partial_tags");
     let b = j.plan.actions.iter().find(|a| a.name == pr).unwrap();
@@ -495,11 +690,20 @@ fn untag_removes_only_the_matching_tags_of_a_multi_tagged_image() {
 }
 
 fn inputs(pairs: &[(&str, &str)]) -> Inputs {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn deleted_names(j: &Judged) -> Vec<String> {
-    let mut v: Vec<String> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete && a.role == Role::Root).map(|a| a.tags.join("+")).collect();
+    let mut v: Vec<String> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete && a.role == Role::Root)
+        .map(|a| a.tags.join("+"))
+        .collect();
     v.sort();
     v
 }
@@ -507,7 +711,10 @@ fn deleted_names(j: &Judged) -> Vec<String> {
 /// A package of tagged and untagged images, oldest first (tags joined by '+').
 fn tool_fixture() -> Pkg {
     let mut p = Pkg::default();
-    for (i, tags) in ["pr-1", "pr-2+v0.8.0", "v1.0.0", "", "pr-3", "main", ""].iter().enumerate() {
+    for (i, tags) in ["pr-1", "pr-2+v0.8.0", "v1.0.0", "", "pr-3", "main", ""]
+        .iter()
+        .enumerate()
+    {
         let tags: Vec<&str> = tags.split('+').filter(|t| !t.is_empty()).collect();
         p.add(&format!("img{i}"), &tags, 40 - i as i64, Some(image()));
     }
@@ -519,39 +726,62 @@ fn importers_reproduce_each_tool_s_selection() {
     let p = tool_fixture();
     // snok: all tags must match; `!` protects; keep-n counts tagged candidates.
     let crp = Policy::from_crp(&inputs(&[
-        ("account", "acme"), ("image-names", "api/server"), ("image-tags", "pr-* !main"),
-        ("cut-off", "2w"), ("keep-n-most-recent", "1"), ("tag-selection", "both"),
-    ])).unwrap();
+        ("account", "acme"),
+        ("image-names", "api/server"),
+        ("image-tags", "pr-* !main"),
+        ("cut-off", "2w"),
+        ("keep-n-most-recent", "1"),
+        ("tag-selection", "both"),
+    ]))
+    .unwrap();
     let j = p.judge_with(&crp);
     // pr-1 and pr-3 match, pr-3 is the newest tagged candidate; pr-2+v0.8.0 is a partial match.
     assert_eq!(deleted_names(&j), ["", "", "pr-1"]);
     assert!(j.warnings.iter().any(|w| w.code == "partial_tag_match"));
     // dataaxiom: a delete tag on a multi-tagged image untags it.
     let dax = Policy::from_dataaxiom(&inputs(&[
-        ("owner", "acme"), ("packages", "api/server"), ("delete-tags", "pr-*"), ("exclude-tags", "main"),
-    ])).unwrap();
+        ("owner", "acme"),
+        ("packages", "api/server"),
+        ("delete-tags", "pr-*"),
+        ("exclude-tags", "main"),
+    ]))
+    .unwrap();
     let j = p.judge_with(&dax);
     assert_eq!(deleted_names(&j), ["pr-1", "pr-3"]);
-    let untag: Vec<&Action> = j.plan.actions.iter().filter(|a| a.action == Verdict::Untag).collect();
+    let untag: Vec<&Action> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Untag)
+        .collect();
     assert_eq!(untag.len(), 1);
     assert_eq!(untag[0].untag_tags, ["pr-2"]);
     // vlaurin: any tag matches, keep-last counts tagged and untagged candidates together.
     let vlp = Policy::from_vlaurin(&inputs(&[
-        ("organization", "acme"), ("container", "api/server"), ("prune-untagged", "true"),
-        ("prune-tags-regexes", "^pr-"), ("keep-last", "2"),
-    ])).unwrap();
+        ("organization", "acme"),
+        ("container", "api/server"),
+        ("prune-untagged", "true"),
+        ("prune-tags-regexes", "^pr-"),
+        ("keep-last", "2"),
+    ]))
+    .unwrap();
     let j = p.judge_with(&vlp);
     // Candidates by age: pr-1, pr-2+v0.8.0, "", pr-3, ""; the 2 newest (pr-3 and the last "") stay.
     assert_eq!(deleted_names(&j), ["", "pr-1", "pr-2+v0.8.0"]);
     // dataaxiom without options deletes untagged images only.
-    let j = p.judge_with(&Policy::from_dataaxiom(&inputs(&[("owner", "acme"), ("package", "api/server")])).unwrap());
+    let j = p.judge_with(
+        &Policy::from_dataaxiom(&inputs(&[("owner", "acme"), ("package", "api/server")])).unwrap(),
+    );
     assert_eq!(deleted_names(&j), ["", ""]);
 }
 
 #[test]
 fn the_package_versions_importer_counts_by_name() {
     let mut p = Pkg::default();
-    for (i, name) in ["1.0.0", "1.0.1-rc.1", "1.0.1", "2.0.0-rc.1", "2.0.0"].iter().enumerate() {
+    for (i, name) in ["1.0.0", "1.0.1-rc.1", "1.0.1", "2.0.0-rc.1", "2.0.0"]
+        .iter()
+        .enumerate()
+    {
         p.versions.push(VersionInfo {
             id: i as u64 + 1,
             name: name.to_string(),
@@ -561,20 +791,53 @@ fn the_package_versions_importer_counts_by_name() {
         });
     }
     let names = |j: &Judged| -> Vec<String> {
-        j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.clone()).collect()
+        j.plan
+            .actions
+            .iter()
+            .filter(|a| a.action == Verdict::Delete)
+            .map(|a| a.name.clone())
+            .collect()
     };
-    let base = [("owner", "octocat"), ("package-name", "lib"), ("package-type", "npm")];
+    let base = [
+        ("owner", "octocat"),
+        ("package-name", "lib"),
+        ("package-type", "npm"),
+    ];
     let with = |extra: &[(&str, &str)]| {
         let mut all: Vec<(&str, &str)> = base.to_vec();
         all.extend_from_slice(extra);
         Policy::from_dpv(&inputs(&all)).unwrap()
     };
-    assert_eq!(names(&p.judge_with(&with(&[]))), ["1.0.0"], "the default deletes the oldest one");
-    assert_eq!(names(&p.judge_with(&with(&[("num-old-versions-to-delete", "2")]))), ["1.0.0", "1.0.1-rc.1"]);
-    let keep2 = with(&[("min-versions-to-keep", "2"), ("ignore-versions", "^1\\.0\\.0$")]);
+    assert_eq!(
+        names(&p.judge_with(&with(&[]))),
+        ["1.0.0"],
+        "the default deletes the oldest one"
+    );
+    assert_eq!(
+        names(&p.judge_with(&with(&[("num-old-versions-to-delete", "2")]))),
+        ["1.0.0", "1.0.1-rc.1"]
+    );
+    let keep2 = with(&[
+        ("min-versions-to-keep", "2"),
+        ("ignore-versions", "^1\\.0\\.0$"),
+    ]);
     assert_eq!(names(&p.judge_with(&keep2)), ["1.0.1-rc.1", "1.0.1"]);
-    let pre = with(&[("min-versions-to-keep", "1"), ("delete-only-pre-release-versions", "true")]);
+    let pre = with(&[
+        ("min-versions-to-keep", "1"),
+        ("delete-only-pre-release-versions", "true"),
+    ]);
     assert_eq!(names(&p.judge_with(&pre)), ["1.0.1-rc.1"]);
-    assert!(Policy::from_dpv(&inputs(&[("owner", "o"), ("package-name", "x"), ("package-type", "npm"), ("colour", "red")])).is_err());
-    assert!(Policy::from_crp(&inputs(&[("account", "acme"), ("image-names", "x")])).unwrap_err().message().contains("cut-off"));
+    assert!(Policy::from_dpv(&inputs(&[
+        ("owner", "o"),
+        ("package-name", "x"),
+        ("package-type", "npm"),
+        ("colour", "red")
+    ]))
+    .is_err());
+    assert!(
+        Policy::from_crp(&inputs(&[("account", "acme"), ("image-names", "x")]))
+            .unwrap_err()
+            .message()
+            .contains("cut-off")
+    );
 }

@@ -73,7 +73,12 @@ impl Retention {
         }
         let deleted = self
             .client
-            .list_versions(&owner.to_owner(), package_type, package, Some(VersionState::Deleted))
+            .list_versions(
+                &owner.to_owner(),
+                package_type,
+                package,
+                Some(VersionState::Deleted),
+            )
             .collect_all()
             .await?;
         let mut found: Vec<_> = deleted
@@ -107,7 +112,11 @@ impl Retention {
                 version_id: Some(v.id),
                 digest: Some(v.name.clone()),
                 tags: v.tags().to_vec(),
-                role: Some(if v.is_untagged() { Role::Child } else { Role::Root }),
+                role: Some(if v.is_untagged() {
+                    Role::Child
+                } else {
+                    Role::Root
+                }),
                 parents: Vec::new(),
                 subject: None,
                 at,
@@ -175,8 +184,14 @@ pub(crate) async fn undo_journal(
     let started = Utc::now();
     let records = journal::read(path)?;
     match records.first() {
-        Some(Record::Header { kind: RunKind::Apply, .. }) => {}
-        Some(Record::Header { kind: RunKind::Undo, .. }) => {
+        Some(Record::Header {
+            kind: RunKind::Apply,
+            ..
+        }) => {}
+        Some(Record::Header {
+            kind: RunKind::Undo,
+            ..
+        }) => {
             return Err(Error::invalid(format!(
                 "{} records an undo; give the journal of the run to undo",
                 path.display()
@@ -191,18 +206,35 @@ pub(crate) async fn undo_journal(
     }
     let mut todo: Vec<Restore> = Vec::new();
     for e in journal::entries(&records) {
-        let Record::Intent { op, package, version_id, digest, tags, role, .. } = &e.intent else {
+        let Record::Intent {
+            op,
+            package,
+            version_id,
+            digest,
+            tags,
+            role,
+            ..
+        } = &e.intent
+        else {
             continue;
         };
         let restorable_until = match &e.outcome {
-            Some(Record::Outcome { outcome, restorable_until, at, .. })
-                if outcome == Outcome::Deleted.code() || outcome == Outcome::PackageDeleted.code() =>
+            Some(Record::Outcome {
+                outcome,
+                restorable_until,
+                at,
+                ..
+            }) if outcome == Outcome::Deleted.code()
+                || outcome == Outcome::PackageDeleted.code() =>
             {
                 Some(restorable_until.unwrap_or(*at + chrono::Duration::days(RESTORE_WINDOW_DAYS)))
             }
             _ => continue,
         };
-        let wanted_package = opts.packages.as_ref().map_or(true, |ps| ps.contains(&package.name));
+        let wanted_package = opts
+            .packages
+            .as_ref()
+            .map_or(true, |ps| ps.contains(&package.name));
         let wanted_version = match (&opts.version_ids, version_id) {
             (Some(ids), Some(id)) => ids.contains(id),
             (Some(_), None) => false,
@@ -213,7 +245,11 @@ pub(crate) async fn undo_journal(
         }
         todo.push(Restore {
             package: package.clone(),
-            version_id: if *op == Op::DeletePackage { None } else { *version_id },
+            version_id: if *op == Op::DeletePackage {
+                None
+            } else {
+                *version_id
+            },
             digest: digest.clone(),
             tags: tags.clone(),
             role: *role,
@@ -232,9 +268,18 @@ pub(crate) async fn undo_journal(
     if !opts.dry_run {
         let previous = journal::read(&undo_path)?;
         for e in journal::entries(&previous) {
-            if let Record::Intent { seq: s, package, version_id, .. } = &e.intent {
+            if let Record::Intent {
+                seq: s,
+                package,
+                version_id,
+                ..
+            } = &e.intent
+            {
                 seq = seq.max(s + 1);
-                if e.outcome_code().and_then(Outcome::from_code).is_some_and(Outcome::is_final) {
+                if e.outcome_code()
+                    .and_then(Outcome::from_code)
+                    .is_some_and(Outcome::is_final)
+                {
                     settled.insert((package.name.clone(), *version_id));
                 }
             }
@@ -256,14 +301,20 @@ pub(crate) async fn undo_journal(
         undo_journal = Some(j);
     }
     if let Some(o) = out {
-        o.send(Event::Phase { phase: "undo".into(), package: None }).await;
+        o.send(Event::Phase {
+            phase: "undo".into(),
+            package: None,
+        })
+        .await;
     }
     let mut report = Report {
         report_version: REPORT_VERSION,
         kind: "undo".into(),
         plan_id: None,
         run_id: journal::new_run_id(),
-        journal: undo_journal.as_ref().map(|j| j.path().display().to_string()),
+        journal: undo_journal
+            .as_ref()
+            .map(|j| j.path().display().to_string()),
         started_at: started,
         finished_at: started,
         status: super::report::Status::Complete,
@@ -284,7 +335,15 @@ pub(crate) async fn undo_journal(
         } else if out.is_some_and(Emitter::stopped) {
             r.item(Outcome::NotAttempted)
         } else {
-            restore_one(&quiet, r, undo_journal.as_mut(), &mut seq, &mut pacer, opts.dry_run).await?
+            restore_one(
+                &quiet,
+                r,
+                undo_journal.as_mut(),
+                &mut seq,
+                &mut pacer,
+                opts.dry_run,
+            )
+            .await?
         };
         if let Some(o) = out {
             o.send(Event::Outcome(item.clone())).await;
@@ -352,7 +411,11 @@ async fn restore_one(
     *seq += 1;
     journal.write(&Record::Intent {
         seq: this,
-        op: if r.version_id.is_some() { Op::RestoreVersion } else { Op::RestorePackage },
+        op: if r.version_id.is_some() {
+            Op::RestoreVersion
+        } else {
+            Op::RestorePackage
+        },
         package: r.package.clone(),
         version_id: r.version_id,
         digest: r.digest.clone(),
@@ -382,7 +445,9 @@ async fn restore_one(
                 let lower = e.message().to_ascii_lowercase();
                 match e.kind() {
                     ErrorKind::RateLimited if item.attempts < 5 => {
-                        let wait = e.retry_after().unwrap_or(std::time::Duration::from_secs(60));
+                        let wait = e
+                            .retry_after()
+                            .unwrap_or(std::time::Duration::from_secs(60));
                         pacer.slow_down(wait);
                         continue;
                     }

@@ -54,7 +54,11 @@ pub(crate) async fn kept_images(
             .map(|a| a.version_id)
             .collect();
         for v in active.iter().filter(|v| kept.contains(&v.id)) {
-            for tag in v.tags().iter().filter(|t| referrer_tag_subject(t).is_none()) {
+            for tag in v
+                .tags()
+                .iter()
+                .filter(|t| referrer_tag_subject(t).is_none())
+            {
                 out.checked_tags += 1;
                 let mut missing = Vec::new();
                 let resolved = registry
@@ -92,12 +96,18 @@ async fn closure_missing(
         if seen.insert(d.clone(), ()).is_some() {
             continue;
         }
-        let transport = |p: super::registry::RegistryProblem| Error::new(ErrorKind::Transport, p.detail);
+        let transport =
+            |p: super::registry::RegistryProblem| Error::new(ErrorKind::Transport, p.detail);
         let (present, manifest) = match cache.get(&d) {
             // Known from the plan: the registry must still have it (the
             // tag's own digest was just resolved).
             Some(m) => (
-                d == digest || registry.resolve(repo, &d).await.map_err(transport)?.is_some(),
+                d == digest
+                    || registry
+                        .resolve(repo, &d)
+                        .await
+                        .map_err(transport)?
+                        .is_some(),
                 Some(m),
             ),
             None => match registry.manifest(repo, &d).await.map_err(transport)? {

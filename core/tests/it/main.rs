@@ -13,3 +13,4 @@ mod names;
 mod operations;
 mod pagination;
 mod retention;
+mod schemas;

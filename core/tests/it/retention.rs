@@ -34,7 +34,10 @@ fn deleted_in_emulator(emu: &Emulator, id: u64) -> bool {
 }
 
 fn deletes_sent(emu: &Emulator) -> usize {
-    emu.requests().iter().filter(|r| r.method == "DELETE").count()
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
 }
 
 async fn plan(emu: &Emulator, policy: &str) -> Plan {
@@ -53,11 +56,22 @@ async fn plan_apply_undo() {
     assert_eq!(plan.packages.len(), 2);
     assert_eq!(plan.target.base_url, emu.url());
     let ui = plan.packages.iter().find(|p| p.name == "ui-kit").unwrap();
-    let verdicts: Vec<(&str, Verdict)> = ui.actions.iter().map(|a| (a.name.as_str(), a.action)).collect();
-    assert!(verdicts.contains(&("2.0.0", Verdict::Delete)) && verdicts.contains(&("2.1.0", Verdict::Delete)));
+    let verdicts: Vec<(&str, Verdict)> = ui
+        .actions
+        .iter()
+        .map(|a| (a.name.as_str(), a.action))
+        .collect();
+    assert!(
+        verdicts.contains(&("2.0.0", Verdict::Delete))
+            && verdicts.contains(&("2.1.0", Verdict::Delete))
+    );
     assert!(verdicts.contains(&("3.0.0", Verdict::Keep)));
     // The only version of single-version matches too, but GitHub refuses a last version.
-    let single = plan.packages.iter().find(|p| p.name == "single-version").unwrap();
+    let single = plan
+        .packages
+        .iter()
+        .find(|p| p.name == "single-version")
+        .unwrap();
     assert_eq!(single.actions[0].action, Verdict::Keep);
     assert_eq!(single.actions[0].reasons[0].code, "last_version");
     assert_eq!(plan.totals.delete, 2);
@@ -66,7 +80,9 @@ async fn plan_apply_undo() {
     assert!(md.contains("| ui-kit | 3 | 1 | 2 | 0 | ok |"), "{md}");
 
     let journal = journal_path("apply");
-    let mut events = c.retention().apply_events(plan.clone(), ApplyOptions::new(&journal));
+    let mut events = c
+        .retention()
+        .apply_events(plan.clone(), ApplyOptions::new(&journal));
     let mut seen = Vec::new();
     let mut report = None;
     while let Some(e) = events.next().await {
@@ -78,9 +94,23 @@ async fn plan_apply_undo() {
     let report = report.expect("a report comes last");
     assert_eq!(report.status, Status::Complete, "{report:#?}");
     assert_eq!(report.with_outcome(Outcome::Deleted).count(), 2);
-    assert!(seen.iter().any(|e| matches!(e, Event::Phase { phase, .. } if phase == "revalidate")));
-    assert_eq!(seen.iter().filter(|e| matches!(e, Event::Outcome(_))).count(), 2);
-    assert!(seen.iter().any(|e| matches!(e, Event::Progress { done: 2, total: 2, .. })));
+    assert!(seen
+        .iter()
+        .any(|e| matches!(e, Event::Phase { phase, .. } if phase == "revalidate")));
+    assert_eq!(
+        seen.iter()
+            .filter(|e| matches!(e, Event::Outcome(_)))
+            .count(),
+        2
+    );
+    assert!(seen.iter().any(|e| matches!(
+        e,
+        Event::Progress {
+            done: 2,
+            total: 2,
+            ..
+        }
+    )));
     for item in report.with_outcome(Outcome::Deleted) {
         let id = item.version_id.unwrap();
         assert!(deleted_in_emulator(&emu, id), "{id} is deleted");
@@ -90,22 +120,68 @@ async fn plan_apply_undo() {
     // The journal holds no token.
     let text = std::fs::read_to_string(&journal).unwrap();
     assert!(!text.contains(DEMO_TOKEN));
-    assert_eq!(text.lines().filter(|l| l.contains("\"record\":\"intent\"")).count(), 2);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("\"record\":\"intent\""))
+            .count(),
+        2
+    );
 
     // Applying the same plan with the same journal again does nothing more.
-    let again = c.retention().apply(plan.clone(), ApplyOptions::new(&journal)).await.unwrap();
+    let again = c
+        .retention()
+        .apply(plan.clone(), ApplyOptions::new(&journal))
+        .await
+        .unwrap();
     assert_eq!(again.with_outcome(Outcome::Deleted).count(), 2);
     assert_eq!(deletes_sent(&emu), 2, "nothing is deleted twice");
 
-    let undo = c.retention().undo(&journal, &UndoOptions::default()).await.unwrap();
+    // What was written matches the published schemas.
+    let schema = |name: &str| {
+        let (_, s) = ghpkg::retention::schemas()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap();
+        jsonschema::validator_for(&s).unwrap()
+    };
+    let plan_json: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    assert!(schema("plan.schema.json").is_valid(&plan_json));
+    assert!(schema("policy.schema.json").is_valid(&plan.policy.to_json()));
+    assert!(schema("report.schema.json").is_valid(&serde_json::to_value(&report).unwrap()));
+    let journal_schema = schema("journal.schema.json");
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(journal_schema.is_valid(&v), "{line}");
+    }
+    let event_schema = schema("event.schema.json");
+    for e in &seen {
+        assert!(
+            event_schema.is_valid(&serde_json::to_value(e).unwrap()),
+            "{e:?}"
+        );
+    }
+
+    let undo = c
+        .retention()
+        .undo(&journal, &UndoOptions::default())
+        .await
+        .unwrap();
     assert_eq!(undo.status, Status::Complete, "{undo:#?}");
     assert_eq!(undo.with_outcome(Outcome::Restored).count(), 2);
     for item in undo.with_outcome(Outcome::Restored) {
         assert!(!deleted_in_emulator(&emu, item.version_id.unwrap()));
     }
     // Undoing again: they are back already.
-    let twice = c.retention().undo(&journal, &UndoOptions::default()).await.unwrap();
-    assert_eq!(twice.with_outcome(Outcome::Restored).count(), 2, "settled by the first undo");
+    let twice = c
+        .retention()
+        .undo(&journal, &UndoOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        twice.with_outcome(Outcome::Restored).count(),
+        2,
+        "settled by the first undo"
+    );
 }
 
 #[tokio::test]
@@ -114,12 +190,27 @@ async fn deletions_that_drifted_are_skipped() {
     let c = client(&emu);
     let plan = plan(&emu, UI_KIT).await;
     let ui = plan.packages.iter().find(|p| p.name == "ui-kit").unwrap();
-    let first = ui.actions.iter().find(|a| a.name == "2.0.0").unwrap().version_id;
+    let first = ui
+        .actions
+        .iter()
+        .find(|a| a.name == "2.0.0")
+        .unwrap()
+        .version_id;
     // Someone else deletes one of them meanwhile; another is re-published.
-    c.delete_version(&ghpkg::Owner::org("acme"), PackageType::Npm, "ui-kit", first)
-        .await
-        .unwrap();
-    let second = ui.actions.iter().find(|a| a.name == "2.1.0").unwrap().version_id;
+    c.delete_version(
+        &ghpkg::Owner::org("acme"),
+        PackageType::Npm,
+        "ui-kit",
+        first,
+    )
+    .await
+    .unwrap();
+    let second = ui
+        .actions
+        .iter()
+        .find(|a| a.name == "2.1.0")
+        .unwrap()
+        .version_id;
     emu.with_state(|s| {
         let pkg = s.packages().iter().find(|p| p.name == "ui-kit").unwrap().id;
         let p = s.package_by_id_mut(pkg).unwrap();
@@ -134,7 +225,11 @@ async fn deletions_that_drifted_are_skipped() {
     let outcomes: Vec<Outcome> = report.items.iter().map(|i| i.outcome).collect();
     assert!(outcomes.contains(&Outcome::AlreadyGone), "{outcomes:?}");
     assert!(outcomes.contains(&Outcome::SkippedDrift), "{outcomes:?}");
-    assert_eq!(deletes_sent(&emu), before, "nothing that drifted is deleted");
+    assert_eq!(
+        deletes_sent(&emu),
+        before,
+        "nothing that drifted is deleted"
+    );
 }
 
 #[tokio::test]
@@ -152,7 +247,11 @@ async fn a_partial_run_resumes_from_its_journal() {
     assert_eq!(first.with_outcome(Outcome::Deleted).count(), 1);
     assert_eq!(first.with_outcome(Outcome::Deferred).count(), 1);
     assert_eq!(first.resume.as_ref().unwrap().remaining, 1);
-    let rest = c.retention().apply(plan, ApplyOptions::new(&journal)).await.unwrap();
+    let rest = c
+        .retention()
+        .apply(plan, ApplyOptions::new(&journal))
+        .await
+        .unwrap();
     assert_eq!(rest.status, Status::Complete);
     assert_eq!(rest.with_outcome(Outcome::Deleted).count(), 2);
     assert_eq!(deletes_sent(&emu), 2, "each version deleted once");
@@ -174,22 +273,50 @@ async fn a_plan_is_applied_only_where_and_when_it_was_made() {
         )
         .await
         .unwrap();
-    let e = c.retention().apply(old, ApplyOptions::new(journal_path("old"))).await.unwrap_err();
+    let e = c
+        .retention()
+        .apply(old, ApplyOptions::new(journal_path("old")))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ghpkg::ErrorKind::InvalidArgument);
     assert!(e.message().contains("max_plan_age"), "{e}");
     let mut elsewhere = plan.clone();
     elsewhere.target.base_url = "https://api.github.com".into();
-    let e = c.retention().apply(elsewhere, ApplyOptions::new(journal_path("host"))).await.unwrap_err();
+    let e = c
+        .retention()
+        .apply(elsewhere, ApplyOptions::new(journal_path("host")))
+        .await
+        .unwrap_err();
     assert!(e.message().contains("was made against"), "{e}");
     // A journal of another plan is refused.
     let journal = journal_path("other");
-    c.retention().apply(plan.clone(), ApplyOptions { max_deletes: Some(0), ..ApplyOptions::new(&journal) }).await.unwrap();
-    let other = Plan::from_json(&plan.to_json()).unwrap().without_versions(&[plan.deletions()[0].1.version_id]).unwrap();
-    let e = c.retention().apply(other, ApplyOptions::new(&journal)).await.unwrap_err();
+    c.retention()
+        .apply(
+            plan.clone(),
+            ApplyOptions {
+                max_deletes: Some(0),
+                ..ApplyOptions::new(&journal)
+            },
+        )
+        .await
+        .unwrap();
+    let other = Plan::from_json(&plan.to_json())
+        .unwrap()
+        .without_versions(&[plan.deletions()[0].1.version_id])
+        .unwrap();
+    let e = c
+        .retention()
+        .apply(other, ApplyOptions::new(&journal))
+        .await
+        .unwrap_err();
     assert!(e.message().contains("belongs to plan"), "{e}");
     // A read-only token is refused before anything is sent.
     let ro = crate::common::client_with(&emu, ghpkg_emulator::READ_ONLY_TOKEN);
-    let e = ro.retention().apply(plan, ApplyOptions::new(journal_path("ro"))).await.unwrap_err();
+    let e = ro
+        .retention()
+        .apply(plan, ApplyOptions::new(journal_path("ro")))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ghpkg::ErrorKind::PermissionDenied);
     assert_eq!(deletes_sent(&emu), 0);
 }
@@ -204,7 +331,10 @@ async fn a_lost_journal_is_recovered_from_github() {
     });
     let report = c
         .retention()
-        .apply(plan(&emu, UI_KIT).await, ApplyOptions::new(journal_path("lost")))
+        .apply(
+            plan(&emu, UI_KIT).await,
+            ApplyOptions::new(journal_path("lost")),
+        )
         .await
         .unwrap();
     assert_eq!(report.with_outcome(Outcome::Deleted).count(), 2);
@@ -223,14 +353,28 @@ async fn a_lost_journal_is_recovered_from_github() {
     assert_eq!(found, 2);
     let dry = c
         .retention()
-        .undo(&rebuilt, &UndoOptions { dry_run: true, ..UndoOptions::default() })
+        .undo(
+            &rebuilt,
+            &UndoOptions {
+                dry_run: true,
+                ..UndoOptions::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(dry.with_outcome(Outcome::Restorable).count(), 2);
-    let undo = c.retention().undo(&rebuilt, &UndoOptions::default()).await.unwrap();
+    let undo = c
+        .retention()
+        .undo(&rebuilt, &UndoOptions::default())
+        .await
+        .unwrap();
     assert_eq!(undo.with_outcome(Outcome::Restored).count(), 2);
     // Past GitHub's 30 days nothing can come back.
-    let e = c.retention().undo(journal_path("none"), &UndoOptions::default()).await.unwrap_err();
+    let e = c
+        .retention()
+        .undo(journal_path("none"), &UndoOptions::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ghpkg::ErrorKind::InvalidArgument);
 }
 
@@ -239,10 +383,17 @@ async fn restores_past_thirty_days_expire() {
     let emu = demo().await;
     let c = client(&emu);
     let journal = journal_path("expire");
-    c.retention().apply(plan(&emu, UI_KIT).await, ApplyOptions::new(&journal)).await.unwrap();
+    c.retention()
+        .apply(plan(&emu, UI_KIT).await, ApplyOptions::new(&journal))
+        .await
+        .unwrap();
     emu.advance_clock(std::time::Duration::from_secs(31 * 86_400));
     // The journal's window is by the wall clock; the emulator's moved on:
     // GitHub refuses, and undo reports it as expired.
-    let undo = c.retention().undo(&journal, &UndoOptions::default()).await.unwrap();
+    let undo = c
+        .retention()
+        .undo(&journal, &UndoOptions::default())
+        .await
+        .unwrap();
     assert_eq!(undo.with_outcome(Outcome::Expired).count(), 2, "{undo:#?}");
 }
