@@ -34,7 +34,8 @@ pub struct TokenScopes {
 }
 
 impl TokenScopes {
-    fn has(&self, scope: &str) -> bool {
+    /// Whether the token has `scope` (classic and OAuth tokens list theirs).
+    pub fn has(&self, scope: &str) -> bool {
         self.scopes
             .as_ref()
             .is_some_and(|s| s.iter().any(|x| x == scope))

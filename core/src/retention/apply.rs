@@ -2,11 +2,12 @@
 //! against this API host by this user, the token can delete), then the
 //! registry is read again and the plan made again under the same policy and
 //! `now`: only what both the reviewed and the fresh plan delete, with tags
-//! and `updated_at` unchanged, is deleted. Units go root first, then the
+//! and `updated_at` unchanged, is deleted (or untagged, see
+//! [`super::untag`]). Units go untags first, then root first, then the
 //! children, then the referrers, paced within GitHub's secondary limits,
 //! each one journaled before and after its request.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,9 +25,9 @@ use super::journal::{self, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VER
 use super::pacer::{Pacer, DEFAULT_PER_MINUTE};
 use super::plan::{Action, PackagePlan, PackageStatus, Plan, Role, Verdict};
 use super::planner::{authenticated_login, judge_package, Context, Covered};
-use super::registry::Registry;
+use super::registry::{repository, Registry};
 use super::report::{ErrorInfo, Event, Item, Outcome, Report, REPORT_VERSION};
-use super::{undo, verify, Retention};
+use super::{undo, untag, verify, Retention};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::PackageType;
 
@@ -246,7 +247,16 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
     let records = journal::read(&opts.journal)?;
     let mut done: HashMap<(String, Option<u64>), Item> = HashMap::new();
     let mut journal = Journal::append(&opts.journal)?;
-    let mut seq = resume(ret, plan, &records, &mut journal, &mut done).await?;
+    let mut unsettled_untags: HashSet<(String, Option<u64>)> = HashSet::new();
+    let mut seq = resume(
+        ret,
+        plan,
+        &records,
+        &mut journal,
+        &mut done,
+        &mut unsettled_untags,
+    )
+    .await?;
     if records.is_empty() {
         journal.write(&Record::Header {
             journal_version: JOURNAL_VERSION,
@@ -303,7 +313,7 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
         let deletions: Vec<&Action> = p
             .actions
             .iter()
-            .filter(|a| a.action == Verdict::Delete)
+            .filter(|a| matches!(a.action, Verdict::Delete | Verdict::Untag))
             .collect();
         if deletions.is_empty() {
             continue;
@@ -354,6 +364,12 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
                 report.items.push(item);
                 continue;
             }
+            // An untag this run started is finished whatever the tags say
+            // now: each of its steps checks where a tag points first.
+            if unsettled_untags.contains(&unit.key()) {
+                units.push(unit);
+                continue;
+            }
             match compare(a, &fresh) {
                 None => units.push(unit),
                 Some((outcome, detail)) => {
@@ -389,12 +405,24 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
         }
     }
 
+    let login = plan
+        .policy
+        .owner
+        .login()
+        .map(str::to_owned)
+        .or_else(|| plan.target.login.clone());
+    let pushes = Pushes {
+        registry: registry.as_ref(),
+        login: login.as_deref(),
+        plan_id: &plan.id,
+    };
     execute(
         ret,
         opts,
         out,
         &units,
         budget,
+        &pushes,
         &mut journal,
         &mut seq,
         &mut report,
@@ -407,7 +435,12 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
     let deleted_any = report
         .items
         .iter()
-        .any(|i| matches!(i.outcome, Outcome::Deleted | Outcome::PackageDeleted));
+        .any(|i| {
+            matches!(
+                i.outcome,
+                Outcome::Deleted | Outcome::PackageDeleted | Outcome::Untagged
+            )
+        });
     if verify_on && deleted_any && !out.stopped() {
         if let Some(registry) = &registry {
             out.send(Event::Phase {
@@ -475,6 +508,16 @@ async fn preflight(ret: &Retention, plan: &Plan, opts: &ApplyOptions) -> Result<
             "the token lacks delete:packages, which deleting needs",
         ));
     }
+    let untags = plan
+        .packages
+        .iter()
+        .any(|p| p.actions.iter().any(|a| a.action == Verdict::Untag));
+    if untags && scopes.scopes.is_some() && !scopes.has("write:packages") {
+        return Err(Error::new(
+            ErrorKind::PermissionDenied,
+            "the token lacks write:packages, which untagging needs (it pushes to the registry)",
+        ));
+    }
     Ok(())
 }
 
@@ -487,6 +530,7 @@ async fn resume(
     records: &[Record],
     journal: &mut Journal,
     done: &mut HashMap<(String, Option<u64>), Item>,
+    unsettled_untags: &mut HashSet<(String, Option<u64>)>,
 ) -> Result<u64> {
     match records.first() {
         None => return Ok(1),
@@ -530,6 +574,7 @@ async fn resume(
         next = next.max(seq + 1);
         let outcome = match entry.outcome_code().and_then(Outcome::from_code) {
             Some(o) => Some(o),
+            None if *op == Op::Untag => None,
             None => {
                 // An intent without an outcome: did the request land?
                 let gone = reconcile(ret, package, *op, *version_id).await?;
@@ -549,6 +594,11 @@ async fn resume(
                 }
             }
         };
+        // An untag that did not finish is finished by running it again
+        // (each of its steps is idempotent).
+        if *op == Op::Untag && !outcome.is_some_and(Outcome::is_final) {
+            unsettled_untags.insert((package.name.clone(), *version_id));
+        }
         if let Some(o) = outcome.filter(|o| o.is_final()) {
             let (http_status, at, restorable_until, detail) = match &entry.outcome {
                 Some(Record::Outcome {
@@ -590,6 +640,9 @@ async fn reconcile(
     op: Op,
     version_id: Option<u64>,
 ) -> Result<bool> {
+    if op == Op::Untag {
+        return Ok(false);
+    }
     let owner = package.owner.to_owner();
     let got = match (op, version_id) {
         (Op::DeleteVersion, Some(id)) => ret
@@ -634,7 +687,7 @@ fn compare(reviewed: &Action, fresh: &PackagePlan) -> Option<(Outcome, String)> 
             format!("the package is blocked now: {}", r.code),
         ));
     }
-    if now.action == Verdict::Delete {
+    if now.action == reviewed.action && now.untag_tags == reviewed.untag_tags {
         return None;
     }
     let reason = &now.reasons[0];
@@ -674,6 +727,7 @@ async fn execute(
     out: &Emitter,
     units: &[Unit<'_>],
     budget: usize,
+    pushes: &Pushes<'_>,
     journal: &mut Journal,
     seq: &mut u64,
     report: &mut Report,
@@ -734,8 +788,12 @@ async fn execute(
                     .await;
                 }
                 tokio::time::sleep(wait).await;
-                let item =
-                    delete_one(&quiet, unit, journal, *seq, &mut pacer, deadline, out).await?;
+                let item = match unit.action {
+                    Some(a) if a.action == Verdict::Untag => {
+                        untag_one(&quiet, pushes, unit, a, journal, *seq).await?
+                    }
+                    _ => delete_one(&quiet, unit, journal, *seq, &mut pacer, deadline, out).await?,
+                };
                 *seq += 1;
                 sent += 1;
                 match item.outcome {
@@ -781,6 +839,94 @@ async fn execute(
         .await;
     }
     Ok(())
+}
+
+/// What untagging needs: the registry to push to and the plan's names.
+struct Pushes<'a> {
+    registry: Option<&'a Registry>,
+    login: Option<&'a str>,
+    plan_id: &'a str,
+}
+
+/// Removes the plan's tags from one image: intent, pushes and a delete,
+/// outcome.
+async fn untag_one(
+    client: &crate::Client,
+    pushes: &Pushes<'_>,
+    unit: &Unit<'_>,
+    a: &Action,
+    journal: &mut Journal,
+    seq: u64,
+) -> Result<Item> {
+    let p = unit.package;
+    journal.write(&Record::Intent {
+        seq,
+        op: Op::Untag,
+        package: package_ref(p),
+        version_id: Some(a.version_id),
+        digest: Some(a.name.clone()),
+        tags: a.untag_tags.clone(),
+        role: Some(a.role),
+        parents: a.parents.clone(),
+        subject: a.subject.clone(),
+        at: Utc::now(),
+    })?;
+    let mut item = unit.item(Outcome::Failed);
+    item.tags = a.untag_tags.clone();
+    item.attempts = 1;
+    let result = match (pushes.registry, pushes.login) {
+        (Some(registry), Some(login)) => match repository(login, &p.name) {
+            Ok(repo) => {
+                let target = untag::Target {
+                    client,
+                    registry,
+                    owner: p.owner.to_owner(),
+                    package_type: p.package_type,
+                    package: &p.name,
+                    repo: &repo,
+                    digest: &a.name,
+                    plan_id: pushes.plan_id,
+                };
+                untag::untag(&target, &a.untag_tags).await
+            }
+            Err(e) => Err(e.into()),
+        },
+        _ => Err(untag::Failure {
+            message: "untagging needs the registry and the owner's login; neither the plan \
+                      nor the options name them"
+                .into(),
+            kind: ErrorKind::InvalidArgument,
+        }),
+    };
+    item.at = Some(Utc::now());
+    match result {
+        Ok(done) => {
+            item.outcome = Outcome::Untagged;
+            item.detail = Some(done.detail());
+        }
+        Err(f) => {
+            item.outcome = match f.kind {
+                ErrorKind::PermissionDenied => Outcome::Forbidden,
+                _ => Outcome::Failed,
+            };
+            item.error = Some(ErrorInfo {
+                kind: f.kind.code().into(),
+                message: f.message,
+                status: None,
+                request_id: None,
+            });
+        }
+    }
+    journal.write(&Record::Outcome {
+        seq,
+        outcome: item.outcome.code().into(),
+        http_status: None,
+        request_id: None,
+        at: item.at.unwrap_or_else(Utc::now),
+        restorable_until: None,
+        detail: item.detail.clone(),
+    })?;
+    Ok(item)
 }
 
 /// Deletes one version (or package): intent, request(s), outcome.

@@ -41,6 +41,11 @@ pub enum Op {
     RestoreVersion,
     /// `POST …/packages/{type}/{name}/restore`.
     RestorePackage,
+    /// Removing tags from an image that stays: a placeholder pushed under
+    /// them, then its version deleted (`tags` are the tags removed).
+    Untag,
+    /// Pushing an untagged image under its removed tags again (undo).
+    Retag,
 }
 
 /// The package a record is about.
@@ -98,7 +103,7 @@ pub enum Record {
         /// The version name (a digest for containers).
         #[serde(default)]
         digest: Option<String>,
-        /// The tags at deletion.
+        /// The tags at deletion (for an untag or retag: the tags it moves).
         #[serde(default)]
         tags: Vec<String>,
         /// Its place in the image graph.

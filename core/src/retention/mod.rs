@@ -24,6 +24,7 @@ mod registry;
 mod render;
 mod report;
 mod undo;
+mod untag;
 mod verify;
 
 use std::sync::Arc;

@@ -261,6 +261,38 @@ pub fn referrer_tag_subject(tag: &str) -> Option<String> {
     (ok_hex && (tail.is_empty() || tail.starts_with('.'))).then(|| format!("sha256:{hex}"))
 }
 
+/// The annotation that marks an untag placeholder: the digest it stands in for.
+pub const PLACEHOLDER_OF: &str = "io.github.ghpkg.untag.of";
+/// The annotation that names the plan that made a placeholder.
+pub const PLACEHOLDER_PLAN: &str = "io.github.ghpkg.untag.plan";
+
+/// The placeholder an untag pushes under the tags it removes: the original
+/// manifest with no layers (or no `manifests`), no `subject`, and two
+/// annotations naming the original and the plan. It is deterministic, so a
+/// resumed run or an undo finds the same digest.
+pub fn untag_placeholder(original: &[u8], digest: &str, plan_id: &str) -> Result<Vec<u8>, Unreadable> {
+    let mut v: serde_json::Value = serde_json::from_slice(original)
+        .map_err(|e| Unreadable(format!("the manifest is not JSON: {e}")))?;
+    let obj = v
+        .as_object_mut()
+        .ok_or_else(|| Unreadable("the manifest is not a JSON object".into()))?;
+    for list in ["layers", "manifests"] {
+        if obj.contains_key(list) {
+            obj.insert(list.into(), serde_json::Value::Array(Vec::new()));
+        }
+    }
+    obj.remove("subject");
+    let notes = obj
+        .entry("annotations")
+        .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    let notes = notes
+        .as_object_mut()
+        .ok_or_else(|| Unreadable("the manifest's annotations are not an object".into()))?;
+    notes.insert(PLACEHOLDER_OF.into(), digest.into());
+    notes.insert(PLACEHOLDER_PLAN.into(), plan_id.into());
+    serde_json::to_vec(&v).map_err(|e| Unreadable(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +375,37 @@ mod tests {
         assert_eq!(referrer_tag_subject(&format!("sha256-{hex}x")), None);
         assert_eq!(referrer_tag_subject("sha256-abc.sig"), None);
         assert_eq!(referrer_tag_subject("latest"), None);
+    }
+
+    #[test]
+    fn placeholders_are_empty_deterministic_and_marked() {
+        let image = json!({
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": D, "size": 2},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": D, "size": 9}],
+            "subject": {"mediaType": OCI_MANIFEST, "digest": D, "size": 9}
+        })
+        .to_string();
+        let a = untag_placeholder(image.as_bytes(), D, "plan-1").unwrap();
+        assert_eq!(a, untag_placeholder(image.as_bytes(), D, "plan-1").unwrap());
+        assert_ne!(a, untag_placeholder(image.as_bytes(), D, "plan-2").unwrap());
+        let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
+        assert_eq!(v["layers"], json!([]));
+        assert!(v.get("subject").is_none());
+        assert_eq!(v["config"]["digest"], D);
+        assert_eq!(v["annotations"][PLACEHOLDER_OF], D);
+        assert_eq!(v["annotations"][PLACEHOLDER_PLAN], "plan-1");
+        let parsed = Manifest::parse(&a, None).unwrap();
+        assert!(parsed.children.is_empty());
+
+        let index = json!({"mediaType": OCI_INDEX, "manifests": [{"mediaType": OCI_MANIFEST, "digest": D, "size": 1}],
+                           "annotations": {"org.opencontainers.image.created": "2026-01-01"}})
+        .to_string();
+        let v: serde_json::Value =
+            serde_json::from_slice(&untag_placeholder(index.as_bytes(), D, "p").unwrap()).unwrap();
+        assert_eq!(v["manifests"], json!([]));
+        assert_eq!(v["annotations"]["org.opencontainers.image.created"], "2026-01-01");
+        assert!(untag_placeholder(b"[]", D, "p").is_err());
+        assert!(untag_placeholder(br#"{"annotations": 3}"#, D, "p").is_err());
     }
 }

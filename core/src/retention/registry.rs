@@ -238,7 +238,7 @@ impl Registry {
             .await
             .map_err(|_| RegistryProblem::unavailable("the registry client was closed"))?;
         let path = format!("/v2/{repo}/manifests/{digest}");
-        let resp = match self.get(repo, &path, Method::GET).await? {
+        let resp = match self.send(repo, &path, Method::GET, None).await? {
             Ok(r) => r,
             Err(state) => return Ok(state),
         };
@@ -287,7 +287,7 @@ impl Registry {
             .await
             .map_err(|_| RegistryProblem::unavailable("the registry client was closed"))?;
         let path = format!("/v2/{repo}/manifests/{reference}");
-        match self.get(repo, &path, Method::HEAD).await? {
+        match self.send(repo, &path, Method::HEAD, None).await? {
             Ok(resp) => Ok(Some(
                 resp.headers
                     .get("docker-content-digest")
@@ -303,16 +303,112 @@ impl Registry {
         }
     }
 
-    /// Sends `method path` with the token for `repo`, answering the
-    /// challenge once and retrying server errors and 429s. `Ok(Err(state))`
-    /// is a per-version outcome (missing, unreadable).
-    async fn get(
+    /// The exact bytes and media type of manifest `digest` in `repo`, after
+    /// checking that they hash to `digest` (for pushing them again).
+    pub async fn raw_manifest(
+        &self,
+        repo: &str,
+        digest: &str,
+    ) -> std::result::Result<(bytes::Bytes, String), String> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| "the registry client was closed".to_owned())?;
+        let path = format!("/v2/{repo}/manifests/{digest}");
+        let resp = match self.send(repo, &path, Method::GET, None).await {
+            Err(p) => return Err(p.detail),
+            Ok(Err(ManifestState::Missing)) => {
+                return Err(format!("the registry has no manifest {digest}"))
+            }
+            Ok(Err(ManifestState::Unreadable(why) | ManifestState::DigestMismatch(why))) => {
+                return Err(why)
+            }
+            Ok(Err(ManifestState::Read(_))) => return Err("unexpected manifest state".into()),
+            Ok(Ok(r)) => r,
+        };
+        self.inner
+            .reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let actual = format!("sha256:{}", hex(&Sha256::digest(&resp.body)));
+        if actual != digest {
+            return Err(format!(
+                "asked for {digest}, the body hashes to {actual}"
+            ));
+        }
+        let media_type = resp
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|c| c.split(';').next().unwrap_or(c).trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                serde_json::from_slice::<serde_json::Value>(&resp.body)
+                    .ok()?
+                    .get("mediaType")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .ok_or_else(|| format!("the manifest {digest} has no media type"))?;
+        Ok((resp.body, media_type))
+    }
+
+    /// Pushes `body` as `tag` in `repo` (the tag moves to it); returns the
+    /// digest the registry stored, which must be the body's own.
+    pub async fn push_manifest(
+        &self,
+        repo: &str,
+        tag: &str,
+        media_type: &str,
+        body: bytes::Bytes,
+    ) -> std::result::Result<String, String> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| "the registry client was closed".to_owned())?;
+        let digest = format!("sha256:{}", hex(&Sha256::digest(&body)));
+        let path = format!("/v2/{repo}/manifests/{tag}");
+        match self
+            .send(repo, &path, Method::PUT, Some((media_type, body)))
+            .await
+        {
+            Err(p) => Err(p.detail),
+            Ok(Err(ManifestState::Missing)) => Err(format!("the registry has no repository {repo}")),
+            Ok(Err(ManifestState::Unreadable(why) | ManifestState::DigestMismatch(why))) => {
+                Err(why)
+            }
+            Ok(Err(ManifestState::Read(_))) => Err("unexpected manifest state".into()),
+            Ok(Ok(resp)) => match resp
+                .headers
+                .get("docker-content-digest")
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(d) if d != digest => Err(format!(
+                    "pushed {digest}, the registry stored {d}"
+                )),
+                _ => Ok(digest),
+            },
+        }
+    }
+
+    /// Sends `method path` (with `body` for a push) with the token for
+    /// `repo`, answering the challenge once and retrying server errors and
+    /// 429s. `Ok(Err(state))` is a per-version outcome (missing, unreadable).
+    async fn send(
         &self,
         repo: &str,
         path: &str,
         method: Method,
+        body: Option<(&str, bytes::Bytes)>,
     ) -> std::result::Result<std::result::Result<Fetched, ManifestState>, RegistryProblem> {
-        let scope = format!("repository:{repo}:pull");
+        let scope = if body.is_some() {
+            format!("repository:{repo}:pull,push")
+        } else {
+            format!("repository:{repo}:pull")
+        };
         let mut url = self.inner.origin.clone();
         url.set_path(path);
         let mut retries = 0u32;
@@ -328,6 +424,9 @@ impl Registry {
                 .header(USER_AGENT, &self.inner.user_agent);
             if let Some(t) = &token {
                 req = req.header(AUTHORIZATION, format!("Bearer {t}"));
+            }
+            if let Some((media_type, bytes)) = &body {
+                req = req.header(CONTENT_TYPE, *media_type).body(bytes.clone());
             }
             let resp = match req.send().await {
                 Ok(r) => r,
@@ -388,9 +487,15 @@ impl Registry {
                     self.backoff(&mut retries).await;
                 }
                 s => {
+                    let why = read_body(resp)
+                        .await
+                        .ok()
+                        .and_then(|b| registry_error(&b))
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default();
                     return Ok(Err(ManifestState::Unreadable(format!(
-                        "the registry answered {s} for {path}"
-                    ))))
+                        "the registry answered {s} for {method} {path}{why}"
+                    ))));
                 }
             }
         }
@@ -422,7 +527,13 @@ impl Registry {
             if let Some(s) = &challenge.service {
                 q.append_pair("service", s);
             }
-            q.append_pair("scope", challenge.scope.as_deref().unwrap_or(scope));
+            // A push asks for its own scope; a read takes the challenge's.
+            let asked = if scope.ends_with(",push") {
+                scope
+            } else {
+                challenge.scope.as_deref().unwrap_or(scope)
+            };
+            q.append_pair("scope", asked);
         }
         let mut req = self
             .inner
@@ -557,6 +668,17 @@ impl Registry {
 struct Fetched {
     headers: reqwest::header::HeaderMap,
     body: bytes::Bytes,
+}
+
+/// The first error of an OCI error body, `CODE: message`.
+fn registry_error(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let e = v.get("errors")?.get(0)?;
+    let code = e.get("code").and_then(|c| c.as_str()).unwrap_or("ERROR");
+    let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
+    let mut out = format!("{code} {message}");
+    out.truncate(200);
+    Some(out.trim_end().to_owned())
 }
 
 async fn read_body(resp: reqwest::Response) -> std::result::Result<bytes::Bytes, String> {

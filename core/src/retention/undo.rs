@@ -1,7 +1,8 @@
 //! Undoing a run within GitHub's 30-day restore window: every deletion the
 //! journal records is restored, children first, then roots, then referrers
 //! (an index comes back only when its children exist), package deletions
-//! before the versions of that package. Undo writes a journal of its own,
+//! before the versions of that package; tags an untag removed are pushed
+//! back last (see [`super::untag`]). Undo writes a journal of its own,
 //! so it can itself be resumed. Without a journal, [`Retention::recover`]
 //! builds one from GitHub's list of deleted versions.
 
@@ -16,8 +17,9 @@ use super::journal::{self, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VER
 use super::pacer::{Pacer, DEFAULT_PER_MINUTE};
 use super::plan::Role;
 use super::policy::PolicyOwner;
+use super::registry::{repository, Registry};
 use super::report::{ErrorInfo, Event, Item, Outcome, Report, REPORT_VERSION};
-use super::Retention;
+use super::{untag, Retention};
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{PackageType, VersionState};
 
@@ -42,6 +44,10 @@ pub struct UndoOptions {
     /// Restores a minute at most (default 150).
     #[serde(default)]
     pub restores_per_minute: Option<u32>,
+    /// The container registry to push removed tags back to (default: the
+    /// one the plan read).
+    #[serde(default)]
+    pub registry_url: Option<String>,
 }
 
 impl Retention {
@@ -143,6 +149,8 @@ struct Restore {
     tags: Vec<String>,
     role: Option<Role>,
     restorable_until: Option<DateTime<Utc>>,
+    /// An untag to reverse: the tags go back on the image.
+    retag: bool,
 }
 
 impl Restore {
@@ -164,8 +172,12 @@ impl Restore {
         }
     }
 
-    /// Package restores first, then children, roots, referrers.
+    /// Package restores first, then children, roots, referrers, and tags
+    /// last (an image is whole again before its tags come back).
     fn rank(&self) -> u8 {
+        if self.retag {
+            return 4;
+        }
         match (self.version_id, self.role) {
             (None, _) => 0,
             (Some(_), Some(Role::Child)) => 1,
@@ -218,14 +230,21 @@ pub(crate) async fn undo_journal(
         else {
             continue;
         };
+        let retag = *op == Op::Untag;
         let restorable_until = match &e.outcome {
+            Some(Record::Outcome { outcome, .. })
+                if retag && outcome == Outcome::Untagged.code() =>
+            {
+                None
+            }
             Some(Record::Outcome {
                 outcome,
                 restorable_until,
                 at,
                 ..
-            }) if outcome == Outcome::Deleted.code()
-                || outcome == Outcome::PackageDeleted.code() =>
+            }) if !retag
+                && (outcome == Outcome::Deleted.code()
+                    || outcome == Outcome::PackageDeleted.code()) =>
             {
                 Some(restorable_until.unwrap_or(*at + chrono::Duration::days(RESTORE_WINDOW_DAYS)))
             }
@@ -254,6 +273,7 @@ pub(crate) async fn undo_journal(
             tags: tags.clone(),
             role: *role,
             restorable_until,
+            retag,
         });
     }
     todo.sort_by_key(|r| (r.package.name.clone(), r.rank()));
@@ -324,6 +344,7 @@ pub(crate) async fn undo_journal(
         verify: None,
         undo: None,
     };
+    let pushes = Pushes::of(ret, &records, opts)?;
     let mut pacer = Pacer::new(opts.restores_per_minute.unwrap_or(DEFAULT_PER_MINUTE));
     let quiet = ret.client.without_rate_limit_waits();
     let total = todo.len();
@@ -337,6 +358,7 @@ pub(crate) async fn undo_journal(
         } else {
             restore_one(
                 &quiet,
+                &pushes,
                 r,
                 undo_journal.as_mut(),
                 &mut seq,
@@ -372,14 +394,148 @@ pub(crate) async fn undo_journal(
     Ok(report)
 }
 
+/// What putting tags back needs: the registry, the login, the plan.
+struct Pushes {
+    registry: Option<Registry>,
+    login: Option<String>,
+    plan_id: String,
+}
+
+impl Pushes {
+    fn of(ret: &Retention, records: &[Record], opts: &UndoOptions) -> Result<Pushes> {
+        let (target, plan_id) = match records.first() {
+            Some(Record::Header {
+                target, plan_id, ..
+            }) => (target.clone(), plan_id.clone().unwrap_or_default()),
+            _ => (None, String::new()),
+        };
+        let url = opts
+            .registry_url
+            .clone()
+            .or_else(|| target.as_ref().and_then(|t| t.registry.clone()));
+        let registry = url.map(|u| Registry::new(&ret.client, &u)).transpose()?;
+        Ok(Pushes {
+            registry,
+            login: target.and_then(|t| t.login),
+            plan_id,
+        })
+    }
+}
+
+/// Puts an untagged image's tags back: intent, pushes, outcome.
+async fn retag_one(
+    client: &crate::Client,
+    pushes: &Pushes,
+    r: &Restore,
+    journal: Option<&mut Journal>,
+    seq: &mut u64,
+    dry_run: bool,
+) -> Result<Item> {
+    let (Some(registry), Some(digest), Some(id)) = (&pushes.registry, &r.digest, r.version_id)
+    else {
+        let mut i = r.item(Outcome::Failed);
+        i.error = Some(ErrorInfo {
+            kind: ErrorKind::InvalidArgument.code().into(),
+            message: "putting tags back needs the registry: the journal names none; pass \
+                      registry_url"
+                .into(),
+            status: None,
+            request_id: None,
+        });
+        return Ok(i);
+    };
+    let login = r
+        .package
+        .owner
+        .login()
+        .map(str::to_owned)
+        .or_else(|| pushes.login.clone())
+        .unwrap_or_default();
+    let repo = repository(&login, &r.package.name)?;
+    let (ty, name) = (r.package.package_type, r.package.name.as_str());
+    // The image must still be there to carry its tags again.
+    if let Err(e) = client.get_version(&r.package.owner.to_owner(), ty, name, id).await {
+        let mut i = r.item(Outcome::Failed);
+        i.detail = Some("the untagged image is not an active version any more".into());
+        i.error = Some(ErrorInfo::from(&e));
+        return Ok(i);
+    }
+    if dry_run {
+        return Ok(r.item(Outcome::Restorable));
+    }
+    let Some(journal) = journal else {
+        return Ok(r.item(Outcome::Restorable));
+    };
+    let this = *seq;
+    *seq += 1;
+    journal.write(&Record::Intent {
+        seq: this,
+        op: Op::Retag,
+        package: r.package.clone(),
+        version_id: r.version_id,
+        digest: r.digest.clone(),
+        tags: r.tags.clone(),
+        role: r.role,
+        parents: Vec::new(),
+        subject: None,
+        at: Utc::now(),
+    })?;
+    let target = untag::Target {
+        client,
+        registry,
+        owner: r.package.owner.to_owner(),
+        package_type: ty,
+        package: name,
+        repo: &repo,
+        digest,
+        plan_id: &pushes.plan_id,
+    };
+    let mut item = r.item(Outcome::Failed);
+    item.attempts = 1;
+    match untag::retag(&target, &r.tags).await {
+        Ok(done) => {
+            item.outcome = if done.restored.is_empty() && done.already.is_empty() {
+                Outcome::SkippedDrift
+            } else {
+                Outcome::Restored
+            };
+            item.detail = Some(done.detail());
+        }
+        Err(f) => {
+            item.error = Some(ErrorInfo {
+                kind: f.kind.code().into(),
+                message: f.message,
+                status: None,
+                request_id: None,
+            })
+        }
+    }
+    item.at = Some(Utc::now());
+    journal.write(&Record::Outcome {
+        seq: this,
+        outcome: item.outcome.code().into(),
+        http_status: None,
+        request_id: None,
+        at: item.at.unwrap_or_else(Utc::now),
+        restorable_until: None,
+        detail: item.detail.clone(),
+    })?;
+    Ok(item)
+}
+
 async fn restore_one(
     client: &crate::Client,
+    pushes: &Pushes,
     r: &Restore,
     journal: Option<&mut Journal>,
     seq: &mut u64,
     pacer: &mut Pacer,
     dry_run: bool,
 ) -> Result<Item> {
+    if r.retag {
+        tokio::time::sleep(pacer.reserve()).await;
+        return retag_one(client, pushes, r, journal, seq, dry_run).await;
+    }
     let owner = r.package.owner.to_owner();
     let (ty, name) = (r.package.package_type, r.package.name.as_str());
     if r.restorable_until.is_some_and(|u| u < Utc::now()) {

@@ -26,7 +26,7 @@ pub(crate) async fn kept_images(
     let touched: BTreeSet<&str> = report
         .items
         .iter()
-        .filter(|i| matches!(i.outcome, Outcome::Deleted))
+        .filter(|i| matches!(i.outcome, Outcome::Deleted | Outcome::Untagged))
         .map(|i| i.package.as_str())
         .collect();
     let mut out = VerifyReport::default();
