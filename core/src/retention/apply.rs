@@ -39,7 +39,7 @@ const BUDGET_RESERVE: u64 = 10;
 const MAX_ATTEMPTS: u32 = 5;
 
 /// How a plan is applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyOptions {
     /// The journal (JSON Lines): created if absent; an existing journal of
@@ -75,6 +75,11 @@ pub struct ApplyOptions {
 }
 
 impl ApplyOptions {
+    /// Reads options from JSON (`journal` is required).
+    pub fn from_json(text: &str) -> Result<ApplyOptions> {
+        super::from_json_named("the apply options", text)
+    }
+
     /// Options with `journal` and every default.
     pub fn new(journal: impl Into<PathBuf>) -> ApplyOptions {
         ApplyOptions {
@@ -92,7 +97,7 @@ impl ApplyOptions {
 }
 
 /// What a failed verify does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifyFailure {
     /// Report it (the run's status is `failed`).

@@ -92,8 +92,28 @@ impl Retention {
 #[cfg(test)]
 mod tests;
 
+/// Reads `text` as `what` (e.g. "the apply options"): an `InvalidArgument`
+/// error names the field that is wrong.
+pub(crate) fn from_json_named<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> crate::Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!(" at {path}")
+        };
+        crate::Error::invalid(format!("{what} are not valid{at}: {inner}"))
+    })
+}
+
 /// The JSON Schemas of the retention formats, by file name: the policy,
-/// the plan, a run's events and report, and a journal line. Published in
+/// the plan, a run's events and report, a journal line, and the options of
+/// plan, apply and undo. Published in
 /// the repository's `schemas/` directory (a test keeps them current); every
 /// front door reads and writes these formats.
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
@@ -106,5 +126,8 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("event.schema.json", to_value::<Event>()),
         ("report.schema.json", to_value::<Report>()),
         ("journal.schema.json", to_value::<Record>()),
+        ("plan-options.schema.json", to_value::<PlanOptions>()),
+        ("apply-options.schema.json", to_value::<ApplyOptions>()),
+        ("undo-options.schema.json", to_value::<UndoOptions>()),
     ]
 }

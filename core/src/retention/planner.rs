@@ -20,7 +20,7 @@ use crate::error::{ErrorKind, Result};
 use crate::models::{PackageType, VersionState};
 
 /// How a plan is made. Every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanOptions {
     /// The instant ages are judged at (default: now). Pin it to make the
@@ -35,6 +35,13 @@ pub struct PlanOptions {
     /// A JSON Lines file that keeps manifests between plans.
     #[serde(default)]
     pub manifest_cache: Option<PathBuf>,
+}
+
+impl PlanOptions {
+    /// Reads options from JSON (every field optional).
+    pub fn from_json(text: &str) -> crate::Result<PlanOptions> {
+        super::from_json_named("the plan options", text)
+    }
 }
 
 /// A package the policy covers.

@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::models::{PackageType, VersionState};
 
 /// How a run is undone.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UndoOptions {
     /// Only report what would be restored (`restorable`, `not_deleted`,
@@ -48,6 +48,13 @@ pub struct UndoOptions {
     /// one the plan read).
     #[serde(default)]
     pub registry_url: Option<String>,
+}
+
+impl UndoOptions {
+    /// Reads options from JSON (every field optional).
+    pub fn from_json(text: &str) -> Result<UndoOptions> {
+        super::from_json_named("the undo options", text)
+    }
 }
 
 impl Retention {
