@@ -34,9 +34,11 @@ mod faults;
 mod fixture;
 mod handlers;
 mod log;
+pub mod oci;
 mod pagination;
 mod pipeline;
 mod ratelimit;
+mod registry;
 mod render;
 mod routes;
 mod server;
@@ -52,5 +54,8 @@ pub use fixture::{
 };
 pub use handlers::{DOWNLOAD_LIMIT, RESTORE_WINDOW_DAYS};
 pub use log::{LoggedRequest, MAX_LOGGED_REQUESTS};
-pub use server::{Emulator, EmulatorBuilder};
-pub use state::{Account, AccountKind, Package, State, Version, PACKAGE_TYPES};
+pub use pipeline::MAX_CONCURRENT_REQUESTS;
+pub use server::{Emulator, EmulatorBuilder, DEFAULT_REGISTRY_TOKEN_SECONDS};
+pub use state::{
+    Account, AccountKind, Package, State, StoredManifest, Version, PACKAGE_TYPES,
+};
