@@ -186,10 +186,7 @@ fn image(id: u64, seed: &str, tags: &[&str], hours: i64) -> VersionSpec {
 
 /// A version serving a real manifest, named by its digest.
 fn real(id: u64, m: &Manifest, tags: &[&str], hours: i64) -> VersionSpec {
-    VersionSpec::from(m)
-        .id(id)
-        .tags(tags)
-        .created_at(at(hours))
+    VersionSpec::from(m).id(id).tags(tags).created_at(at(hours))
 }
 
 impl Fixture {
@@ -351,8 +348,13 @@ fn api_server(pkg: PackageSpec) -> PackageSpec {
         )
         .version(real(200120, &bundle, &[], 400).description("sigstore bundle of linux/amd64"))
         .version(
-            real(200121, &referrers, &[&oci::referrers_tag(&amd64.digest)], 400)
-                .description("referrers of linux/amd64"),
+            real(
+                200121,
+                &referrers,
+                &[&oci::referrers_tag(&amd64.digest)],
+                400,
+            )
+            .description("referrers of linux/amd64"),
         )
         .version(real(200130, &nested, &["nested"], 250).description("an index of indexes"))
         .version(real(200131, &inner_amd64, &[], 250))
@@ -362,7 +364,9 @@ fn api_server(pkg: PackageSpec) -> PackageSpec {
         .version(real(200140, &ghost, &[], 350).description("ghost: its images are gone"))
         .version(real(200150, &partial, &[], 360).description("partial: one image is gone"))
         .version(real(200151, &partial_amd64, &[], 360))
-        .version(real(200160, &orphan, &[&orphan_tag], 370).description("signature of a gone image"))
+        .version(
+            real(200160, &orphan, &[&orphan_tag], 370).description("signature of a gone image"),
+        )
 }
 
 fn acme_packages() -> Vec<PackageSpec> {

@@ -196,12 +196,12 @@ impl Fault {
             | Fault::LinkHeader { value: text }
             | Fault::ForeignRealm {
                 realm: Some(text), ..
-            } if text.bytes().any(|b| b.is_ascii_control() && b != b'\t') => Err(
-                FaultSpecError::new(format!(
+            } if text.bytes().any(|b| b.is_ascii_control() && b != b'\t') => {
+                Err(FaultSpecError::new(format!(
                     "a `{}` fault's text cannot hold control characters (it is sent as a header)",
                     self.kind()
-                )),
-            ),
+                )))
+            }
             Fault::ForeignRealm { realm: Some(r) } if r.is_empty() => Err(FaultSpecError::new(
                 "a foreign realm must not be empty (leave it out for the API origin's /token)",
             )),
@@ -458,7 +458,10 @@ mod tests {
             FaultRule::new(Fault::DigestMismatch).path("/v2/"),
             FaultRule::new(Fault::Status(500)).path("/v2/"),
         ];
-        assert_eq!(take(&mut rules, "GET", "/v2/a/b/manifests/x"), Some(Fault::Status(500)));
+        assert_eq!(
+            take(&mut rules, "GET", "/v2/a/b/manifests/x"),
+            Some(Fault::Status(500))
+        );
         assert_eq!(
             take_where(&mut rules, "GET", "/v2/a/b/manifests/x", |f| matches!(
                 f,

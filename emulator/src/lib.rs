@@ -56,6 +56,4 @@ pub use handlers::{DOWNLOAD_LIMIT, RESTORE_WINDOW_DAYS};
 pub use log::{LoggedRequest, MAX_LOGGED_REQUESTS};
 pub use pipeline::MAX_CONCURRENT_REQUESTS;
 pub use server::{Emulator, EmulatorBuilder, DEFAULT_REGISTRY_TOKEN_SECONDS};
-pub use state::{
-    Account, AccountKind, Package, State, StoredManifest, Version, PACKAGE_TYPES,
-};
+pub use state::{Account, AccountKind, Package, State, StoredManifest, Version, PACKAGE_TYPES};

@@ -100,7 +100,10 @@ impl Manifest {
     /// image manifest type).
     pub fn from_json(value: &Value) -> Manifest {
         let bytes = serde_json::to_vec(value).unwrap_or_default();
-        let media_type = value["mediaType"].as_str().unwrap_or(OCI_MANIFEST).to_owned();
+        let media_type = value["mediaType"]
+            .as_str()
+            .unwrap_or(OCI_MANIFEST)
+            .to_owned();
         Manifest {
             digest: digest_of(&bytes),
             bytes,
@@ -381,11 +384,23 @@ mod tests {
     fn descriptors_carry_platform_and_annotations() {
         let img = image("linux/arm64/v8");
         let d = img.descriptor();
-        assert_eq!(d["platform"], json!({"architecture": "arm64", "os": "linux", "variant": "v8"}));
+        assert_eq!(
+            d["platform"],
+            json!({"architecture": "arm64", "os": "linux", "variant": "v8"})
+        );
         assert_eq!(d["size"], img.size());
         let att = buildx_attestation(&img).descriptor();
-        assert_eq!(att["platform"], json!({"architecture": "unknown", "os": "unknown"}));
-        assert_eq!(att["annotations"]["vnd.docker.reference.digest"], img.digest);
-        assert_eq!(att["annotations"]["vnd.docker.reference.type"], "attestation-manifest");
+        assert_eq!(
+            att["platform"],
+            json!({"architecture": "unknown", "os": "unknown"})
+        );
+        assert_eq!(
+            att["annotations"]["vnd.docker.reference.digest"],
+            img.digest
+        );
+        assert_eq!(
+            att["annotations"]["vnd.docker.reference.type"],
+            "attestation-manifest"
+        );
     }
 }

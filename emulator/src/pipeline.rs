@@ -339,7 +339,11 @@ impl Shared {
             return Reply::generic_error(404, "Not Found");
         };
         // Reads cost 1 point, changes (DELETE, POST) 5.
-        let cost = if matches!(req.method, "GET" | "HEAD") { 1 } else { 5 };
+        let cost = if matches!(req.method, "GET" | "HEAD") {
+            1
+        } else {
+            5
+        };
         let spent = lock(&self.limits).spend(&key, &route.endpoint(req.method), cost, now);
         if let Err(retry) = spent {
             return secondary_reply(403, fin.request_id).header("retry-after", retry.to_string());

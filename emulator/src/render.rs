@@ -92,7 +92,14 @@ pub(crate) fn authenticated_user(a: &Account) -> Value {
         _ => Map::new(),
     };
     m.insert("name".into(), json!(a.name));
-    for key in ["company", "location", "email", "hireable", "bio", "twitter_username"] {
+    for key in [
+        "company",
+        "location",
+        "email",
+        "hireable",
+        "bio",
+        "twitter_username",
+    ] {
         m.insert(key.into(), Value::Null);
     }
     m.insert("blog".into(), json!(""));

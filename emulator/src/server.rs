@@ -208,7 +208,9 @@ impl EmulatorBuilder {
                             let registry = serve(registry, served, stop_rx, Origin::Registry);
                             tokio::join!(api, registry);
                         }
-                        (Err(e), _) | (_, Err(e)) => eprintln!("ghpkg-emulator: cannot listen: {e}"),
+                        (Err(e), _) | (_, Err(e)) => {
+                            eprintln!("ghpkg-emulator: cannot listen: {e}")
+                        }
                     }
                 });
                 // Dropping the runtime cancels every connection task.

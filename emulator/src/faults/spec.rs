@@ -579,8 +579,9 @@ mod tests {
         assert!(json_err(r#"{"kind":"foreign_realm","realm":""}"#).contains("must not be empty"));
         assert!(json_err(r#"{"kind":"digest_mismatch","value":"x"}"#)
             .contains("`value` does not apply to a `digest_mismatch` fault"));
-        assert!(json_err(r#"{"kind":"token_expired","realm":"x"}"#)
-            .contains("`realm` does not apply"));
+        assert!(
+            json_err(r#"{"kind":"token_expired","realm":"x"}"#).contains("`realm` does not apply")
+        );
         let fault = serde_json::from_str::<Fault>(r#"{"kind":"status","status":500,"times":2}"#);
         assert!(fault
             .unwrap_err()

@@ -281,7 +281,11 @@ fn tags_list(
         .into_iter()
         .filter(|t| last.map_or(true, |l| t.as_str() > l))
         .collect();
-    let page: Vec<String> = after.iter().take(n.unwrap_or(usize::MAX)).cloned().collect();
+    let page: Vec<String> = after
+        .iter()
+        .take(n.unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
     let mut reply = RegReply::json(200, json!({"name": name, "tags": page}));
     if let Some(n) = n {
         if link_loop {

@@ -38,8 +38,8 @@ use serde_json::{json, Value};
 use crate::clock::lock;
 use crate::faults::{self, Fault};
 use crate::pipeline::{
-    secondary_message, set_link, status_message, truncate_body, Incoming, Outcome, Payload,
-    Shared, MALFORMED_JSON,
+    secondary_message, set_link, status_message, truncate_body, Incoming, Outcome, Payload, Shared,
+    MALFORMED_JSON,
 };
 
 pub(crate) use tokens::Tokens;
@@ -84,7 +84,8 @@ impl Registry {
     }
 
     pub(crate) fn set_token_lifetime(&self, d: Duration) {
-        self.token_lifetime_secs.store(d.as_secs(), Ordering::Relaxed);
+        self.token_lifetime_secs
+            .store(d.as_secs(), Ordering::Relaxed);
     }
 }
 
@@ -100,7 +101,10 @@ pub(crate) struct RegReply {
 enum Body {
     Empty,
     Json(Value),
-    Bytes { content_type: String, bytes: Vec<u8> },
+    Bytes {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl RegReply {
@@ -210,7 +214,9 @@ impl Shared {
         let mut link_override = None;
         let early = match fault {
             None
-            | Some(Fault::DigestMismatch | Fault::ForeignRealm { .. } | Fault::TokenExpired) => None,
+            | Some(Fault::DigestMismatch | Fault::ForeignRealm { .. } | Fault::TokenExpired) => {
+                None
+            }
             Some(Fault::Latency { delay_ms }) => {
                 delay = Duration::from_millis(delay_ms);
                 None

@@ -61,7 +61,12 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    fn issue(&mut self, grants: Vec<Grant>, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> String {
+    fn issue(
+        &mut self,
+        grants: Vec<Grant>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> String {
         // Forget long-expired tokens so the map does not grow without bound.
         if self.issued.len() > 10_000 {
             self.issued.retain(|_, t| t.expires_at > now);
@@ -215,10 +220,11 @@ pub(super) fn token_endpoint(shared: &Shared, req: &Incoming<'_>, now: DateTime<
         }
         grants
     };
-    let born_expired = faults::take_where(&mut lock(&shared.faults), req.method, req.raw_path, |f| {
-        matches!(f, Fault::TokenExpired)
-    })
-    .is_some();
+    let born_expired =
+        faults::take_where(&mut lock(&shared.faults), req.method, req.raw_path, |f| {
+            matches!(f, Fault::TokenExpired)
+        })
+        .is_some();
     let lifetime = shared.registry.token_lifetime();
     let expires_at = if born_expired {
         now
