@@ -6,9 +6,9 @@ use std::ffi::{c_char, CString};
 use ghpkg::catalog::{Params, Row};
 
 use crate::client::ghpkg_client;
+use crate::convert::{borrow, opt_text, text};
 use crate::error::ghpkg_error;
 use crate::fail::Fail;
-use crate::convert::{borrow, opt_text, text};
 use crate::ffi::{call, call_unit};
 use crate::runtime::block_on;
 use crate::status::ghpkg_status;

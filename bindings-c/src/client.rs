@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use ghpkg::{Client, ClientConfig, TokenScopes};
 
+use crate::convert::{
+    borrow, cstring, cstring_lossy, free_box, infallible, opt_ptr, opt_text, read,
+};
 use crate::error::{ghpkg_error, ghpkg_rate_limit};
 use crate::fail::Fail;
-use crate::convert::{borrow, cstring, cstring_lossy, free_box, infallible, opt_ptr, opt_text, read};
-use crate::ffi::{call};
+use crate::ffi::call;
 use crate::runtime::block_on;
 use crate::status::ghpkg_status;
 
@@ -373,7 +375,10 @@ mod tests {
         let o = ghpkg_client_options_default();
         assert_eq!(o.struct_size, std::mem::size_of::<ghpkg_client_options>());
         assert_eq!(o.timeout_ms, 30_000);
-        assert_eq!(u64::from(o.max_retries), u64::from(ClientConfig::DEFAULT_MAX_RETRIES));
+        assert_eq!(
+            u64::from(o.max_retries),
+            u64::from(ClientConfig::DEFAULT_MAX_RETRIES)
+        );
         assert!(o.use_env && !o.anonymous);
         let back = unsafe { read_options(&o) }.unwrap();
         assert_eq!(back.per_page, o.per_page);
@@ -387,7 +392,11 @@ mod tests {
                 ..ghpkg_client_options_default()
             };
             let fail = unsafe { read_options(&o) }.unwrap_err();
-            assert_eq!(fail.status(), crate::status::GHPKG_INVALID_ARGUMENT, "{size}");
+            assert_eq!(
+                fail.status(),
+                crate::status::GHPKG_INVALID_ARGUMENT,
+                "{size}"
+            );
         }
         assert_eq!(
             unsafe { read_options(ptr::null()) }.unwrap_err().status(),

@@ -84,4 +84,3 @@ impl From<Error> for Fail {
         Fail::Core(e)
     }
 }
-

@@ -63,8 +63,8 @@ fn report(fail: Fail, err_out: *mut *mut ghpkg_error) -> ghpkg_status {
 mod tests {
     use super::*;
     use crate::error::{ghpkg_error_free, ghpkg_error_message, ghpkg_error_status};
-    use std::ffi::CStr;
     use crate::status::{GHPKG_NULL_ARGUMENT, GHPKG_PANIC};
+    use std::ffi::CStr;
     use std::ptr;
 
     #[test]

@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 use ghpkg::{MinimalRepository, Package, PackageVersion, SimpleUser};
 
+use crate::convert::{cstring, free_box, opt_ptr, read};
 use crate::enums::{ghpkg_package_type, ghpkg_visibility, package_type_to_c, visibility_to_c};
 use crate::fail::Fail;
-use crate::convert::{cstring, free_box, opt_ptr, read};
 
 /// The C strings of an owner (a GitHub "simple user").
 struct UserStrings {

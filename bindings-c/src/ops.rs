@@ -16,13 +16,13 @@ use std::ffi::c_char;
 use ghpkg::{Owner, PackageType};
 
 use crate::client::ghpkg_client;
+use crate::convert::{borrow, opt_text, text};
 use crate::enums::{
     ghpkg_owner_kind, ghpkg_package_type, ghpkg_version_state, ghpkg_visibility, owner_arg,
     package_type_arg, version_state_arg, visibility_arg,
 };
 use crate::error::ghpkg_error;
 use crate::fail::Fail;
-use crate::convert::{borrow, opt_text, text};
 use crate::ffi::{call, call_unit};
 use crate::listing::{ghpkg_package_listing, ghpkg_version_listing, Listing};
 use crate::models::{ghpkg_package, ghpkg_version};
@@ -80,9 +80,9 @@ pub extern "C" fn ghpkg_client_list_packages(
         let ty = package_type_arg(package_type)?;
         let vis = visibility_arg(visibility)?;
         let stream = c.client.list_packages(&owner, ty, vis);
-        Ok(Box::into_raw(Box::new(ghpkg_package_listing(Listing::new(
-            stream,
-        )))))
+        Ok(Box::into_raw(Box::new(ghpkg_package_listing(
+            Listing::new(stream),
+        ))))
     })
 }
 
@@ -174,9 +174,9 @@ pub extern "C" fn ghpkg_client_list_versions(
         let stream = t
             .client
             .list_versions(&t.owner, t.package_type, t.name, state);
-        Ok(Box::into_raw(Box::new(ghpkg_version_listing(Listing::new(
-            stream,
-        )))))
+        Ok(Box::into_raw(Box::new(ghpkg_version_listing(
+            Listing::new(stream),
+        ))))
     })
 }
 
@@ -262,8 +262,8 @@ pub extern "C" fn ghpkg_client_docker_conflicts(
         let c = unsafe { borrow(client, "client") }?;
         let owner = owner_arg(owner_kind, unsafe { opt_text(owner, "owner") }?)?;
         let stream = c.client.docker_conflicts(&owner);
-        Ok(Box::into_raw(Box::new(ghpkg_package_listing(Listing::new(
-            stream,
-        )))))
+        Ok(Box::into_raw(Box::new(ghpkg_package_listing(
+            Listing::new(stream),
+        ))))
     })
 }

@@ -191,7 +191,10 @@ mod tests {
         }
         assert_eq!(code(999), "UNKNOWN");
         for kind in ErrorKind::ALL {
-            assert_eq!(ghpkg_status_is_retryable(status_of(kind)), kind.is_retryable());
+            assert_eq!(
+                ghpkg_status_is_retryable(status_of(kind)),
+                kind.is_retryable()
+            );
         }
         assert!(!ghpkg_status_is_retryable(GHPKG_OK));
         assert!(!ghpkg_status_is_retryable(GHPKG_PANIC));

@@ -163,7 +163,9 @@ impl NativeClient {
     /// The core client, or the `Closed` error.
     fn client(&self) -> Result<ghpkg::Client> {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        guard.clone().ok_or_else(|| crate::error::to_napi(ghpkg::Error::closed()))
+        guard
+            .clone()
+            .ok_or_else(|| crate::error::to_napi(ghpkg::Error::closed()))
     }
 }
 
@@ -314,7 +316,11 @@ impl NativeClient {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
         let id = version_id(&version_id_text)?;
-        let v = self.client()?.get_version(&owner, t, &name, id).await.napi()?;
+        let v = self
+            .client()?
+            .get_version(&owner, t, &name, id)
+            .await
+            .napi()?;
         Ok(v.into())
     }
 
@@ -329,7 +335,10 @@ impl NativeClient {
         let owner = owner(owner_options).napi()?;
         let t = parse_type(&package_type).napi()?;
         let id = version_id(&version_id_text)?;
-        self.client()?.delete_version(&owner, t, &name, id).await.napi()
+        self.client()?
+            .delete_version(&owner, t, &name, id)
+            .await
+            .napi()
     }
 
     #[napi]
@@ -370,7 +379,9 @@ impl NativeClient {
         #[napi(ts_arg_type = "Record<string, unknown>")] params_value: Value,
     ) -> Result<Vec<Value>> {
         let p = params(params_value)?;
-        Ok(rows(self.client()?.catalog_select(&resource, &p).await.napi()?))
+        Ok(rows(
+            self.client()?.catalog_select(&resource, &p).await.napi()?,
+        ))
     }
 
     #[napi]
@@ -391,6 +402,11 @@ impl NativeClient {
         #[napi(ts_arg_type = "Record<string, unknown>")] params_value: Value,
     ) -> Result<Vec<Value>> {
         let p = params(params_value)?;
-        Ok(rows(self.client()?.catalog_exec(&resource, &method, &p).await.napi()?))
+        Ok(rows(
+            self.client()?
+                .catalog_exec(&resource, &method, &p)
+                .await
+                .napi()?,
+        ))
     }
 }

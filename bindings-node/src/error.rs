@@ -9,7 +9,6 @@
 use ghpkg::{Error, ErrorKind};
 use serde_json::{json, Map, Value};
 
-
 /// Prefix of every error reason that carries a serialized ghpkg error.
 pub(crate) const MARKER: &str = "\u{1}ghpkg-error:";
 

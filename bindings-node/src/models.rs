@@ -351,7 +351,6 @@ impl From<&ghpkg::RateLimit> for RateLimit {
     }
 }
 
-
 /// What the configured token can do with GitHub Packages (`client.scopes()`).
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct TokenScopes {

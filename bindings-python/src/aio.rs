@@ -8,8 +8,8 @@ use std::future::Future;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::handle::ClientHandle;
 use crate::errors::Reply;
+use crate::handle::ClientHandle;
 use crate::listing::{AsyncPackageListing, AsyncVersionListing};
 use crate::ops::{client_methods, Mode};
 use crate::runtime::awaitable;

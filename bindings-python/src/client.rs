@@ -7,8 +7,8 @@ use std::future::Future;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::handle::ClientHandle;
 use crate::errors::to_pyerr;
+use crate::handle::ClientHandle;
 use crate::listing::{PackageListing, VersionListing};
 use crate::ops::{client_methods, Mode};
 use crate::runtime::block_on;

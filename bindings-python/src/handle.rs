@@ -59,8 +59,7 @@ impl Options<'_, '_> {
             max_rate_limit_wait: some_duration("max_rate_limit_wait", self.max_rate_limit_wait)?,
             read_ahead: some_uint("read_ahead", self.read_ahead, usize::MAX as u64)?
                 .map(|n| n as usize),
-            per_page: some_uint("per_page", self.per_page, u64::from(u32::MAX))?
-                .map(|n| n as u32),
+            per_page: some_uint("per_page", self.per_page, u64::from(u32::MAX))?.map(|n| n as u32),
             allow_insecure_http: self.allow_insecure_http,
             use_env: self.use_env,
         })

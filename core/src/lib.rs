@@ -23,7 +23,6 @@
 
 mod auth;
 pub mod catalog;
-pub mod retention;
 mod client;
 mod config;
 mod error;
@@ -33,6 +32,7 @@ mod ops;
 mod pagination;
 mod path;
 mod ratelimit;
+pub mod retention;
 mod scopes;
 
 pub use auth::{Credentials, SecretToken, TokenKind};

@@ -174,8 +174,10 @@ impl Fault {
         )
     }
 
-    /// Checks the statuses: a `status` fault needs 100..=599, a secondary rate
-    /// limit 403 or 429, a redirect a 3xx and a non-empty `location`.
+    /// Checks the statuses and texts: a `status` fault needs 100..=599, a
+    /// secondary rate limit 403 or 429, a redirect a 3xx and a non-empty
+    /// `location`, a `foreign_realm` a non-empty `realm` when given; header
+    /// texts (`location`, `value`, `realm`) cannot hold control characters.
     pub fn validate(&self) -> Result<(), FaultSpecError> {
         match self {
             Fault::Status(s) if !(100..=599).contains(s) => Err(FaultSpecError::new(format!(
@@ -349,11 +351,14 @@ impl FaultRule {
     /// - `KIND` is a snake_case kind of the JSON form.
     /// - `ARG` is the status for `status`, milliseconds for `latency`, seconds
     ///   for `primary_rate_limit` (the reset) and `secondary_rate_limit` (the
-    ///   `retry-after`), the location for `redirect` (everything after the
-    ///   first `:` up to the last `@`); the other kinds take none. Without it
-    ///   the JSON defaults apply; `status`, `latency` and `redirect` need it.
-    /// - `@PATH` is the raw-path substring; it may be empty (`@` matches
-    ///   every path) and cannot contain `@` (clients send it as `%40`).
+    ///   `retry-after`), the location for `redirect`, the header value for
+    ///   `link_header` and the realm for `foreign_realm` (these three:
+    ///   everything after the first `:` up to the last `@`); the other kinds
+    ///   take none. Without it the JSON defaults apply; `status`, `latency`,
+    ///   `redirect` and `link_header` need it.
+    /// - `@PATH` is the raw-path substring (registry paths `/v2/…` and
+    ///   `/token` too); it may be empty (`@` matches every path) and cannot
+    ///   contain `@` (clients send it as `%40`).
     /// - `xCOUNT` at the very end is how many requests (a number, one or
     ///   more) or `*` for every one; without it the rule applies once, like
     ///   the JSON form. A path that itself ends in `x` and digits needs an
@@ -361,7 +366,9 @@ impl FaultRule {
     ///
     /// Examples: `status:502@/orgs/acme/packages/npm/ui-kitx2`,
     /// `secondary_rate_limit:42@/orgs/acme/packages/docker/x*`,
-    /// `drop_connection@x*`, `redirect:http://127.0.0.1:1/x@/orgs`.
+    /// `drop_connection@x*`, `redirect:http://127.0.0.1:1/x@/orgs`,
+    /// `link_header:<<not a url>>; rel=next@/orgs/`, `digest_mismatch@/manifests/`,
+    /// `foreign_realm:https://evil.invalid/token@/v2/`.
     pub fn from_cli(spec: &str) -> Result<FaultRule, FaultSpecError> {
         spec::parse_cli(spec)
     }

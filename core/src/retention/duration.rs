@@ -14,7 +14,13 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span(u64);
 
-const UNITS: [(&str, u64); 5] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)];
+const UNITS: [(&str, u64); 5] = [
+    ("w", 604_800),
+    ("d", 86_400),
+    ("h", 3_600),
+    ("m", 60),
+    ("s", 1),
+];
 
 impl Span {
     /// A span of `seconds`.
@@ -61,11 +67,15 @@ impl Span {
         let mut rest = t;
         while !rest.is_empty() {
             rest = rest.trim_start();
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             if digits == 0 {
                 return Err(bad("needs a number before each unit"));
             }
-            let n: u64 = rest[..digits].parse().map_err(|_| bad("has a number too large"))?;
+            let n: u64 = rest[..digits]
+                .parse()
+                .map_err(|_| bad("has a number too large"))?;
             rest = rest[digits..].trim_start();
             let unit_len = rest
                 .find(|c: char| !c.is_ascii_alphabetic())
@@ -79,7 +89,9 @@ impl Span {
                 "m" | "min" | "mins" | "minute" | "minutes" => 60,
                 "s" | "sec" | "secs" | "second" | "seconds" => 1,
                 "mo" | "month" | "months" | "y" | "year" | "years" => {
-                    return Err(bad("uses months or years, which have no fixed length; use days"))
+                    return Err(bad(
+                        "uses months or years, which have no fixed length; use days",
+                    ))
                 }
                 "" => return Err(bad("needs a unit after each number (w, d, h, m or s)")),
                 other => return Err(bad(&format!("has an unknown unit {other:?}"))),
@@ -117,7 +129,9 @@ fn parse_iso(s: &str) -> std::result::Result<Span, String> {
                 .find(|(u, _)| *u == c)
                 .map(|(_, f)| *f)
                 .ok_or_else(|| format!("has an unknown designator {c:?}"))?;
-            let n: u64 = num.parse().map_err(|_| "needs a number before each designator")?;
+            let n: u64 = num
+                .parse()
+                .map_err(|_| "needs a number before each designator")?;
             num.clear();
             total = n
                 .checked_mul(factor)
@@ -221,7 +235,9 @@ mod tests {
 
     #[test]
     fn refuses_what_has_no_fixed_length_or_no_unit() {
-        for text in ["", "7", "d", "1mo", "2 years", "P1M", "P1Y", "1x", "P", "PT", "-3d", "1.5d"] {
+        for text in [
+            "", "7", "d", "1mo", "2 years", "P1M", "P1Y", "1x", "P", "PT", "-3d", "1.5d",
+        ] {
             let e = Span::parse(text).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{text}");
         }

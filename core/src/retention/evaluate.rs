@@ -346,12 +346,7 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                 .map(|v| (v.id, v.name.as_str(), v.tags.as_slice(), v.updated_at)),
         ),
     };
-    let graph = build_graph(
-        versions,
-        input.manifests,
-        container,
-        policy.graph.referrers,
-    );
+    let graph = build_graph(versions, input.manifests, container, policy.graph.referrers);
     let blank = |reason: Reason| PackagePlan {
         owner: policy.owner.clone(),
         package_type: policy.package_type,
@@ -369,7 +364,16 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         plan.actions = versions
             .iter()
             .enumerate()
-            .map(|(i, v)| action(v, i, &graph, &BTreeSet::new(), Verdict::Keep, vec![Reason::new("package_blocked").detail(reason.code.clone())]))
+            .map(|(i, v)| {
+                action(
+                    v,
+                    i,
+                    &graph,
+                    &BTreeSet::new(),
+                    Verdict::Keep,
+                    vec![Reason::new("package_blocked").detail(reason.code.clone())],
+                )
+            })
             .collect();
         plan.actions.sort_by_key(|a| a.version_id);
         Judged {
@@ -391,18 +395,18 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                 Some(ManifestState::DigestMismatch(why))
                     if policy.graph.on_error != OnError::UnsafeIgnore =>
                 {
-                    return block(Reason::new("manifest_digest_mismatch").detail(format!(
-                        "version {} ({}): {why}",
-                        v.id, v.name
-                    )));
+                    return block(
+                        Reason::new("manifest_digest_mismatch")
+                            .detail(format!("version {} ({}): {why}", v.id, v.name)),
+                    );
                 }
                 Some(ManifestState::Unreadable(why)) | Some(ManifestState::DigestMismatch(why)) => {
                     match policy.graph.on_error {
                         OnError::BlockPackage => {
-                            return block(Reason::new("manifest_unavailable").detail(format!(
-                                "version {} ({}): {why}",
-                                v.id, v.name
-                            )))
+                            return block(
+                                Reason::new("manifest_unavailable")
+                                    .detail(format!("version {} ({}): {why}", v.id, v.name)),
+                            )
                         }
                         OnError::BlockVersion => {
                             unreadable.insert(i);
@@ -416,10 +420,10 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                     }
                 }
                 None => {
-                    return block(Reason::new("manifest_unavailable").detail(format!(
-                        "version {} ({}) was not read",
-                        v.id, v.name
-                    )))
+                    return block(
+                        Reason::new("manifest_unavailable")
+                            .detail(format!("version {} ({}) was not read", v.id, v.name)),
+                    )
                 }
                 Some(ManifestState::Missing) => warnings.push(Warning {
                     code: "manifest_missing".into(),
@@ -474,7 +478,10 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         for (&i, img) in &images {
             let mut partial = false;
             if selects(&sel, img, input.now, &mut partial) {
-                candidates.entry(i).or_default().push(delete_reason(&name, &sel, img));
+                candidates
+                    .entry(i)
+                    .or_default()
+                    .push(delete_reason(&name, &sel, img));
             } else if partial {
                 let mut without_tags = sel.clone();
                 without_tags.tags = None;
@@ -520,9 +527,16 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         .collect();
     let mut package_action = None;
     loop {
-        let (kept_closure, deleted) = closures(&graph, &roots, &delete_roots, &unreadable, policy.graph.cascade);
+        let (kept_closure, deleted) = closures(
+            &graph,
+            &roots,
+            &delete_roots,
+            &unreadable,
+            policy.graph.cascade,
+        );
         let all_gone = !versions.is_empty() && deleted.len() == versions.len();
-        let tagged_left = (0..versions.len()).any(|i| !versions[i].tags.is_empty() && !deleted.contains(&i));
+        let tagged_left =
+            (0..versions.len()).any(|i| !versions[i].tags.is_empty() && !deleted.contains(&i));
         let tagged_any = versions.iter().any(|v| !v.tags.is_empty());
         let last_tagged_gone = container && tagged_any && !tagged_left;
         if !(all_gone || last_tagged_gone) || delete_roots.is_empty() {
@@ -535,9 +549,13 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                 break;
             }
             LastVersion::Fail => {
-                return block(Reason::new("last_version_fail").rule("last_version").detail(
-                    "the plan would delete the last (tagged) version, which GitHub refuses",
-                ));
+                return block(
+                    Reason::new("last_version_fail")
+                        .rule("last_version")
+                        .detail(
+                            "the plan would delete the last (tagged) version, which GitHub refuses",
+                        ),
+                );
             }
             _ => {
                 // Keep the newest deleted root (a tagged one when tags are the problem).
@@ -558,7 +576,13 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
             }
         }
     }
-    let (kept_closure, deleted) = closures(&graph, &roots, &delete_roots, &unreadable, policy.graph.cascade);
+    let (kept_closure, deleted) = closures(
+        &graph,
+        &roots,
+        &delete_roots,
+        &unreadable,
+        policy.graph.cascade,
+    );
 
     // Reasons for every version, and the order of deletion.
     let mut actions: Vec<Action> = Vec::with_capacity(versions.len());
@@ -588,7 +612,8 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
     }
     for (i, v) in versions.iter().enumerate() {
         let (verdict, reasons) = if deleted.contains(&i) {
-            let reasons = if let Some(r) = candidates.get(&i).filter(|_| delete_roots.contains(&i)) {
+            let reasons = if let Some(r) = candidates.get(&i).filter(|_| delete_roots.contains(&i))
+            {
                 r.clone()
             } else {
                 vec![cascade_reason(&graph, i, versions, &deleted)]
@@ -597,7 +622,15 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         } else {
             let mut reasons = kept.get(&i).cloned().unwrap_or_default();
             if reasons.is_empty() {
-                reasons = keep_reason(&graph, i, versions, &kept_closure, &roots, &candidates, &unreadable);
+                reasons = keep_reason(
+                    &graph,
+                    i,
+                    versions,
+                    &kept_closure,
+                    &roots,
+                    &candidates,
+                    &unreadable,
+                );
             }
             (Verdict::Keep, reasons)
         };
@@ -610,7 +643,10 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
     actions.sort_by_key(|a| (a.order.unwrap_or(0), a.version_id));
     // Children of kept indexes that the package does not have.
     for &i in kept_closure.iter() {
-        if graph.kind[i] == VersionKind::Index && graph.missing_children[i] > 0 && !graph.image_tags[i].is_empty() {
+        if graph.kind[i] == VersionKind::Index
+            && graph.missing_children[i] > 0
+            && !graph.image_tags[i].is_empty()
+        {
             warnings.push(Warning {
                 code: "broken_kept_image".into(),
                 package: Some(input.name.into()),
@@ -651,7 +687,11 @@ fn closures(
             .filter(|n| !kept.contains(n))
             .collect()
     } else {
-        delete_roots.iter().filter(|n| !kept.contains(n)).copied().collect()
+        delete_roots
+            .iter()
+            .filter(|n| !kept.contains(n))
+            .copied()
+            .collect()
     };
     (kept, deleted)
 }
@@ -720,15 +760,25 @@ fn delete_reason(rule: &str, sel: &Selector, img: &Image<'_>) -> Reason {
     }
 }
 
-fn cascade_reason(graph: &Graph, i: usize, versions: &[VersionInfo], deleted: &BTreeSet<usize>) -> Reason {
-    let by_name: HashMap<&str, usize> = versions.iter().enumerate().map(|(n, v)| (v.name.as_str(), n)).collect();
+fn cascade_reason(
+    graph: &Graph,
+    i: usize,
+    versions: &[VersionInfo],
+    deleted: &BTreeSet<usize>,
+) -> Reason {
+    let by_name: HashMap<&str, usize> = versions
+        .iter()
+        .enumerate()
+        .map(|(n, v)| (v.name.as_str(), n))
+        .collect();
     if !graph.parents[i].is_empty() {
         let parents: Vec<&str> = graph.parents[i]
             .iter()
             .filter(|p| by_name.get(p.as_str()).is_some_and(|n| deleted.contains(n)))
             .map(String::as_str)
             .collect();
-        Reason::new("child_of_deleted").detail(format!("listed only by deleted {}", parents.join(", ")))
+        Reason::new("child_of_deleted")
+            .detail(format!("listed only by deleted {}", parents.join(", ")))
     } else {
         Reason::new("referrer_of_deleted").detail(format!(
             "refers to deleted {}",
@@ -753,17 +803,27 @@ fn keep_reason(
         return vec![Reason::new("no_delete_rule")];
     }
     if kept_closure.contains(&i) {
-        let by_name: HashMap<&str, usize> = versions.iter().enumerate().map(|(n, v)| (v.name.as_str(), n)).collect();
+        let by_name: HashMap<&str, usize> = versions
+            .iter()
+            .enumerate()
+            .map(|(n, v)| (v.name.as_str(), n))
+            .collect();
         let kept_parents: Vec<String> = graph.parents[i]
             .iter()
-            .filter(|p| by_name.get(p.as_str()).is_some_and(|n| kept_closure.contains(n)))
+            .filter(|p| {
+                by_name
+                    .get(p.as_str())
+                    .is_some_and(|n| kept_closure.contains(n))
+            })
             .map(|p| describe(versions, &by_name, p))
             .collect();
         if !kept_parents.is_empty() {
-            return vec![Reason::new("child_of_kept").detail(format!("child of {}", kept_parents.join(", ")))];
+            return vec![Reason::new("child_of_kept")
+                .detail(format!("child of {}", kept_parents.join(", ")))];
         }
         if let Some(s) = &graph.subject[i] {
-            return vec![Reason::new("referrer_of_kept").detail(format!("refers to {}", describe(versions, &by_name, s)))];
+            return vec![Reason::new("referrer_of_kept")
+                .detail(format!("refers to {}", describe(versions, &by_name, s)))];
         }
     }
     vec![Reason::new("no_delete_rule").detail("nothing selected it")]
@@ -788,7 +848,9 @@ fn protect(
         let mut add = |r: Reason| kept.entry(i).or_default().push(r);
         for (n, pat) in p.tags.iter().enumerate() {
             if let Some(t) = img.v.tags.iter().find(|t| pat.matches(t)) {
-                add(Reason::new("protected_tag").rule(format!("protect.tags[{n}]")).detail(t.clone()));
+                add(Reason::new("protected_tag")
+                    .rule(format!("protect.tags[{n}]"))
+                    .detail(t.clone()));
             }
         }
         if let Some(n) = p.digests.iter().position(|d| *d == img.v.name) {
@@ -800,12 +862,16 @@ fn protect(
     }
     let owner = input.policy.owner.login().map(str::to_ascii_lowercase);
     for (n, text) in p.references.iter().enumerate() {
-        let Ok(r) = ImageRef::parse(text) else { continue };
+        let Ok(r) = ImageRef::parse(text) else {
+            continue;
+        };
         let same_registry = match (&r.registry, input.registry_host) {
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
             _ => true,
         };
-        let same_owner = owner.as_deref().is_none_or(|o| r.owner.eq_ignore_ascii_case(o));
+        let same_owner = owner
+            .as_deref()
+            .is_none_or(|o| r.owner.eq_ignore_ascii_case(o));
         if !same_registry || !same_owner || !r.package.eq_ignore_ascii_case(input.name) {
             continue;
         }
@@ -853,7 +919,9 @@ fn keep_rules(
             for (i, img) in &counted {
                 if input.now - img.time < d.to_chrono() {
                     kept.entry(*i).or_default().push(
-                        Reason::new("kept_newer_than").rule(name.clone()).detail(format!("newer than {d}")),
+                        Reason::new("kept_newer_than")
+                            .rule(name.clone())
+                            .detail(format!("newer than {d}")),
                     );
                 }
             }

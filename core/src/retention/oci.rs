@@ -156,10 +156,7 @@ impl Manifest {
             .and_then(|l| l.media_type.clone());
         let is_index = media_type == OCI_INDEX || media_type == DOCKER_LIST;
         let children = match (&raw.manifests, is_index) {
-            (Some(list), true) => list
-                .iter()
-                .map(child)
-                .collect::<Result<Vec<_>, _>>()?,
+            (Some(list), true) => list.iter().map(child).collect::<Result<Vec<_>, _>>()?,
             (Some(list), false) if !list.is_empty() => {
                 return Err(Unreadable(format!(
                     "a manifest of unknown type {media_type:?} lists other manifests"
@@ -168,8 +165,13 @@ impl Manifest {
             _ => Vec::new(),
         };
         let known = is_index
-            || [OCI_MANIFEST, DOCKER_MANIFEST, DOCKER_SCHEMA1, "application/vnd.docker.distribution.manifest.v1+json"]
-                .contains(&media_type.as_str());
+            || [
+                OCI_MANIFEST,
+                DOCKER_MANIFEST,
+                DOCKER_SCHEMA1,
+                "application/vnd.docker.distribution.manifest.v1+json",
+            ]
+            .contains(&media_type.as_str());
         if !known && raw.manifests.is_none() && raw.layers.is_none() && raw.config.is_none() {
             return Err(Unreadable(format!(
                 "{media_type:?} is not a manifest media type ghpkg knows"
@@ -228,11 +230,16 @@ fn classify(artifact: Option<&str>, config: Option<&str>, layer: Option<&str>) -
     let has = |s: Option<&str>, needle: &str| s.is_some_and(|s| s.contains(needle));
     if has(layer, "in-toto") || has(artifact, "in-toto") {
         Kind::Attestation
-    } else if has(layer, "cosign.simplesigning") || has(artifact, "sigstore") || has(layer, "sigstore") {
+    } else if has(layer, "cosign.simplesigning")
+        || has(artifact, "sigstore")
+        || has(layer, "sigstore")
+    {
         Kind::Signature
     } else if artifact.is_some()
         || config.is_some_and(|c| {
-            !c.contains("container.image") && !c.contains("docker.container.image") && c != "application/vnd.oci.image.config.v1+json"
+            !c.contains("container.image")
+                && !c.contains("docker.container.image")
+                && c != "application/vnd.oci.image.config.v1+json"
         })
     {
         Kind::Artifact
@@ -248,7 +255,9 @@ pub fn referrer_tag_subject(tag: &str) -> Option<String> {
     let rest = tag.strip_prefix("sha256-")?;
     let hex = rest.get(..64)?;
     let tail = &rest[64..];
-    let ok_hex = hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let ok_hex = hex
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     (ok_hex && (tail.is_empty() || tail.starts_with('.'))).then(|| format!("sha256:{hex}"))
 }
 
@@ -304,7 +313,10 @@ mod tests {
             "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip"}]}));
         assert_eq!(helm.kind, Kind::Artifact);
         let docker = Manifest::parse(br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json"},"layers":[]}"#, Some(DOCKER_MANIFEST)).unwrap();
-        assert_eq!((docker.kind, docker.media_type.as_str()), (Kind::Image, DOCKER_MANIFEST));
+        assert_eq!(
+            (docker.kind, docker.media_type.as_str()),
+            (Kind::Image, DOCKER_MANIFEST)
+        );
     }
 
     #[test]
@@ -320,8 +332,14 @@ mod tests {
     #[test]
     fn referrer_tags_name_their_subject() {
         let hex = &D[7..];
-        assert_eq!(referrer_tag_subject(&format!("sha256-{hex}.sig")).as_deref(), Some(D));
-        assert_eq!(referrer_tag_subject(&format!("sha256-{hex}")).as_deref(), Some(D));
+        assert_eq!(
+            referrer_tag_subject(&format!("sha256-{hex}.sig")).as_deref(),
+            Some(D)
+        );
+        assert_eq!(
+            referrer_tag_subject(&format!("sha256-{hex}")).as_deref(),
+            Some(D)
+        );
         assert_eq!(referrer_tag_subject(&format!("sha256-{hex}x")), None);
         assert_eq!(referrer_tag_subject("sha256-abc.sig"), None);
         assert_eq!(referrer_tag_subject("latest"), None);

@@ -437,7 +437,10 @@ pub(crate) fn fingerprint<'a>(
     for (id, name, tags, updated) in versions {
         let mut tags: Vec<&String> = tags.iter().collect();
         tags.sort();
-        rows.insert(id, format!("{id}\t{name}\t{tags:?}\t{}", updated.timestamp()));
+        rows.insert(
+            id,
+            format!("{id}\t{name}\t{tags:?}\t{}", updated.timestamp()),
+        );
     }
     let mut h = Sha256::new();
     for row in rows.values() {

@@ -91,8 +91,12 @@ pub(crate) async fn make_plan(
     };
     let owner = policy.owner.to_owner();
     for pkg in packages {
-        let mut listing =
-            client.list_versions(&owner, policy.package_type, &pkg.name, Some(VersionState::Active));
+        let mut listing = client.list_versions(
+            &owner,
+            policy.package_type,
+            &pkg.name,
+            Some(VersionState::Active),
+        );
         let mut versions = Vec::new();
         let mut incomplete = None;
         while let Some(page) = listing.next_page().await {
@@ -109,7 +113,11 @@ pub(crate) async fn make_plan(
             incomplete = Some("the listing stopped at GitHub's 10,000-item paging limit".into());
         }
         let read = if container && incomplete.is_none() {
-            let login = pkg.owner.as_deref().or(policy.owner.login()).unwrap_or_default();
+            let login = pkg
+                .owner
+                .as_deref()
+                .or(policy.owner.login())
+                .unwrap_or_default();
             read_manifests(registry.as_ref(), &cache, login, &pkg.name, &versions).await
         } else {
             Read {
@@ -140,7 +148,11 @@ pub(crate) async fn make_plan(
 
 /// The packages the policy covers, by name: fetched one by one when the
 /// policy names them exactly (what an Actions token can do), else listed.
-async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) -> Result<Vec<Covered>> {
+async fn covered(
+    client: &Client,
+    policy: &Policy,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Covered>> {
     let owner = policy.owner.to_owner();
     let mut out = Vec::new();
     if let Some(names) = policy.packages.literal_names() {
@@ -158,7 +170,10 @@ async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) 
                     code: "package_not_found".into(),
                     package: Some(name.to_owned()),
                     version_id: None,
-                    detail: format!("{owner} has no {} package {name:?} the token can see", policy.package_type),
+                    detail: format!(
+                        "{owner} has no {} package {name:?} the token can see",
+                        policy.package_type
+                    ),
                 }),
                 Err(e) => return Err(e),
             }
@@ -181,9 +196,10 @@ async fn covered(client: &Client, policy: &Policy, warnings: &mut Vec<Warning>) 
                 code: "package_listing_incomplete".into(),
                 package: None,
                 version_id: None,
-                detail: "GitHub lists at most 10,000 packages; the packages beyond are not in this \
+                detail:
+                    "GitHub lists at most 10,000 packages; the packages beyond are not in this \
                          plan (name them in packages.include to reach them)"
-                    .into(),
+                        .into(),
             });
         }
     }
@@ -215,7 +231,8 @@ async fn read_manifests(
         Ok(_) => {
             return problem(RegistryProblem {
                 code: "registry_unavailable",
-                detail: "the package's owner is not known, so its registry repository is not".into(),
+                detail: "the package's owner is not known, so its registry repository is not"
+                    .into(),
             })
         }
         Err(e) => {

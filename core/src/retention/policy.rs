@@ -152,7 +152,10 @@ impl<'de> Deserialize<'de> for PolicyOwner {
             serde_json::Value::String(s) if s == "me" => Ok(PolicyOwner::Me),
             serde_json::Value::Object(m) if m.len() == 1 => {
                 let (k, v) = m.into_iter().next().ok_or_else(bad)?;
-                let login = v.as_str().filter(|l| !l.trim().is_empty()).ok_or_else(bad)?;
+                let login = v
+                    .as_str()
+                    .filter(|l| !l.trim().is_empty())
+                    .ok_or_else(bad)?;
                 match k.as_str() {
                     "org" => Ok(PolicyOwner::Org { org: login.into() }),
                     "user" => Ok(PolicyOwner::User { user: login.into() }),
@@ -342,7 +345,10 @@ impl<'de> Deserialize<'de> for TagClause {
         match v {
             serde_json::Value::Array(_) => Ok(TagClause::Bare(patterns(v)?)),
             serde_json::Value::Object(m) if m.len() == 1 => {
-                let (k, v) = m.into_iter().next().ok_or_else(|| D::Error::custom("empty"))?;
+                let (k, v) = m
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| D::Error::custom("empty"))?;
                 match k.as_str() {
                     "all" => Ok(TagClause::All { all: patterns(v)? }),
                     "any" => Ok(TagClause::Any { any: patterns(v)? }),
@@ -588,7 +594,11 @@ impl Policy {
         let policy: Policy = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let at = if path == "." { String::new() } else { format!(" at {path}") };
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!(" at {path}")
+            };
             Error::invalid(format!("the policy is not valid{at}: {inner}"))
         })?;
         policy.check()?;
@@ -656,13 +666,7 @@ impl Policy {
                  break images; it needs graph.acknowledge: {UNSAFE_ACKNOWLEDGEMENT:?}"
             )));
         }
-        check_sections(
-            "",
-            &self.protect,
-            &self.delete,
-            &self.keep,
-            container,
-        )?;
+        check_sections("", &self.protect, &self.delete, &self.keep, container)?;
         for (i, o) in self.overrides.iter().enumerate() {
             let at = format!("overrides[{i}].");
             check_sections(
@@ -692,9 +696,8 @@ fn check_sections(
         }
     }
     for (i, r) in protect.references.iter().enumerate() {
-        ImageRef::parse(r).map_err(|why| {
-            Error::invalid(format!("{at}protect.references[{i}] {r:?}: {why}"))
-        })?;
+        ImageRef::parse(r)
+            .map_err(|why| Error::invalid(format!("{at}protect.references[{i}] {r:?}: {why}")))?;
     }
     for (i, rule) in delete.iter().enumerate() {
         let sel = rule.selector();
@@ -735,9 +738,10 @@ fn check_sections(
                          pattern in of.tags"
                     ))
                 })?;
-            let has_group = of.tags.as_ref().is_some_and(|t| {
-                t.parts().1.iter().any(|p| p.groups() >= group)
-            });
+            let has_group = of
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.parts().1.iter().any(|p| p.groups() >= group));
             if rule.latest.is_none() || !has_group {
                 return Err(Error::invalid(format!(
                     "{where_}.group_by needs latest and a re: pattern in of.tags with capture \
@@ -772,7 +776,13 @@ fn check_selector(at: &str, sel: &Selector, container: bool) -> Result<()> {
         semver::VersionReq::parse(range)
             .map_err(|e| Error::invalid(format!("{at}.semver {range:?}: {e}")))?;
     }
-    if let Some(TagClause::All { all: p } | TagClause::Any { any: p } | TagClause::None { none: p } | TagClause::Bare(p)) = &sel.tags {
+    if let Some(
+        TagClause::All { all: p }
+        | TagClause::Any { any: p }
+        | TagClause::None { none: p }
+        | TagClause::Bare(p),
+    ) = &sel.tags
+    {
         if p.is_empty() {
             return Err(Error::invalid(format!("{at}.tags has no pattern")));
         }
@@ -782,17 +792,22 @@ fn check_selector(at: &str, sel: &Selector, container: bool) -> Result<()> {
 
 /// Whether `s` is `sha256:` and 64 lowercase hex digits.
 pub(crate) fn is_digest(s: &str) -> bool {
-    s.strip_prefix("sha256:")
-        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    s.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Lowercase hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// An image reference: `[registry/]owner/package[:tag][@digest]`.
@@ -815,7 +830,10 @@ impl ImageRef {
         // A ':' after the last '/' is a tag; one before it belongs to a host:port.
         let last_slash = rest.rfind('/').unwrap_or(0);
         let (path, tag) = match rest[last_slash..].find(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_owned())),
+            Some(i) => (
+                &rest[..last_slash + i],
+                Some(rest[last_slash + i + 1..].to_owned()),
+            ),
             None => (rest, None),
         };
         if tag.is_none() && digest.is_none() {
@@ -823,7 +841,10 @@ impl ImageRef {
         }
         let mut parts: Vec<&str> = path.split('/').collect();
         let registry = match parts.first() {
-            Some(first) if parts.len() > 2 && (first.contains('.') || first.contains(':') || *first == "localhost") => {
+            Some(first)
+                if parts.len() > 2
+                    && (first.contains('.') || first.contains(':') || *first == "localhost") =>
+            {
                 Some(parts.remove(0).to_owned())
             }
             _ => None,
@@ -908,21 +929,63 @@ mod tests {
     #[test]
     fn mistakes_are_named_where_they_are() {
         for (text, needle) in [
-            (r#"{"owner": "me", "package_type": "npm", "colour": 1}"#, "unknown field `colour`"),
-            (r#"{"owner": "me", "package_type": "npm", "delete": [{"untaged": true}]}"#, "delete[0]"),
-            (r#"{"owner": "me", "package_type": "npm", "protect": {"tags": ["re:("]}}"#, "protect.tags[0]"),
-            (r#"{"owner": "me", "package_type": "npm", "min_age": "1mo"}"#, "months"),
+            (
+                r#"{"owner": "me", "package_type": "npm", "colour": 1}"#,
+                "unknown field `colour`",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "delete": [{"untaged": true}]}"#,
+                "delete[0]",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "protect": {"tags": ["re:("]}}"#,
+                "protect.tags[0]",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "min_age": "1mo"}"#,
+                "months",
+            ),
             (r#"{"owner": "me", "package_type": "nope"}"#, "package_type"),
-            (r#"{"owner": {"team": "x"}, "package_type": "npm"}"#, "owner"),
-            (r#"{"owner": "me", "package_type": "npm", "delete": [{}]}"#, "no condition"),
-            (r#"{"owner": "me", "package_type": "npm", "delete": [{"index": "ghost"}]}"#, "container packages only"),
-            (r#"{"owner": "me", "package_type": "container", "delete": [{"semver": "<2"}]}"#, "digests for containers"),
-            (r#"{"owner": "me", "package_type": "npm", "keep": [{"latest": 3, "newer_than": "1d"}]}"#, "exactly one"),
-            (r#"{"owner": "me", "package_type": "container", "keep": [{"latest": 3, "group_by": "tag:1", "of": {"tags": ["v*"]}}]}"#, "capture"),
-            (r#"{"owner": "me", "package_type": "container", "graph": {"on_error": "unsafe_ignore"}}"#, "acknowledge"),
-            (r#"{"owner": "me", "package_type": "container", "protect": {"digests": ["sha256:xyz"]}}"#, "digest"),
-            (r#"{"owner": "me", "package_type": "container", "protect": {"references": ["ghcr.io/acme/api"]}}"#, "tag"),
-            (r#"{"version": 2, "owner": "me", "package_type": "npm"}"#, "version 1"),
+            (
+                r#"{"owner": {"team": "x"}, "package_type": "npm"}"#,
+                "owner",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "delete": [{}]}"#,
+                "no condition",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "delete": [{"index": "ghost"}]}"#,
+                "container packages only",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "container", "delete": [{"semver": "<2"}]}"#,
+                "digests for containers",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "npm", "keep": [{"latest": 3, "newer_than": "1d"}]}"#,
+                "exactly one",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "container", "keep": [{"latest": 3, "group_by": "tag:1", "of": {"tags": ["v*"]}}]}"#,
+                "capture",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "container", "graph": {"on_error": "unsafe_ignore"}}"#,
+                "acknowledge",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "container", "protect": {"digests": ["sha256:xyz"]}}"#,
+                "digest",
+            ),
+            (
+                r#"{"owner": "me", "package_type": "container", "protect": {"references": ["ghcr.io/acme/api"]}}"#,
+                "tag",
+            ),
+            (
+                r#"{"version": 2, "owner": "me", "package_type": "npm"}"#,
+                "version 1",
+            ),
         ] {
             let e = Policy::from_json(text).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{text}");
@@ -933,7 +996,10 @@ mod tests {
     #[test]
     fn image_references() {
         let r = ImageRef::parse("ghcr.io/acme/api/server:prod").unwrap();
-        assert_eq!((r.registry.as_deref(), r.owner.as_str(), r.package.as_str()), (Some("ghcr.io"), "acme", "api/server"));
+        assert_eq!(
+            (r.registry.as_deref(), r.owner.as_str(), r.package.as_str()),
+            (Some("ghcr.io"), "acme", "api/server")
+        );
         assert_eq!(r.tag.as_deref(), Some("prod"));
         let r = ImageRef::parse("localhost:5000/acme/web@sha256:9a1b000000000000000000000000000000000000000000000000000000000000").unwrap();
         assert_eq!(r.registry.as_deref(), Some("localhost:5000"));

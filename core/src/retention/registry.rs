@@ -114,7 +114,11 @@ pub(crate) fn parse_challenge(value: &str) -> Option<Challenge> {
     let mut rest = params.trim();
     while !rest.is_empty() {
         let (key, after) = rest.split_once('=')?;
-        let key = key.trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let key = key
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
         let after = after.trim_start();
         let (value, tail) = if let Some(q) = after.strip_prefix('"') {
             let end = q.find('"')?;
@@ -140,7 +144,8 @@ fn valid_component(s: &str) -> bool {
     if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
         return false;
     }
-    b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
+    b.iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
         && !s.contains("..")
         && !s.contains("___")
         && !s.contains("._")
@@ -427,7 +432,9 @@ impl Registry {
         req = match &self.inner.credentials {
             Credentials::Anonymous => req,
             Credentials::Token(t) => req.basic_auth("ghpkg", Some(t.expose())),
-            Credentials::Basic { username, token } => req.basic_auth(username, Some(token.expose())),
+            Credentials::Basic { username, token } => {
+                req.basic_auth(username, Some(token.expose()))
+            }
         };
         let mut attempts = 0;
         let resp = loop {
@@ -513,14 +520,22 @@ impl Registry {
 
     fn pause(&self, d: Duration) {
         let until = Instant::now() + d;
-        let mut p = self.inner.pause_until.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self
+            .inner
+            .pause_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if p.is_none_or(|old| old < until) {
             *p = Some(until);
         }
     }
 
     async fn wait_for_pause(&self) {
-        let until = *self.inner.pause_until.lock().unwrap_or_else(|e| e.into_inner());
+        let until = *self
+            .inner
+            .pause_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(until) = until {
             let now = Instant::now();
             if until > now {
@@ -578,7 +593,10 @@ mod tests {
 
     #[test]
     fn registries_of_api_hosts() {
-        assert_eq!(registry_for("https://api.github.com").as_deref(), Some("https://ghcr.io"));
+        assert_eq!(
+            registry_for("https://api.github.com").as_deref(),
+            Some("https://ghcr.io")
+        );
         assert_eq!(
             registry_for("https://ghe.example.com/api/v3").as_deref(),
             Some("https://containers.ghe.example.com")

@@ -128,7 +128,16 @@ fn untagged_children_of_a_kept_index_stay() {
     let amd = p.add("amd", &[], 3, Some(image()));
     let arm = p.add("arm", &[], 3, Some(image()));
     let att = p.add("att", &[], 3, Some(image()));
-    let idx = p.add("idx", &["latest", "1.2.0"], 3, Some(index(&[(&amd, "linux/amd64"), (&arm, "linux/arm64"), (&att, "attestation")])));
+    let idx = p.add(
+        "idx",
+        &["latest", "1.2.0"],
+        3,
+        Some(index(&[
+            (&amd, "linux/amd64"),
+            (&arm, "linux/arm64"),
+            (&att, "attestation"),
+        ])),
+    );
     let stray = p.add("stray", &[], 3, Some(image()));
     let j = p.judge(UNTAGGED);
     let v = verdicts(&j);
@@ -150,12 +159,29 @@ fn a_deleted_index_takes_its_own_children_not_shared_ones() {
     let mut p = Pkg::default();
     let shared = p.add("shared", &[], 30, Some(image()));
     let own = p.add("own", &[], 30, Some(image()));
-    let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&shared, "linux/amd64"), (&own, "linux/arm64")])));
+    let old = p.add(
+        "old",
+        &["1.0.0"],
+        30,
+        Some(index(&[(&shared, "linux/amd64"), (&own, "linux/arm64")])),
+    );
     let arm = p.add("arm2", &[], 2, Some(image()));
-    let new = p.add("new", &["1.1.0"], 2, Some(index(&[(&shared, "linux/amd64"), (&arm, "linux/arm64")])));
-    let sig = p.add("sig", &[&format!("sha256-{}.sig", &old[7..])], 30, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"tags": ["1.0.*"], "older_than": "7d"}]}"#);
+    let new = p.add(
+        "new",
+        &["1.1.0"],
+        2,
+        Some(index(&[(&shared, "linux/amd64"), (&arm, "linux/arm64")])),
+    );
+    let sig = p.add(
+        "sig",
+        &[&format!("sha256-{}.sig", &old[7..])],
+        30,
+        Some(image()),
+    );
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"tags": ["1.0.*"], "older_than": "7d"}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&old], (Verdict::Delete, "matched_delete_rule".into()));
     assert_eq!(v[&own], (Verdict::Delete, "child_of_deleted".into()));
@@ -163,7 +189,13 @@ fn a_deleted_index_takes_its_own_children_not_shared_ones() {
     assert_eq!(v[&shared], (Verdict::Keep, "child_of_kept".into()));
     assert_eq!(v[&new].0, Verdict::Keep);
     // Root first, then its children, then its referrers.
-    let order: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let order: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(order, [old.as_str(), own.as_str(), sig.as_str()]);
     let orders: Vec<u32> = j.plan.actions.iter().filter_map(|a| a.order).collect();
     assert_eq!(orders, [1, 2, 3]);
@@ -175,8 +207,10 @@ fn without_cascade_children_wait_for_a_later_run() {
     let own = p.add("own", &[], 30, Some(image()));
     let old = p.add("old", &["1.0.0"], 30, Some(index(&[(&own, "linux/arm64")])));
     p.add("new", &["2.0.0"], 1, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container", "graph": {"cascade": false},
-        "delete": [{"tags": ["1.*"]}]}"#);
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container", "graph": {"cascade": false},
+        "delete": [{"tags": ["1.*"]}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&old].0, Verdict::Delete);
     assert_eq!(v[&own].0, Verdict::Keep);
@@ -187,9 +221,19 @@ fn signatures_and_referrers_follow_their_subject() {
     let mut p = Pkg::default();
     let amd = p.add("amd", &[], 5, Some(image()));
     let idx = p.add("idx", &["latest"], 5, Some(index(&[(&amd, "linux/amd64")])));
-    let cosign = p.add("cosign", &[&format!("sha256-{}.sig", &idx[7..])], 5, Some(image()));
+    let cosign = p.add(
+        "cosign",
+        &[&format!("sha256-{}.sig", &idx[7..])],
+        5,
+        Some(image()),
+    );
     let bundle = p.add("bundle", &[], 5, Some(referrer(&amd)));
-    let orphan = p.add("orphan", &[&format!("sha256-{}.sig", &digest("gone")[7..])], 5, Some(image()));
+    let orphan = p.add(
+        "orphan",
+        &[&format!("sha256-{}.sig", &digest("gone")[7..])],
+        5,
+        Some(image()),
+    );
     let j = p.judge(UNTAGGED);
     let v = verdicts(&j);
     assert_eq!(v[&cosign], (Verdict::Keep, "referrer_of_kept".into()));
@@ -197,9 +241,14 @@ fn signatures_and_referrers_follow_their_subject() {
     // An orphaned signature has no image tag: "untagged" selects it.
     assert_eq!(v[&orphan], (Verdict::Delete, "matched_delete_rule".into()));
     let a = j.plan.actions.iter().find(|a| a.name == bundle).unwrap();
-    assert_eq!((a.role, a.subject.as_deref()), (Role::Referrer, Some(amd.as_str())));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container", "min_age": "0s",
-        "delete": [{"orphaned_referrer": true}]}"#);
+    assert_eq!(
+        (a.role, a.subject.as_deref()),
+        (Role::Referrer, Some(amd.as_str()))
+    );
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container", "min_age": "0s",
+        "delete": [{"orphaned_referrer": true}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&orphan], (Verdict::Delete, "orphaned_referrer".into()));
     assert_eq!(v[&cosign].0, Verdict::Keep);
@@ -209,11 +258,29 @@ fn signatures_and_referrers_follow_their_subject() {
 fn ghost_and_partial_indexes() {
     let mut p = Pkg::default();
     let here = p.add("here", &[], 5, Some(image()));
-    let ghost = p.add("ghost", &[], 5, Some(index(&[(&digest("x1"), "linux/amd64"), (&digest("x2"), "linux/arm64")])));
-    let partial = p.add("partial", &[], 5, Some(index(&[(&here, "linux/amd64"), (&digest("x3"), "linux/arm64")])));
+    let ghost = p.add(
+        "ghost",
+        &[],
+        5,
+        Some(index(&[
+            (&digest("x1"), "linux/amd64"),
+            (&digest("x2"), "linux/arm64"),
+        ])),
+    );
+    let partial = p.add(
+        "partial",
+        &[],
+        5,
+        Some(index(&[
+            (&here, "linux/amd64"),
+            (&digest("x3"), "linux/arm64"),
+        ])),
+    );
     p.add("keep-me", &["v1"], 5, Some(image()));
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"index": "ghost"}, {"index": "partial"}]}"#);
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"index": "ghost"}, {"index": "partial"}]}"#,
+    );
     let v = verdicts(&j);
     assert_eq!(v[&ghost], (Verdict::Delete, "ghost_index".into()));
     assert_eq!(v[&partial], (Verdict::Delete, "partial_index".into()));
@@ -241,33 +308,68 @@ fn protection_wins_over_everything() {
     assert_eq!(v[&prod], (Verdict::Keep, "protected_tag".into()));
     assert_eq!(v[&pinned], (Verdict::Keep, "protected_digest".into()));
     assert_eq!(v[&by_id], (Verdict::Keep, "protected_version_id".into()));
-    assert_eq!(v[&referenced], (Verdict::Keep, "protected_reference".into()));
+    assert_eq!(
+        v[&referenced],
+        (Verdict::Keep, "protected_reference".into())
+    );
     assert_eq!(v[&young], (Verdict::Keep, "too_new".into()));
     assert_eq!(v[&doomed].0, Verdict::Delete);
-    assert!(j.warnings.iter().any(|w| w.code == "reference_unresolved" && w.detail.contains("nope")));
+    assert!(j
+        .warnings
+        .iter()
+        .any(|w| w.code == "reference_unresolved" && w.detail.contains("nope")));
 }
 
 #[test]
 fn keep_latest_counts_images_and_streams() {
     let mut p = Pkg::default();
     let mut names = Vec::new();
-    for (i, tag) in ["1.0.0", "1.0.1", "1.1.0", "1.1.1", "1.1.2", "2.0.0"].iter().enumerate() {
-        names.push(p.add(tag, &[tag, &format!("build-{i}")], 60 - i as i64, Some(image())));
+    for (i, tag) in ["1.0.0", "1.0.1", "1.1.0", "1.1.1", "1.1.2", "2.0.0"]
+        .iter()
+        .enumerate()
+    {
+        names.push(p.add(
+            tag,
+            &[tag, &format!("build-{i}")],
+            60 - i as i64,
+            Some(image()),
+        ));
     }
     let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
         "delete": [{"tagged": true, "older_than": "1d"}],
         "keep": [{"id": "streams", "latest": 1, "of": {"tags": {"any": ["re:^(\\d+\\.\\d+)\\.\\d+$"]}}, "group_by": "tag:1"}]}"#);
-    let kept: Vec<bool> = names.iter().map(|n| verdicts(&j)[n].0 == Verdict::Keep).collect();
+    let kept: Vec<bool> = names
+        .iter()
+        .map(|n| verdicts(&j)[n].0 == Verdict::Keep)
+        .collect();
     // The newest of each stream: 1.0.1, 1.1.2, 2.0.0.
     assert_eq!(kept, [false, true, false, false, true, true]);
-    let reason = &j.plan.actions.iter().find(|a| a.name == names[1]).unwrap().reasons[0];
+    let reason = &j
+        .plan
+        .actions
+        .iter()
+        .find(|a| a.name == names[1])
+        .unwrap()
+        .reasons[0];
     assert_eq!(reason.code, "kept_latest");
-    assert!(reason.detail.as_deref().unwrap().contains("stream 1.0"), "{reason:?}");
+    assert!(
+        reason.detail.as_deref().unwrap().contains("stream 1.0"),
+        "{reason:?}"
+    );
 
-    let j = p.judge(r#"{"owner": {"org": "acme"}, "package_type": "container",
-        "delete": [{"tags": {"any": ["1.*"]}}], "keep": [{"latest": 2, "scope": "candidates"}]}"#);
-    let kept: Vec<bool> = names.iter().map(|n| verdicts(&j)[n].0 == Verdict::Keep).collect();
-    assert_eq!(kept, [false, false, false, true, true, true], "2 newest candidates and the unselected 2.0.0");
+    let j = p.judge(
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+        "delete": [{"tags": {"any": ["1.*"]}}], "keep": [{"latest": 2, "scope": "candidates"}]}"#,
+    );
+    let kept: Vec<bool> = names
+        .iter()
+        .map(|n| verdicts(&j)[n].0 == Verdict::Keep)
+        .collect();
+    assert_eq!(
+        kept,
+        [false, false, false, true, true, true],
+        "2 newest candidates and the unselected 2.0.0"
+    );
 }
 
 #[test]
@@ -295,12 +397,19 @@ fn github_refuses_the_last_version_so_the_plan_keeps_it() {
     let j = p.judge(all);
     let v = verdicts(&j);
     assert_eq!(v[&a].0, Verdict::Delete);
-    assert_eq!(v[&b], (Verdict::Keep, "last_version".into()), "the newest tagged image stays");
+    assert_eq!(
+        v[&b],
+        (Verdict::Keep, "last_version".into()),
+        "the newest tagged image stays"
+    );
     assert_eq!(v[&child].0, Verdict::Delete);
     let j = p.judge(&all.replace("\"delete\"", "\"last_version\": \"fail\", \"delete\""));
     assert_eq!(j.plan.status, PackageStatus::Blocked);
     assert_eq!(j.plan.blocked.as_ref().unwrap().code, "last_version_fail");
-    let j = p.judge(&all.replace("\"delete\"", "\"last_version\": \"delete_package\", \"delete\""));
+    let j = p.judge(&all.replace(
+        "\"delete\"",
+        "\"last_version\": \"delete_package\", \"delete\"",
+    ));
     assert_eq!(j.plan.package_action.as_deref(), Some("delete_package"));
     assert!(j.plan.actions.iter().all(|a| a.action == Verdict::Delete));
 }
@@ -311,22 +420,42 @@ fn a_manifest_that_cannot_be_read_blocks_the_package() {
     let a = p.add("a", &["v1"], 30, Some(image()));
     let b = p.add("b", &[], 30, Some(image()));
     let c = p.add("c", &[], 30, Some(image()));
-    p.manifests.insert(b.clone(), ManifestState::Unreadable("500 after 3 retries".into()));
+    p.manifests.insert(
+        b.clone(),
+        ManifestState::Unreadable("500 after 3 retries".into()),
+    );
     let j = p.judge(UNTAGGED);
     assert_eq!(j.plan.status, PackageStatus::Blocked);
-    assert_eq!(j.plan.blocked.as_ref().unwrap().code, "manifest_unavailable");
-    assert!(j.plan.actions.iter().all(|x| x.action == Verdict::Keep && x.reasons[0].code == "package_blocked"));
+    assert_eq!(
+        j.plan.blocked.as_ref().unwrap().code,
+        "manifest_unavailable"
+    );
+    assert!(j
+        .plan
+        .actions
+        .iter()
+        .all(|x| x.action == Verdict::Keep && x.reasons[0].code == "package_blocked"));
     // block_version: only the neighbourhood stays (here: every untagged version).
-    let j = p.judge(&UNTAGGED.replace("\"delete\"", "\"graph\": {\"on_error\": \"block_version\"}, \"delete\""));
+    let j = p.judge(&UNTAGGED.replace(
+        "\"delete\"",
+        "\"graph\": {\"on_error\": \"block_version\"}, \"delete\"",
+    ));
     assert_eq!(j.plan.status, PackageStatus::Ok);
     let v = verdicts(&j);
     assert_eq!(v[&b].0, Verdict::Keep);
     assert_eq!(v[&c].0, Verdict::Keep);
     assert_eq!(v[&a].0, Verdict::Keep);
     // A digest mismatch blocks even with block_version.
-    p.manifests.insert(b, ManifestState::DigestMismatch("sha256:ffff".into()));
-    let j = p.judge(&UNTAGGED.replace("\"delete\"", "\"graph\": {\"on_error\": \"block_version\"}, \"delete\""));
-    assert_eq!(j.plan.blocked.as_ref().unwrap().code, "manifest_digest_mismatch");
+    p.manifests
+        .insert(b, ManifestState::DigestMismatch("sha256:ffff".into()));
+    let j = p.judge(&UNTAGGED.replace(
+        "\"delete\"",
+        "\"graph\": {\"on_error\": \"block_version\"}, \"delete\"",
+    ));
+    assert_eq!(
+        j.plan.blocked.as_ref().unwrap().code,
+        "manifest_digest_mismatch"
+    );
 }
 
 #[test]
@@ -352,7 +481,10 @@ fn an_incomplete_listing_blocks_the_package() {
 #[test]
 fn versions_of_other_registries_by_name() {
     let mut p = Pkg::default();
-    for (i, name) in ["1.0.0", "1.1.0-rc.1", "1.1.0", "2.0.0-beta.2", "2.0.0"].iter().enumerate() {
+    for (i, name) in ["1.0.0", "1.1.0-rc.1", "1.1.0", "2.0.0-beta.2", "2.0.0"]
+        .iter()
+        .enumerate()
+    {
         p.versions.push(VersionInfo {
             id: i as u64 + 1,
             name: name.to_string(),
@@ -362,11 +494,27 @@ fn versions_of_other_registries_by_name() {
         });
     }
     let j = p.judge(r#"{"owner": "me", "package_type": "npm", "delete": [{"prerelease": true}]}"#);
-    let deleted: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let deleted: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(deleted, ["1.1.0-rc.1", "2.0.0-beta.2"]);
     let j = p.judge(r#"{"owner": "me", "package_type": "npm", "delete": [{"semver": "<2.0.0"}], "keep": [{"latest": 1, "of": {"semver": "<2.0.0"}}]}"#);
-    let deleted: Vec<&str> = j.plan.actions.iter().filter(|a| a.action == Verdict::Delete).map(|a| a.name.as_str()).collect();
+    let deleted: Vec<&str> = j
+        .plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Verdict::Delete)
+        .map(|a| a.name.as_str())
+        .collect();
     // 1.1.0 is the newest below 2.0.0 and stays; prereleases are outside plain ranges.
     assert_eq!(deleted, ["1.0.0"]);
-    assert!(j.plan.actions.iter().all(|a| a.kind == VersionKind::Version && a.role == Role::Root));
+    assert!(j
+        .plan
+        .actions
+        .iter()
+        .all(|a| a.kind == VersionKind::Version && a.role == Role::Root));
 }
