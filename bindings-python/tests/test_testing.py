@@ -261,8 +261,14 @@ def test_async_client_helper(emu: Emulator) -> None:
     assert asyncio.run(main()) == "ui-kit"
 
 
-def _registry(emu: Emulator, path: str, *, method: str = "GET", bearer: Optional[str] = None,
-              basic: Optional[str] = None) -> Tuple[int, Dict[str, str], bytes]:
+def _registry(
+    emu: Emulator,
+    path: str,
+    *,
+    method: str = "GET",
+    bearer: Optional[str] = None,
+    basic: Optional[str] = None,
+) -> Tuple[int, Dict[str, str], bytes]:
     """One request to the emulator's registry origin: (status, headers, body)."""
     headers = {"User-Agent": "ghpkg-tests"}
     if bearer is not None:
@@ -301,7 +307,8 @@ def test_registry_origin() -> None:
         assert headers["docker-content-digest"] == digest
         assert headers["content-type"] == "application/vnd.oci.image.index.v1+json"
         client = emu.client()
-        assert client.get_version("container", "api/server", 5_000_000_001, org="acme").name == digest
+        index = client.get_version("container", "api/server", 5_000_000_001, org="acme")
+        assert index.name == digest
         assert any(r.path == "/token" for r in emu.requests()), "registry requests are logged"
         # Faults reach the registry too.
         emu.inject(Fault.digest_mismatch(), path="/manifests/")
@@ -310,18 +317,36 @@ def test_registry_origin() -> None:
         assert "sha256:" + hashlib.sha256(body).hexdigest() != digest
 
 
+INDEX = "application/vnd.oci.image.index.v1+json"
+IMAGE = "application/vnd.oci.image.manifest.v1+json"
 POPULAR = {
-    "tokens": [{"token": "ghp_owner", "user": "owner", "kind": "classic",
-                "scopes": ["read:packages", "write:packages", "delete:packages"]}],
+    "tokens": [
+        {
+            "token": "ghp_owner",
+            "user": "owner",
+            "kind": "classic",
+            "scopes": ["read:packages", "write:packages", "delete:packages"],
+        }
+    ],
     "packages": [
-        {"owner": "owner", "name": "app", "package_type": "container", "visibility": "public",
-         "versions": [
-             {"id": 1, "tags": ["latest"],
-              "manifest": {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                           "manifests": []}},
-             {"id": 2, "downloads": 5000,
-              "manifest": {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {}, "layers": []}}]},
+        {
+            "owner": "owner",
+            "name": "app",
+            "package_type": "container",
+            "visibility": "public",
+            "versions": [
+                {
+                    "id": 1,
+                    "tags": ["latest"],
+                    "manifest": {"schemaVersion": 2, "mediaType": INDEX, "manifests": []},
+                },
+                {
+                    "id": 2,
+                    "downloads": 5000,
+                    "manifest": {"schemaVersion": 2, "mediaType": IMAGE, "layers": []},
+                },
+            ],
+        },
     ],
 }
 
@@ -332,7 +357,8 @@ def test_head_counts_as_download(head_counts: bool) -> None:
         client = emu.client()
         digest = client.get_version("container", "app", 2, user="owner").name
         t = _pull_token(emu, "owner/app", None)
-        status, _, body = _registry(emu, f"/v2/owner/app/manifests/{digest}", method="HEAD", bearer=t)
+        path = f"/v2/owner/app/manifests/{digest}"
+        status, _, body = _registry(emu, path, method="HEAD", bearer=t)
         assert (status, body) == (200, b"")
         # At 5,001 downloads a public version cannot be deleted.
         if head_counts:
