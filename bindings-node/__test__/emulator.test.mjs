@@ -213,7 +213,10 @@ test('the registry origin: the challenge, tokens, manifests, registry faults', a
   assert.equal(r.headers.get('docker-content-digest'), digest)
   const v = await emu.client().getVersion('container', 'api/server', 5_000_000_001, { org: 'acme' })
   assert.equal(v.name, digest)
-  assert.ok(emu.requests().some((req) => req.path === '/token'), 'registry requests are logged')
+  assert.ok(
+    emu.requests().some((req) => req.path === '/token'),
+    'registry requests are logged',
+  )
   // Registry faults, and link_header on the API.
   emu.inject({ kind: 'digest_mismatch', path: '/manifests/' })
   const bad = await registry(emu, '/v2/acme/api/server/manifests/latest', { bearer })
