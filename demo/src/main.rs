@@ -150,7 +150,7 @@ async fn catalog_tour(client: &Client) -> Res {
     let params = params.as_object().cloned().unwrap_or_default();
     let packages = ghpkg::catalog::resource("github.packages.packages")?;
     let method = ghpkg::catalog::choose(packages, ghpkg::catalog::Verb::Select, &params)?;
-    let rows = client.select("github.packages.packages", &params).await?;
+    let rows = client.catalog_select("github.packages.packages", &params).await?;
     println!(
         "  SELECT * FROM github.packages.packages WHERE org='acme' AND package_type='container'"
     );
