@@ -46,7 +46,7 @@ func Example() {
 		fmt.Println(gerr.Kind, gerr.HTTPStatus, errors.Is(err, ghpkg.ErrNotFound))
 	}
 	// Output:
-	// api/server: 6 versions, 3 untagged
+	// api/server: 19 versions, 12 untagged
 	// only-tag: 2 versions, 1 untagged
 	// base images/alpine: 2 versions, 0 untagged
 	// NOT_FOUND 404 true

@@ -49,6 +49,8 @@ export declare class NativeEmulator {
   static start(options?: EmulatorOptions | undefined | null): Promise<NativeEmulator>
   /** The base URL, `http://127.0.0.1:PORT`. */
   get url(): string
+  /** The container registry origin, `http://127.0.0.1:PORT2` (`/v2/...`, `/token`). */
+  get registryUrl(): string
   /**
    * The fixture's default token: the demo token for the demo dataset, else
    * the fixture's first classic token, else null.
@@ -68,6 +70,10 @@ export declare class NativeEmulator {
   /** `false` pages listings without `link` headers, like GitHub sometimes does. */
   setLinkHeaders(on: boolean): void
   setSecondaryPointsPerMinute(points: number): void
+  /** Whether a registry manifest `HEAD` adds a download like a `GET`. */
+  setHeadCountsAsDownload(on: boolean): void
+  /** Whether restored container versions get their tags back. */
+  setRestoreReattachesTags(on: boolean): void
   resetRateLimits(): void
   /** Moves the emulated clock forward (restore windows, rate-limit windows). */
   advanceClock(ms: number): void
@@ -182,6 +188,10 @@ export interface EmulatorOptions {
   linkHeaders?: boolean
   /** The secondary rate limit, points per minute per token and endpoint (default 900). */
   secondaryPointsPerMinute?: number
+  /** Whether a registry manifest `HEAD` adds a download like a `GET` (default false). */
+  headCountsAsDownload?: boolean
+  /** Whether restored container versions get their tags back (default true). */
+  restoreReattachesTags?: boolean
 }
 
 /**

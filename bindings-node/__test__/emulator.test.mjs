@@ -133,7 +133,7 @@ test('faults: counts, methods, paths, redirects', async (t) => {
   emu.inject({ kind: 'redirect', status: 307, location: `${other.url}/orgs/acme/packages/container/only-tag`, path: 'moved' })
   // Without the token the other origin refuses even a public package.
   const refused = await rejection(c.getPackage('container', 'moved', { org: 'acme' }))
-  assert.equal(refused.code, 'UNAUTHORIZED')
+  assert.equal(refused.code, 'AUTHENTICATION')
   assert.equal(refused.detail, 'Requires authentication')
   const [seen] = other.requests()
   assert.equal(seen.path, '/orgs/acme/packages/container/only-tag')
@@ -174,4 +174,118 @@ test("the emulator's own secondary limit trips on a burst of deletes", async (t)
   emu.resetRateLimits()
   emu.setSecondaryPointsPerMinute(1000)
   await c.deletePackage('container', 'service-003', { org: 'acme' })
+})
+
+/** One request to the emulator's registry origin. */
+async function registry(emu, path, { method = 'GET', bearer, basic } = {}) {
+  const headers = {}
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
+  if (basic !== undefined) headers.authorization = `Basic ${Buffer.from(`x:${basic}`).toString('base64')}`
+  const res = await fetch(`${emu.registryUrl}${path}`, { method, headers })
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) }
+}
+
+async function pullToken(emu, name, token) {
+  const r = await registry(emu, `/token?scope=repository:${name}:pull`, { basic: token })
+  assert.equal(r.status, 200, r.body.toString())
+  return JSON.parse(r.body.toString()).token
+}
+
+const sha256 = async (bytes) => {
+  const { createHash } = await import('node:crypto')
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+}
+
+test('the registry origin: the challenge, tokens, manifests, registry faults', async (t) => {
+  const emu = await emulator(t)
+  assert.match(emu.registryUrl, /^http:\/\/127\.0\.0\.1:\d+$/)
+  assert.notEqual(emu.registryUrl, emu.url)
+  const challenged = await registry(emu, '/v2/acme/api/server/manifests/latest')
+  assert.equal(challenged.status, 401)
+  assert.equal(
+    challenged.headers.get('www-authenticate'),
+    `Bearer realm="${emu.registryUrl}/token",service="${emu.registryUrl.slice(7)}",scope="repository:acme/api/server:pull"`,
+  )
+  const bearer = await pullToken(emu, 'acme/api/server', emu.token)
+  const r = await registry(emu, '/v2/acme/api/server/manifests/latest', { bearer })
+  assert.equal(r.status, 200)
+  const digest = await sha256(r.body)
+  assert.equal(r.headers.get('docker-content-digest'), digest)
+  const v = await emu.client().getVersion('container', 'api/server', 5_000_000_001, { org: 'acme' })
+  assert.equal(v.name, digest)
+  assert.ok(
+    emu.requests().some((req) => req.path === '/token'),
+    'registry requests are logged',
+  )
+  // Registry faults, and link_header on the API.
+  emu.inject({ kind: 'digest_mismatch', path: '/manifests/' })
+  const bad = await registry(emu, '/v2/acme/api/server/manifests/latest', { bearer })
+  assert.equal(bad.headers.get('docker-content-digest'), digest)
+  assert.notEqual(await sha256(bad.body), digest)
+  emu.inject({ kind: 'foreign_realm', path: '/v2/' })
+  const foreign = await registry(emu, '/v2/')
+  assert.ok(foreign.headers.get('www-authenticate').startsWith(`Bearer realm="${emu.url}/token"`))
+  emu.inject({ kind: 'token_expired', path: '/v2/' })
+  assert.equal((await registry(emu, '/v2/', { bearer })).status, 401)
+  emu.inject({ kind: 'link_header', value: '<<not a url>>; rel=next; garbage', path: '/orgs/acme/packages' })
+  const res = await fetch(`${emu.url}/orgs/acme/packages?package_type=npm`, {
+    headers: { authorization: `Bearer ${emu.token}`, 'user-agent': 'ghpkg-tests' },
+  })
+  assert.equal(res.headers.get('link'), '<<not a url>>; rel=next; garbage')
+  assert.throws(() => emu.inject({ kind: 'link_header' }), { code: 'ERR_GHPKG_EMULATOR', message: /needs `value`/ })
+})
+
+const popular = {
+  tokens: [{ token: 'ghp_owner', user: 'owner', kind: 'classic', scopes: ['read:packages', 'delete:packages'] }],
+  packages: [
+    {
+      owner: 'owner',
+      name: 'app',
+      package_type: 'container',
+      visibility: 'public',
+      versions: [
+        {
+          id: 1,
+          tags: ['latest'],
+          manifest: { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] },
+        },
+        {
+          id: 2,
+          downloads: 5000,
+          manifest: { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: [] },
+        },
+      ],
+    },
+  ],
+}
+
+test('the registry switches: HEAD as a download, tags on restore', async (t) => {
+  for (const headCountsAsDownload of [false, true]) {
+    const emu = await emulator(t, { fixture: popular, headCountsAsDownload })
+    const c = emu.client()
+    const { name } = await c.getVersion('container', 'app', 2, { user: 'owner' })
+    const bearer = await pullToken(emu, 'owner/app')
+    const head = await registry(emu, `/v2/owner/app/manifests/${name}`, { method: 'HEAD', bearer })
+    assert.equal(head.status, 200)
+    assert.equal(head.body.length, 0)
+    // At 5,001 downloads a public version cannot be deleted.
+    if (headCountsAsDownload) {
+      assert.equal((await rejection(c.deleteVersion('container', 'app', 2, { user: 'owner' }))).code, 'REJECTED')
+    } else {
+      await c.deleteVersion('container', 'app', 2, { user: 'owner' })
+    }
+  }
+  const emu = await emulator(t, { restoreReattachesTags: false })
+  const c = emu.client()
+  const acme = { org: 'acme' }
+  await c.deleteVersion('container', 'api/server', 20016, acme)
+  await c.restoreVersion('container', 'api/server', 20016, acme)
+  assert.deepEqual((await c.getVersion('container', 'api/server', 20016, acme)).tags, [])
+  emu.setRestoreReattachesTags(true)
+  await c.deleteVersion('container', 'api/server', 20015, acme)
+  await c.restoreVersion('container', 'api/server', 20015, acme)
+  assert.deepEqual((await c.getVersion('container', 'api/server', 20015, acme)).tags, ['1.1.0'])
+  emu.setHeadCountsAsDownload(true)
+  assert.throws(() => emu.setHeadCountsAsDownload('yes'), { code: 'ERR_INVALID_ARG_TYPE' })
+  await assert.rejects(Emulator.start({ headCountsAsDownload: 1 }), { code: 'ERR_INVALID_ARG_TYPE' })
 })

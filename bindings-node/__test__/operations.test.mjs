@@ -206,7 +206,7 @@ test('HTTP Basic auth and anonymous access', async (t) => {
   const anon = new (emu.client().constructor)({ baseUrl: emu.url, anonymous: true })
   assert.equal(anon.tokenKind, 'none')
   const pub = await rejection(anon.getPackage('npm', 'hello-world', { user: 'octocat' }))
-  assert.equal(pub.code, 'UNAUTHORIZED')
+  assert.equal(pub.code, 'AUTHENTICATION')
   assert.equal(pub.status, 401)
   assert.equal(pub.detail, 'Requires authentication')
   assert.equal(emu.requests().at(-1).headers.authorization, undefined)

@@ -13,6 +13,8 @@ const START_OPTIONS = {
   latencyMs: 'number',
   linkHeaders: 'boolean',
   secondaryPointsPerMinute: 'number',
+  headCountsAsDownload: 'boolean',
+  restoreReattachesTags: 'boolean',
 }
 
 const TOKENS = Object.freeze(native.emulatorTokens())
@@ -61,6 +63,13 @@ function faultJson(rule) {
   return JSON.stringify(out)
 }
 
+function boolean(value, name) {
+  if (typeof value !== 'boolean') {
+    throw args.typeError(`The "${name}" argument must be of type boolean. Received ${args.describe(value)}`)
+  }
+  return value
+}
+
 function whole(value, name) {
   if (typeof value !== 'number') {
     throw args.typeError(`The "${name}" argument must be of type number. Received ${args.describe(value)}`)
@@ -72,7 +81,9 @@ function whole(value, name) {
  * A GitHub Packages emulator on 127.0.0.1, running on its own thread: point
  * a Client at `url` with one of `Emulator.tokens`. The default data is the
  * demo dataset (org `acme` administered by `octocat`, whose token is
- * `Emulator.tokens.demo`).
+ * `Emulator.tokens.demo`). On a second port, `registryUrl`, it serves the
+ * container registry of those packages (a fake ghcr.io: the token challenge
+ * and `/token`, manifests, tags, pushes), coupled to the same state.
  */
 class Emulator {
   #native
@@ -86,7 +97,10 @@ class Emulator {
   /**
    * Starts an emulator. Options: `fixture` (an object in the fixture JSON
    * format, or a JSON string; default the demo dataset), `fixtureFile`,
-   * `port`, `latencyMs`, `linkHeaders`, `secondaryPointsPerMinute`.
+   * `port`, `latencyMs`, `linkHeaders`, `secondaryPointsPerMinute`, and for
+   * the registry origin `headCountsAsDownload` (a manifest HEAD adds a
+   * download like a GET; default false) and `restoreReattachesTags`
+   * (restored container versions get their tags back; default true).
    */
   static async start(options) {
     let fixtureJson
@@ -106,6 +120,8 @@ class Emulator {
       latencyMs: o.latencyMs,
       linkHeaders: o.linkHeaders,
       secondaryPointsPerMinute: o.secondaryPointsPerMinute,
+      headCountsAsDownload: o.headCountsAsDownload,
+      restoreReattachesTags: o.restoreReattachesTags,
     }
     try {
       return new Emulator(CREATE, await native.NativeEmulator.start(nativeOptions))
@@ -122,6 +138,11 @@ class Emulator {
   /** The base URL, `http://127.0.0.1:PORT`. */
   get url() {
     return this.#native.url
+  }
+
+  /** The container registry origin, `http://127.0.0.1:PORT2` (`/v2/...`, `/token`). */
+  get registryUrl() {
+    return this.#native.registryUrl
   }
 
   /**
@@ -159,10 +180,14 @@ class Emulator {
    * `latency` (`delay_ms`), `primary_rate_limit` (`reset_in_seconds`, default
    * 1), `secondary_rate_limit` (`retry_after_seconds`, `status` 403 or 429,
    * default 403), `drop_connection`, `truncated_body`, `malformed_json`,
-   * `redirect` (`location`, `status` default 302), `link_loop`. `times`
-   * absent: once; `null` or `Infinity`: every matching request. Rules apply
-   * in the order added; the first match wins. The emulator checks the rule:
-   * an error with code `ERR_GHPKG_EMULATOR` says why it refused it.
+   * `redirect` (`location`, `status` default 302), `link_loop`,
+   * `link_header` (`value`: exactly this `link` header), and for the registry
+   * origin `digest_mismatch`, `foreign_realm` (`realm`, default the API
+   * origin's `/token`) and `token_expired`. `path` also matches registry
+   * paths (`/v2/...`, `/token`). `times` absent: once; `null` or `Infinity`:
+   * every matching request. Rules apply in the order added; the first match
+   * wins. The emulator checks the rule: an error with code
+   * `ERR_GHPKG_EMULATOR` says why it refused it.
    */
   inject(rule) {
     const json = faultJson(rule)
@@ -188,6 +213,16 @@ class Emulator {
 
   setSecondaryPointsPerMinute(points) {
     guard(() => this.#native.setSecondaryPointsPerMinute(whole(points, 'points')))
+  }
+
+  /** Whether a registry manifest HEAD adds a download like a GET. */
+  setHeadCountsAsDownload(on) {
+    guard(() => this.#native.setHeadCountsAsDownload(boolean(on, 'on')))
+  }
+
+  /** Whether restored container versions get their tags back (those nobody took meanwhile). */
+  setRestoreReattachesTags(on) {
+    guard(() => this.#native.setRestoreReattachesTags(boolean(on, 'on')))
   }
 
   resetRateLimits() {

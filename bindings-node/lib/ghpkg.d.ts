@@ -231,6 +231,10 @@ export interface EmulatorStartOptions {
   linkHeaders?: boolean
   /** Secondary rate limit points per minute per token and endpoint (default 900). */
   secondaryPointsPerMinute?: number
+  /** Registry: a manifest HEAD adds a download like a GET (default false). */
+  headCountsAsDownload?: boolean
+  /** Registry: restored container versions get their tags back, those nobody took meanwhile (default true). */
+  restoreReattachesTags?: boolean
 }
 
 /** A fault's `kind` in the emulator's JSON vocabulary (the same as `ghpkg-emulator --fault`). */
@@ -244,12 +248,16 @@ export type FaultKind =
   | 'malformed_json'
   | 'redirect'
   | 'link_loop'
+  | 'link_header'
+  | 'digest_mismatch'
+  | 'foreign_realm'
+  | 'token_expired'
 
 /** The fields every fault rule may have. */
 export interface FaultRuleFields {
   /** Only this HTTP method (case-insensitive). */
   method?: string
-  /** Only raw (percent-encoded) paths containing this. */
+  /** Only raw (percent-encoded) paths containing this (registry paths `/v2/...`, `/token` too). */
   path?: string
   /** How many matching requests: absent once; `null` or `Infinity` every one. */
   times?: number | null
@@ -269,7 +277,19 @@ export type FaultRule = FaultRuleFields &
         status?: 403 | 429
       }
     | { kind: 'redirect'; location: string /** A 3xx, default 302. */; status?: number }
-    | { kind: 'drop_connection' | 'truncated_body' | 'malformed_json' | 'link_loop' }
+    | { kind: 'link_header' /** Exactly this `link` header on the normal answer. */; value: string }
+    | { kind: 'foreign_realm' /** Registry: the challenge's realm; default the API origin's `/token`. */; realm?: string }
+    | {
+        kind:
+          | 'drop_connection'
+          | 'truncated_body'
+          | 'malformed_json'
+          | 'link_loop'
+          /** Registry: the next 200 manifest GET's body does not hash to its digest. */
+          | 'digest_mismatch'
+          /** Registry: the next valid registry token is found expired. */
+          | 'token_expired'
+      }
   )
 
 /** The demo dataset's tokens, from the emulator's table of demo tokens. */
@@ -300,6 +320,8 @@ export declare class Emulator {
   static start(options?: EmulatorStartOptions): Promise<Emulator>
   static readonly tokens: Readonly<EmulatorTokens>
   readonly url: string
+  /** The container registry origin, `http://127.0.0.1:PORT2` (`/v2/...`, `/token`), coupled to the API's state. */
+  readonly registryUrl: string
   /** The fixture's default token: `Emulator.tokens.demo` for the demo dataset, else its first classic token, else null. */
   readonly token: string | null
   /** A Client for this emulator with its default token, not reading the environment (`useEnv: false`); `options` override. */
@@ -311,6 +333,10 @@ export declare class Emulator {
   setLatency(ms: number): void
   setLinkHeaders(on: boolean): void
   setSecondaryPointsPerMinute(points: number): void
+  /** Registry: whether a manifest HEAD adds a download like a GET. */
+  setHeadCountsAsDownload(on: boolean): void
+  /** Registry: whether restored container versions get their tags back. */
+  setRestoreReattachesTags(on: boolean): void
   resetRateLimits(): void
   advanceClock(ms: number): void
   now(): string

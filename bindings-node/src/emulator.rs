@@ -27,6 +27,10 @@ pub struct EmulatorOptions {
     pub link_headers: Option<bool>,
     /// The secondary rate limit, points per minute per token and endpoint (default 900).
     pub secondary_points_per_minute: Option<u32>,
+    /// Whether a registry manifest `HEAD` adds a download like a `GET` (default false).
+    pub head_counts_as_download: Option<bool>,
+    /// Whether restored container versions get their tags back (default true).
+    pub restore_reattaches_tags: Option<bool>,
 }
 
 /// One request the emulator received.
@@ -91,6 +95,7 @@ type Handle = Arc<Mutex<Option<ghpkg_emulator::Emulator>>>;
 pub struct NativeEmulator {
     handle: Handle,
     url: String,
+    registry_url: String,
     token: Option<String>,
 }
 
@@ -117,6 +122,8 @@ impl NativeEmulator {
             latency_ms: None,
             link_headers: None,
             secondary_points_per_minute: None,
+            head_counts_as_download: None,
+            restore_reattaches_tags: None,
         });
         let fixture = match (o.fixture_json, o.fixture_file) {
             (Some(_), Some(_)) => return Err(bad("give fixture or fixtureFile, not both")),
@@ -138,6 +145,12 @@ impl NativeEmulator {
         if let Some(points) = o.secondary_points_per_minute {
             b = b.secondary_points_per_minute(points);
         }
+        if let Some(on) = o.head_counts_as_download {
+            b = b.head_counts_as_download(on);
+        }
+        if let Some(on) = o.restore_reattaches_tags {
+            b = b.restore_reattaches_tags(on);
+        }
         // Loading a large fixture and binding take a moment: off the event loop.
         let emu = tokio::task::spawn_blocking(move || b.start_blocking())
             .await
@@ -145,6 +158,7 @@ impl NativeEmulator {
             .map_err(|e| Error::from_reason(format!("emulator start failed: {e}")))?;
         Ok(NativeEmulator {
             url: emu.url(),
+            registry_url: emu.registry_url(),
             token,
             handle: Arc::new(Mutex::new(Some(emu))),
         })
@@ -154,6 +168,12 @@ impl NativeEmulator {
     #[napi(getter)]
     pub fn url(&self) -> String {
         self.url.clone()
+    }
+
+    /// The container registry origin, `http://127.0.0.1:PORT2` (`/v2/...`, `/token`).
+    #[napi(getter)]
+    pub fn registry_url(&self) -> String {
+        self.registry_url.clone()
     }
 
     /// The fixture's default token: the demo token for the demo dataset, else
@@ -227,6 +247,18 @@ impl NativeEmulator {
     #[napi(catch_unwind)]
     pub fn set_secondary_points_per_minute(&self, points: u32) -> Result<()> {
         self.with(|e| e.set_secondary_points_per_minute(points))
+    }
+
+    /// Whether a registry manifest `HEAD` adds a download like a `GET`.
+    #[napi(catch_unwind)]
+    pub fn set_head_counts_as_download(&self, on: bool) -> Result<()> {
+        self.with(|e| e.set_head_counts_as_download(on))
+    }
+
+    /// Whether restored container versions get their tags back.
+    #[napi(catch_unwind)]
+    pub fn set_restore_reattaches_tags(&self, on: bool) -> Result<()> {
+        self.with(|e| e.set_restore_reattaches_tags(on))
     }
 
     #[napi(catch_unwind)]

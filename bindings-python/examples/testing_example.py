@@ -14,7 +14,9 @@ def untagged_ids(client: ghpkg.Client, org: str, image: str) -> List[int]:
 def test_untagged_ids() -> None:
     with Emulator() as emu, emu.client(retry_backoff=0.01) as client:
         emu.inject(Fault.status(502), path="/versions", times=1)  # retried by ghpkg
-        assert untagged_ids(client, "acme", "api/server") == [20014, 20013, 20012]
+        newest = [200120, 20014, 20013, 20012, 200151, 200150]  # a bundle, children, a partial
+        oldest = [200140, 20018, 200134, 200133, 200132, 200131]  # a ghost, children, nested
+        assert untagged_ids(client, "acme", "api/server") == newest + oldest
         assert [r.status for r in emu.requests()] == [502, 200]
 
 

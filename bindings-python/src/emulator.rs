@@ -30,6 +30,7 @@ type Logged = (String, String, Option<String>, Vec<(String, String)>, u16);
 pub(crate) struct EmulatorServer {
     server: Mutex<Option<Emulator>>,
     url: String,
+    registry_url: String,
     token: Option<String>,
     /// The process that started the server; a forked child must not wait for
     /// a server thread it does not have.
@@ -50,13 +51,25 @@ impl EmulatorServer {
 impl EmulatorServer {
     /// Starts serving `fixture_json` (the demo dataset when `None`).
     #[new]
-    #[pyo3(signature = (fixture_json=None, *, port=0, latency=None, link_headers=true, secondary_points_per_minute=900))]
+    #[pyo3(signature = (
+        fixture_json=None,
+        *,
+        port=0,
+        latency=None,
+        link_headers=true,
+        secondary_points_per_minute=900,
+        head_counts_as_download=false,
+        restore_reattaches_tags=true,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         fixture_json: Option<&Bound<'_, PyAny>>,
         port: u16,
         latency: Option<&Bound<'_, PyAny>>,
         link_headers: bool,
         secondary_points_per_minute: u32,
+        head_counts_as_download: bool,
+        restore_reattaches_tags: bool,
     ) -> PyResult<Self> {
         let fixture = match fixture_json.filter(|f| !f.is_none()) {
             None => Fixture::demo(),
@@ -75,6 +88,8 @@ impl EmulatorServer {
             .latency(latency)
             .link_headers(link_headers)
             .secondary_points_per_minute(secondary_points_per_minute)
+            .head_counts_as_download(head_counts_as_download)
+            .restore_reattaches_tags(restore_reattaches_tags)
             .start_blocking()
             .map_err(|e| match e.kind() {
                 // An inconsistent fixture (duplicate ids, unknown package type, ...).
@@ -83,6 +98,7 @@ impl EmulatorServer {
             })?;
         Ok(EmulatorServer {
             url: emu.url(),
+            registry_url: emu.registry_url(),
             token,
             pid: std::process::id(),
             server: Mutex::new(Some(emu)),
@@ -92,6 +108,11 @@ impl EmulatorServer {
     #[getter]
     fn url(&self) -> &str {
         &self.url
+    }
+
+    #[getter]
+    fn registry_url(&self) -> &str {
+        &self.registry_url
     }
 
     #[getter]
@@ -135,6 +156,14 @@ impl EmulatorServer {
 
     fn set_secondary_points_per_minute(&self, points: u32) -> PyResult<()> {
         self.with(|e| e.set_secondary_points_per_minute(points))
+    }
+
+    fn set_head_counts_as_download(&self, on: bool) -> PyResult<()> {
+        self.with(|e| e.set_head_counts_as_download(on))
+    }
+
+    fn set_restore_reattaches_tags(&self, on: bool) -> PyResult<()> {
+        self.with(|e| e.set_restore_reattaches_tags(on))
     }
 
     fn reset_rate_limits(&self) -> PyResult<()> {

@@ -36,7 +36,7 @@ def env(emu: Emulator) -> Dict[str, str]:
 
 def test_sync_example(env: Dict[str, str]) -> None:
     out = run_example("sync_example.py", env).splitlines()
-    assert "api/server (acme/api): 3 of 6 untagged" in out
+    assert "api/server (acme/api): 12 of 19 untagged" in out
     assert "only-tag (acme/api): 1 of 2 untagged" in out
     assert any(line.startswith("no such package (HTTP 404, request id ") for line in out)
     assert "npm: ui-kit (private)" in out and "npm: single-version (private)" in out
@@ -44,8 +44,8 @@ def test_sync_example(env: Dict[str, str]) -> None:
 
 def test_async_example(env: Dict[str, str]) -> None:
     out = run_example("async_example.py", env).splitlines()
-    assert out[0] == "264 images, 4 untagged versions"
-    assert out[1] == "  api/server: 3"
+    assert out[0] == "264 images, 13 untagged versions"
+    assert out[1] == "  api/server: 12"
     assert out[-1].startswith("GitHub refused: ")
 
 

@@ -17,7 +17,7 @@ UTC = datetime.timezone.utc
 
 def test_package_attributes(client: ghpkg.Client) -> None:
     p = client.get_package("container", "api/server", org="acme")
-    assert (p.id, p.name, p.version_count) == (2001, "api/server", 6)
+    assert (p.id, p.name, p.version_count) == (2001, "api/server", 19)
     assert p.package_type is ghpkg.PackageType.CONTAINER and p.package_type == "container"
     assert p.visibility is ghpkg.Visibility.PRIVATE
     assert p.url.endswith("/orgs/acme/packages/container/api%2Fserver")

@@ -3,10 +3,15 @@ code with: fixtures, tokens, faults, latency, clock and the request log."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import json
 import pathlib
 import time
+import urllib.error
+import urllib.request
+from typing import Dict, Optional, Tuple
 
 import pytest
 
@@ -105,8 +110,21 @@ def test_fault_helpers_build_the_json_vocabulary() -> None:
         "status": 429,
     }
     assert Fault.redirect("/x") == {"kind": "redirect", "location": "/x", "status": 302}
-    for name in ("drop_connection", "truncated_body", "malformed_json", "link_loop"):
+    for name in (
+        "drop_connection",
+        "truncated_body",
+        "malformed_json",
+        "link_loop",
+        "digest_mismatch",
+        "token_expired",
+    ):
         assert getattr(Fault, name)() == {"kind": name}
+    assert Fault.link_header("<x>; rel=next") == {"kind": "link_header", "value": "<x>; rel=next"}
+    assert Fault.foreign_realm() == {"kind": "foreign_realm"}
+    assert Fault.foreign_realm("https://evil.invalid/token") == {
+        "kind": "foreign_realm",
+        "realm": "https://evil.invalid/token",
+    }
 
 
 def test_fault_dicts_times_and_refusals(emu: Emulator) -> None:
@@ -241,3 +259,129 @@ def test_async_client_helper(emu: Emulator) -> None:
             return (await c.get_package("npm", "ui-kit", org="acme")).name
 
     assert asyncio.run(main()) == "ui-kit"
+
+
+def _registry(
+    emu: Emulator,
+    path: str,
+    *,
+    method: str = "GET",
+    bearer: Optional[str] = None,
+    basic: Optional[str] = None,
+) -> Tuple[int, Dict[str, str], bytes]:
+    """One request to the emulator's registry origin: (status, headers, body)."""
+    headers = {"User-Agent": "ghpkg-tests"}
+    if bearer is not None:
+        headers["Authorization"] = f"Bearer {bearer}"
+    if basic is not None:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"x:{basic}".encode()).decode()
+    req = urllib.request.Request(emu.registry_url + path, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def _pull_token(emu: Emulator, name: str, token: Optional[str]) -> str:
+    status, _, body = _registry(emu, f"/token?scope=repository:{name}:pull", basic=token)
+    assert status == 200, body
+    token_value: str = json.loads(body)["token"]
+    return token_value
+
+
+def test_registry_origin() -> None:
+    with Emulator() as emu:
+        assert emu.registry_url.startswith("http://127.0.0.1:") and emu.registry_url != emu.url
+        status, headers, _ = _registry(emu, "/v2/acme/api/server/manifests/latest")
+        assert status == 401
+        assert headers["www-authenticate"] == (
+            f'Bearer realm="{emu.registry_url}/token",'
+            f'service="{emu.registry_url[len("http://"):]}",'
+            'scope="repository:acme/api/server:pull"'
+        )
+        t = _pull_token(emu, "acme/api/server", emu.token)
+        status, headers, body = _registry(emu, "/v2/acme/api/server/manifests/latest", bearer=t)
+        assert status == 200
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        assert headers["docker-content-digest"] == digest
+        assert headers["content-type"] == "application/vnd.oci.image.index.v1+json"
+        client = emu.client()
+        index = client.get_version("container", "api/server", 5_000_000_001, org="acme")
+        assert index.name == digest
+        assert any(r.path == "/token" for r in emu.requests()), "registry requests are logged"
+        # Faults reach the registry too.
+        emu.inject(Fault.digest_mismatch(), path="/manifests/")
+        status, headers, body = _registry(emu, "/v2/acme/api/server/manifests/latest", bearer=t)
+        assert headers["docker-content-digest"] == digest
+        assert "sha256:" + hashlib.sha256(body).hexdigest() != digest
+
+
+INDEX = "application/vnd.oci.image.index.v1+json"
+IMAGE = "application/vnd.oci.image.manifest.v1+json"
+POPULAR = {
+    "tokens": [
+        {
+            "token": "ghp_owner",
+            "user": "owner",
+            "kind": "classic",
+            "scopes": ["read:packages", "write:packages", "delete:packages"],
+        }
+    ],
+    "packages": [
+        {
+            "owner": "owner",
+            "name": "app",
+            "package_type": "container",
+            "visibility": "public",
+            "versions": [
+                {
+                    "id": 1,
+                    "tags": ["latest"],
+                    "manifest": {"schemaVersion": 2, "mediaType": INDEX, "manifests": []},
+                },
+                {
+                    "id": 2,
+                    "downloads": 5000,
+                    "manifest": {"schemaVersion": 2, "mediaType": IMAGE, "layers": []},
+                },
+            ],
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("head_counts", [False, True])
+def test_head_counts_as_download(head_counts: bool) -> None:
+    with Emulator(POPULAR, head_counts_as_download=head_counts) as emu:
+        client = emu.client()
+        digest = client.get_version("container", "app", 2, user="owner").name
+        t = _pull_token(emu, "owner/app", None)
+        path = f"/v2/owner/app/manifests/{digest}"
+        status, _, body = _registry(emu, path, method="HEAD", bearer=t)
+        assert (status, body) == (200, b"")
+        # At 5,001 downloads a public version cannot be deleted.
+        if head_counts:
+            with pytest.raises(ghpkg.RejectedError):
+                client.delete_version("container", "app", 2, user="owner")
+        else:
+            client.delete_version("container", "app", 2, user="owner")
+    with Emulator(POPULAR) as emu:
+        emu.set_head_counts_as_download(True)
+        t = _pull_token(emu, "owner/app", None)
+        digest = emu.client().get_version("container", "app", 2, user="owner").name
+        _registry(emu, f"/v2/owner/app/manifests/{digest}", method="HEAD", bearer=t)
+        with pytest.raises(ghpkg.RejectedError):
+            emu.client().delete_version("container", "app", 2, user="owner")
+
+
+def test_restore_reattaches_tags() -> None:
+    with Emulator(restore_reattaches_tags=False) as emu:
+        client = emu.client()
+        client.delete_version("container", "api/server", 20016, org="acme")
+        client.restore_version("container", "api/server", 20016, org="acme")
+        assert client.get_version("container", "api/server", 20016, org="acme").tags == []
+        emu.set_restore_reattaches_tags(True)
+        client.delete_version("container", "api/server", 20015, org="acme")
+        client.restore_version("container", "api/server", 20015, org="acme")
+        assert client.get_version("container", "api/server", 20015, org="acme").tags == ["1.1.0"]

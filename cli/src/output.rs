@@ -23,9 +23,17 @@ pub(crate) fn print(rows: &[Value], format: Format, columns: &[(&str, &str)], si
     let mut out = std::io::stdout().lock();
     let _ = match format {
         Format::Json if single && rows.len() == 1 => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&rows[0]).unwrap_or_default())
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows[0]).unwrap_or_default()
+            )
         }
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(rows).unwrap_or_default()),
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(rows).unwrap_or_default()
+        ),
         Format::Ndjson => rows.iter().try_for_each(|r| writeln!(out, "{r}")),
         Format::Table => write!(out, "{}", table(rows, columns)),
     };
@@ -57,7 +65,12 @@ fn table(rows: &[Value], columns: &[(&str, &str)]) -> String {
         grid.push(columns.iter().map(|(_, p)| cell(r, p)).collect());
     }
     let widths: Vec<usize> = (0..columns.len())
-        .map(|c| grid.iter().map(|row| row[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            grid.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut s = String::new();
     for row in grid {
@@ -83,7 +96,15 @@ mod tests {
             json!({"id": 1, "name": "api/server", "owner": {"login": "acme"}, "tags": ["a", "b"]}),
             json!({"id": 22, "name": "web", "owner": null, "tags": []}),
         ];
-        let t = table(&rows, &[("ID", "id"), ("NAME", "name"), ("OWNER", "owner.login"), ("TAGS", "tags")]);
+        let t = table(
+            &rows,
+            &[
+                ("ID", "id"),
+                ("NAME", "name"),
+                ("OWNER", "owner.login"),
+                ("TAGS", "tags"),
+            ],
+        );
         assert_eq!(
             t,
             "ID  NAME        OWNER  TAGS\n1   api/server  acme   a,b\n22  web\n"

@@ -128,7 +128,9 @@ pub(crate) async fn packages(conn: &Connection, cmd: PackagesCommand) -> ghpkg::
             package_type,
             format,
         } => {
-            let p = client.get_package(&owner.owner()?, package_type, &name).await?;
+            let p = client
+                .get_package(&owner.owner()?, package_type, &name)
+                .await?;
             print(&[p.to_json()], format, PACKAGE_COLUMNS, true);
         }
     }
@@ -159,7 +161,9 @@ pub(crate) async fn versions(conn: &Connection, cmd: VersionsCommand) -> ghpkg::
             package_type,
             format,
         } => {
-            let v = client.get_version(&owner.owner()?, package_type, &name, id).await?;
+            let v = client
+                .get_version(&owner.owner()?, package_type, &name, id)
+                .await?;
             print(&[v.to_json()], format, VERSION_COLUMNS, true);
         }
     }

@@ -197,7 +197,11 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
                 println!();
             }
             step_summary(&plan.render(Render::Markdown));
-            Ok(if plan.totals.blocked > 0 { exit::BLOCKED } else { exit::OK })
+            Ok(if plan.totals.blocked > 0 {
+                exit::BLOCKED
+            } else {
+                exit::OK
+            })
         }
         RetentionCommand::Apply {
             plan,
@@ -230,7 +234,13 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
             };
             let blocked = plan.totals.blocked > 0;
             let client = conn.client()?;
-            let report = drive(&client, plan, opts, events || !std::io::stdout().is_terminal()).await?;
+            let report = drive(
+                &client,
+                plan,
+                opts,
+                events || !std::io::stdout().is_terminal(),
+            )
+            .await?;
             step_summary(&summary(&report));
             Ok(match report.status {
                 Status::Failed => exit::FAILED,
@@ -258,7 +268,10 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
                 )
                 .await?;
             match format {
-                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default()),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                ),
                 ReportFormat::Table => print!("{}", report_table(&report)),
             }
             Ok(match report.status {
@@ -309,7 +322,10 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
                 Tool::Dpv => Policy::from_dpv(&map),
                 Tool::Vlaurin => Policy::from_vlaurin(&map),
             }?;
-            println!("{}", serde_json::to_string_pretty(&policy.to_json()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&policy.to_json()).unwrap_or_default()
+            );
             Ok(exit::OK)
         }
         RetentionCommand::Schema { name } => {
@@ -317,10 +333,15 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
             let (_, schema) = ghpkg::retention::schemas()
                 .into_iter()
                 .find(|(n, _)| *n == file)
-                .ok_or_else(|| Error::invalid(format!(
-                    "no schema {name:?}; there are policy, plan, event, report and journal"
-                )))?;
-            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "no schema {name:?}; there are policy, plan, event, report and journal"
+                    ))
+                })?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
             Ok(exit::OK)
         }
     }
@@ -341,7 +362,10 @@ fn confirm(plan: &Plan, yes: bool) -> ghpkg::Result<()> {
         "Delete {} and untag {} version(s) in {} package(s) (plan {})? [y/N] ",
         plan.totals.delete,
         plan.totals.untag,
-        plan.packages.iter().filter(|p| p.status == PackageStatus::Ok).count(),
+        plan.packages
+            .iter()
+            .filter(|p| p.status == PackageStatus::Ok)
+            .count(),
         plan.id
     );
     let _ = std::io::stderr().flush();
@@ -355,7 +379,12 @@ fn confirm(plan: &Plan, yes: bool) -> ghpkg::Result<()> {
 }
 
 /// Runs the apply, showing NDJSON events or a progress bar.
-async fn drive(client: &ghpkg::Client, plan: Plan, opts: ApplyOptions, ndjson: bool) -> ghpkg::Result<Report> {
+async fn drive(
+    client: &ghpkg::Client,
+    plan: Plan,
+    opts: ApplyOptions,
+    ndjson: bool,
+) -> ghpkg::Result<Report> {
     let total = (plan.totals.delete + plan.totals.untag) as u64;
     let bar = if !ndjson && std::io::stderr().is_terminal() {
         let b = ProgressBar::new(total);
@@ -377,11 +406,16 @@ async fn drive(client: &ghpkg::Client, plan: Plan, opts: ApplyOptions, ndjson: b
             println!("{}", serde_json::to_string(&event).unwrap_or_default());
         }
         match event {
-            Event::Progress { done, rate_per_min, .. } => {
+            Event::Progress {
+                done, rate_per_min, ..
+            } => {
                 bar.set_position(done as u64);
                 bar.set_message(format!("{rate_per_min:.0}/min"));
             }
-            Event::Waiting { reason, until, .. } => bar.set_message(format!("waiting ({reason}) until {}", until.format("%H:%M:%S"))),
+            Event::Waiting { reason, until, .. } => bar.set_message(format!(
+                "waiting ({reason}) until {}",
+                until.format("%H:%M:%S")
+            )),
             Event::Phase { phase, package } => bar.set_message(match package {
                 Some(p) => format!("{phase} {p}"),
                 None => phase,
@@ -405,20 +439,32 @@ fn report_table(r: &Report) -> String {
             "{:<18} {:<28} {:<12} {}{}\n",
             i.outcome.code(),
             i.package,
-            i.version_id.map(|v| v.to_string()).unwrap_or_else(|| "(package)".into()),
+            i.version_id
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "(package)".into()),
             i.tags.join(","),
-            i.detail.as_deref().map(|d| format!("  {d}")).unwrap_or_default()
+            i.detail
+                .as_deref()
+                .map(|d| format!("  {d}"))
+                .unwrap_or_default()
         ));
     }
     let counts: Vec<String> = r.counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
     s.push_str(&format!(
         "\n{}: {} ({})\n",
         r.kind,
-        serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         counts.join(", ")
     ));
     if let Some(v) = &r.verify {
-        s.push_str(&format!("verify: {} tags checked, {} broken\n", v.checked_tags, v.broken.len()));
+        s.push_str(&format!(
+            "verify: {} tags checked, {} broken\n",
+            v.checked_tags,
+            v.broken.len()
+        ));
     }
     if let Some(resume) = &r.resume {
         s.push_str(&format!(
@@ -435,7 +481,10 @@ fn summary(r: &Report) -> String {
         "## ghpkg retention {} `{}`\n\n**{}**: {}\n",
         r.kind,
         r.run_id,
-        serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         counts.join(", ")
     )
 }

@@ -106,6 +106,9 @@ impl Caller {
 /// The OAuth scopes an operation needs for a package type. Repository-scoped
 /// registries (`maven`, `docker`) also need `repo`.
 pub(crate) fn required_scopes(op: Op, package_type: Option<&str>) -> Vec<&'static str> {
+    if op == Op::AuthenticatedUser {
+        return Vec::new();
+    }
     let mut scopes = vec!["read:packages"];
     match op {
         Op::DeletePackage | Op::DeleteVersion => scopes.push("delete:packages"),

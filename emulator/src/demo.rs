@@ -1,7 +1,8 @@
 //! The demo dataset served by `Fixture::demo()` and by the binary.
 //!
 //! Everything here is deterministic: fixed ids, fixed timestamps counted from
-//! 2024-01-01T00:00:00Z, and digests derived from fixed seeds.
+//! 2024-01-01T00:00:00Z, and digests derived from fixed seeds (real `sha256:`
+//! digests of deterministic manifests for `api/server` and `popular-image`).
 //!
 //! Accounts: users `octocat` (id 1) and `hubot` (id 2), the Actions bot
 //! `github-actions[bot]` (id 41898282), and the organization `acme` (id 100;
@@ -12,17 +13,49 @@
 //! - 1004 octocat docker `octo-image`, 2005 acme docker `legacy-api`: migration conflicts.
 //! - 1007 `my app` (space), 1008 `café-ünïcode`, 1009 npm `100%-pure`, 1010 `what?#hash`.
 //! - 1011 octocat npm `old-lib`: deleted long ago (not restorable).
-//! - 2001 acme container `api/server` (repository `acme/api`): version 5000000001 is the
-//!   tagged index (`latest`, `1.2.0`), 20012-20014 its untagged children, 20015 `1.1.0`,
-//!   20016 `1.0.0`, 20017 `0.9.0` deleted long ago.
+//! - 1012 octocat container `popular-image`: public; 10121 (`1.0`, `latest`) has 12,000
+//!   downloads (neither it nor the package can be deleted), 10122 is untagged. Real manifests.
+//! - 2001 acme container `api/server` (repository `acme/api`): real manifests (built with
+//!   [`crate::oci`]; every version's name is its manifest's digest), a graph covering what a
+//!   cleanup must understand. Newest first, as the REST listing orders them (hour = hours
+//!   after the base time):
+//!
+//!   | id | tags | kind | children / subject | hour |
+//!   |---|---|---|---|---|
+//!   | 5000000001 | `latest`, `1.2.0` | index | 20012, 20013, 20014 | 400 |
+//!   | 200121 | `sha256-<hex of 20012>` | referrers-tag index | 200120 | 400 |
+//!   | 200120 | | sigstore bundle (OCI 1.1) | subject 20012 | 400 |
+//!   | 20019 | `sha256-<hex of 5000000001>.sig` | cosign signature | subject 5000000001 | 400 |
+//!   | 20014 | | buildx attestation (`unknown/unknown`) | attests 20012 | 400 |
+//!   | 20013 | | image linux/arm64 | | 400 |
+//!   | 20012 | | image linux/amd64, shared by 1.2.0 and 1.1.0 | | 400 |
+//!   | 200160 | `sha256-<hex>.sig` | orphaned cosign signature | subject absent | 370 |
+//!   | 200151 | | image linux/amd64 | | 360 |
+//!   | 200150 | | partial index | 200151 and an absent arm64 image | 360 |
+//!   | 200140 | | ghost index | two absent images | 350 |
+//!   | 20018 | | image linux/arm64 (1.1.0's) | | 300 |
+//!   | 20015 | `1.1.0` | index | 20012, 20018 | 300 |
+//!   | 200134 | | image linux/arm64 | | 250 |
+//!   | 200133 | | image linux/amd64 | | 250 |
+//!   | 200132 | | index | 200134 | 250 |
+//!   | 200131 | | index | 200133 | 250 |
+//!   | 200130 | `nested` | index of indexes | 200131, 200132 | 250 |
+//!   | 20016 | `1.0.0` | image linux/amd64 | | 200 |
+//!   | 20017 | `0.9.0` | image linux/amd64, deleted long ago | | 150 |
+//!
+//!   Downloads: 5000000001 320, 20015 75, 20016 40, the others 0.
 //! - 2008 acme container `only-tag`: one tagged (20081) and one untagged (20082) version.
 //! - 2009 acme npm `single-version`: exactly one version (20091).
 //! - 2011 acme container `org-repo/sub/image`: a name with two slashes.
 //! - 3001-3260 acme containers `service-001`..`service-260`: every fifth one private.
+//!
+//! Only `api/server` and `popular-image` have manifests; the registry answers
+//! `MANIFEST_UNKNOWN` for the other container versions (their names are made-up digests).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::fixture::{Fixture, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec, VersionSpec};
+use crate::oci::{self, Manifest};
 
 /// `octocat`'s classic token with `read:packages`, `write:packages`, `delete:packages` and `repo`.
 pub const DEMO_TOKEN: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
@@ -151,6 +184,11 @@ fn image(id: u64, seed: &str, tags: &[&str], hours: i64) -> VersionSpec {
         .created_at(at(hours))
 }
 
+/// A version serving a real manifest, named by its digest.
+fn real(id: u64, m: &Manifest, tags: &[&str], hours: i64) -> VersionSpec {
+    VersionSpec::from(m).id(id).tags(tags).created_at(at(hours))
+}
+
 impl Fixture {
     /// The demo dataset (see the [`crate::demo`] module docs for what it holds).
     pub fn demo() -> Fixture {
@@ -250,7 +288,85 @@ fn octocat_packages() -> Vec<PackageSpec> {
         pkg(1011, "old-lib", "npm", "private")
             .version(semver(10111, "0.1.0", 24, 0))
             .deleted_at(at(24 * 45)),
+        popular_image(pkg(1012, "popular-image", "container", "public")),
     ]
+}
+
+/// A public image too popular to delete: 10121 has 12,000 downloads.
+fn popular_image(pkg: PackageSpec) -> PackageSpec {
+    let old = oci::image_with_seed("linux/amd64", "popular-image 0.9");
+    let current = oci::image_with_seed("linux/amd64", "popular-image 1.0");
+    pkg.repository("octocat/popular-image")
+        .version(real(10122, &old, &[], 20).downloads(7))
+        .version(real(10121, &current, &["1.0", "latest"], 24).downloads(12_000))
+}
+
+/// acme's `api/server`: the graph of the module docs' table.
+fn api_server(pkg: PackageSpec) -> PackageSpec {
+    let seeded = oci::image_with_seed;
+    let amd64 = seeded("linux/amd64", "api/server 1.2.0");
+    let arm64 = seeded("linux/arm64", "api/server 1.2.0");
+    let attestation = oci::buildx_attestation(&amd64);
+    let latest = oci::index(&[&amd64, &arm64, &attestation]);
+    let arm64_110 = seeded("linux/arm64", "api/server 1.1.0");
+    let v110 = oci::index(&[&amd64, &arm64_110]);
+    let v100 = seeded("linux/amd64", "api/server 1.0.0");
+    let v090 = seeded("linux/amd64", "api/server 0.9.0");
+    let sig = oci::cosign_sig(&latest);
+    let bundle = oci::sigstore_bundle(&amd64);
+    let referrers = oci::referrers_tag_index(&amd64, &[&bundle]);
+    let nested_amd64 = seeded("linux/amd64", "api/server nested");
+    let nested_arm64 = seeded("linux/arm64", "api/server nested");
+    let inner_amd64 = oci::index(&[&nested_amd64]);
+    let inner_arm64 = oci::index(&[&nested_arm64]);
+    let nested = oci::nested_index(&[&inner_amd64, &inner_arm64]);
+    let ghost = oci::index(&[
+        &seeded("linux/amd64", "api/server ghost"),
+        &seeded("linux/arm64", "api/server ghost"),
+    ]);
+    let partial_amd64 = seeded("linux/amd64", "api/server partial");
+    let partial = oci::index(&[&partial_amd64, &seeded("linux/arm64", "api/server partial")]);
+    let gone = seeded("linux/amd64", "api/server gone");
+    let orphan = oci::cosign_sig(&gone);
+    let orphan_tag = oci::sig_tag(&gone.digest);
+    pkg.repository("acme/api")
+        .version(real(20016, &v100, &["1.0.0"], 200).downloads(40))
+        .version(real(20017, &v090, &["0.9.0"], 150).deleted_at(at(24 * 60)))
+        .version(real(20015, &v110, &["1.1.0"], 300).downloads(75))
+        .version(real(20018, &arm64_110, &[], 300).description("linux/arm64 of 1.1.0"))
+        .version(
+            real(5_000_000_001, &latest, &["latest", "1.2.0"], 400)
+                .downloads(320)
+                .description("Multi-arch index for linux/amd64 and linux/arm64"),
+        )
+        .version(real(20012, &amd64, &[], 400).description("linux/amd64"))
+        .version(real(20013, &arm64, &[], 400).description("linux/arm64"))
+        .version(real(20014, &attestation, &[], 400).description("attestation manifest"))
+        .version(
+            real(20019, &sig, &[&oci::sig_tag(&latest.digest)], 400)
+                .description("cosign signature of latest"),
+        )
+        .version(real(200120, &bundle, &[], 400).description("sigstore bundle of linux/amd64"))
+        .version(
+            real(
+                200121,
+                &referrers,
+                &[&oci::referrers_tag(&amd64.digest)],
+                400,
+            )
+            .description("referrers of linux/amd64"),
+        )
+        .version(real(200130, &nested, &["nested"], 250).description("an index of indexes"))
+        .version(real(200131, &inner_amd64, &[], 250))
+        .version(real(200132, &inner_arm64, &[], 250))
+        .version(real(200133, &nested_amd64, &[], 250))
+        .version(real(200134, &nested_arm64, &[], 250))
+        .version(real(200140, &ghost, &[], 350).description("ghost: its images are gone"))
+        .version(real(200150, &partial, &[], 360).description("partial: one image is gone"))
+        .version(real(200151, &partial_amd64, &[], 360))
+        .version(
+            real(200160, &orphan, &[&orphan_tag], 370).description("signature of a gone image"),
+        )
 }
 
 fn acme_packages() -> Vec<PackageSpec> {
@@ -261,22 +377,7 @@ fn acme_packages() -> Vec<PackageSpec> {
             .created_at(at((id - 2000) as i64 + 100))
     };
     let mut out = vec![
-        pkg(2001, "api/server", "container", "private")
-            .repository("acme/api")
-            .version(image(20016, "api/server:1.0.0", &["1.0.0"], 200).downloads(40))
-            .version(image(20017, "api/server:0.9.0", &["0.9.0"], 150).deleted_at(at(24 * 60)))
-            .version(image(20015, "api/server:1.1.0", &["1.1.0"], 300).downloads(75))
-            .version(
-                image(5_000_000_001, "api/server:1.2.0", &["latest", "1.2.0"], 400)
-                    .downloads(320)
-                    .description("Multi-arch index for linux/amd64 and linux/arm64"),
-            )
-            .version(image(20012, "api/server:1.2.0/amd64", &[], 400).description("linux/amd64"))
-            .version(image(20013, "api/server:1.2.0/arm64", &[], 400).description("linux/arm64"))
-            .version(
-                image(20014, "api/server:1.2.0/attestation", &[], 400)
-                    .description("attestation manifest"),
-            ),
+        api_server(pkg(2001, "api/server", "container", "private")),
         pkg(2002, "ui-kit", "npm", "private")
             .repository("acme/web")
             .version(semver(20021, "2.0.0", 200, 15))

@@ -64,8 +64,30 @@ pub enum Fault {
         /// A 3xx status (default 302).
         status: u16,
     },
-    /// `link_loop`: answer normally, but with a `link` whose `next` points back to page 1.
+    /// `link_loop`: answer normally, but with a `link` whose `next` points back to page 1
+    /// (on the registry origin: a tags listing's `Link` points back to its first page).
     LinkLoop,
+    /// `link_header`: answer normally, but with exactly this `link` header (any
+    /// listing `link` is replaced), e.g. `<<not a url>>; rel=next; garbage`.
+    LinkHeader {
+        /// The header value, sent as is.
+        value: String,
+    },
+    /// `digest_mismatch` (registry origin): the next manifest `GET` answered
+    /// 200 sends a body that does not hash to the digest asked for, with the
+    /// headers (`Docker-Content-Digest`, `Content-Length`) unchanged.
+    DigestMismatch,
+    /// `foreign_realm` (registry origin): the next `401` challenge names a
+    /// token realm on another origin.
+    ForeignRealm {
+        /// The realm URL; `None` is the API origin's `/token`.
+        realm: Option<String>,
+    },
+    /// `token_expired` (registry origin): the next request that presents a
+    /// valid registry bearer token finds it expired (`401` with the
+    /// challenge; the token stays expired). On `/token`, the token handed out
+    /// is already expired.
+    TokenExpired,
 }
 
 impl Fault {
@@ -123,11 +145,39 @@ impl Fault {
             Fault::MalformedJson => Kind::MalformedJson,
             Fault::Redirect { .. } => Kind::Redirect,
             Fault::LinkLoop => Kind::LinkLoop,
+            Fault::LinkHeader { .. } => Kind::LinkHeader,
+            Fault::DigestMismatch => Kind::DigestMismatch,
+            Fault::ForeignRealm { .. } => Kind::ForeignRealm,
+            Fault::TokenExpired => Kind::TokenExpired,
         }
     }
 
-    /// Checks the statuses: a `status` fault needs 100..=599, a secondary rate
-    /// limit 403 or 429, a redirect a 3xx and a non-empty `location`.
+    /// A `link_header` fault sending exactly `value`.
+    pub fn link_header(value: impl Into<String>) -> Fault {
+        Fault::LinkHeader {
+            value: value.into(),
+        }
+    }
+
+    /// A `foreign_realm` fault with the default realm (the API origin's `/token`).
+    pub fn foreign_realm() -> Fault {
+        Fault::ForeignRealm { realm: None }
+    }
+
+    /// Whether the fault waits for the moment it describes (a 200 manifest
+    /// answer, a challenge, a registry token) instead of taking the next
+    /// matching request: `digest_mismatch`, `foreign_realm`, `token_expired`.
+    pub(crate) fn is_deferred(&self) -> bool {
+        matches!(
+            self,
+            Fault::DigestMismatch | Fault::ForeignRealm { .. } | Fault::TokenExpired
+        )
+    }
+
+    /// Checks the statuses and texts: a `status` fault needs 100..=599, a
+    /// secondary rate limit 403 or 429, a redirect a 3xx and a non-empty
+    /// `location`, a `foreign_realm` a non-empty `realm` when given; header
+    /// texts (`location`, `value`, `realm`) cannot hold control characters.
     pub fn validate(&self) -> Result<(), FaultSpecError> {
         match self {
             Fault::Status(s) if !(100..=599).contains(s) => Err(FaultSpecError::new(format!(
@@ -144,6 +194,19 @@ impl Fault {
             Fault::Redirect { location, .. } if location.is_empty() => {
                 Err(FaultSpecError::new("a redirect needs a non-empty location"))
             }
+            Fault::Redirect { location: text, .. }
+            | Fault::LinkHeader { value: text }
+            | Fault::ForeignRealm {
+                realm: Some(text), ..
+            } if text.bytes().any(|b| b.is_ascii_control() && b != b'\t') => {
+                Err(FaultSpecError::new(format!(
+                    "a `{}` fault's text cannot hold control characters (it is sent as a header)",
+                    self.kind()
+                )))
+            }
+            Fault::ForeignRealm { realm: Some(r) } if r.is_empty() => Err(FaultSpecError::new(
+                "a foreign realm must not be empty (leave it out for the API origin's /token)",
+            )),
             _ => Ok(()),
         }
     }
@@ -173,6 +236,23 @@ impl Fault {
 /// | `malformed_json` | | 200 with a body that is not JSON |
 /// | `redirect` | `location` (required), `status` (302; any 3xx) | a redirect |
 /// | `link_loop` | | the normal answer, with a `link` whose `next` is page 1 |
+/// | `link_header` | `value` (required) | the normal answer, with exactly this `link` header |
+/// | `digest_mismatch` | | registry: the next 200 manifest `GET` sends a body that does not hash to its digest, headers unchanged |
+/// | `foreign_realm` | `realm` (the API origin's `/token`) | registry: the next 401 challenge names this realm |
+/// | `token_expired` | | registry: the next request with a valid registry token finds it expired (401 and the challenge); on `/token`, the token handed out is born expired |
+///
+/// Faults apply on both origins: `path` also matches the registry's `/v2/…`
+/// and `/token`. There, error bodies are the registry's
+/// (`{"errors":[{"code":…}]}`: 401 `UNAUTHORIZED`, 403 `DENIED`, 429
+/// `TOOMANYREQUESTS`, others `UNKNOWN`), a secondary rate limit with status
+/// 429 is a `TOOMANYREQUESTS` with `retry-after`, and a primary rate limit is
+/// a 429 `TOOMANYREQUESTS` whose `retry-after` is the reset.
+///
+/// The three registry kinds wait for the moment they describe: they match a
+/// request only when that request reaches it (a 200 manifest `GET`, a
+/// challenge, a valid registry token), so a rule for the next manifest is not
+/// used up by the 401 that precedes it in the challenge flow; such a request
+/// may also get one other rule.
 ///
 /// Every kind also takes the rule fields: `method` (only this method,
 /// case-insensitive), `path` (only raw, percent-encoded paths containing this
@@ -271,11 +351,14 @@ impl FaultRule {
     /// - `KIND` is a snake_case kind of the JSON form.
     /// - `ARG` is the status for `status`, milliseconds for `latency`, seconds
     ///   for `primary_rate_limit` (the reset) and `secondary_rate_limit` (the
-    ///   `retry-after`), the location for `redirect` (everything after the
-    ///   first `:` up to the last `@`); the other kinds take none. Without it
-    ///   the JSON defaults apply; `status`, `latency` and `redirect` need it.
-    /// - `@PATH` is the raw-path substring; it may be empty (`@` matches
-    ///   every path) and cannot contain `@` (clients send it as `%40`).
+    ///   `retry-after`), the location for `redirect`, the header value for
+    ///   `link_header` and the realm for `foreign_realm` (these three:
+    ///   everything after the first `:` up to the last `@`); the other kinds
+    ///   take none. Without it the JSON defaults apply; `status`, `latency`,
+    ///   `redirect` and `link_header` need it.
+    /// - `@PATH` is the raw-path substring (registry paths `/v2/…` and
+    ///   `/token` too); it may be empty (`@` matches every path) and cannot
+    ///   contain `@` (clients send it as `%40`).
     /// - `xCOUNT` at the very end is how many requests (a number, one or
     ///   more) or `*` for every one; without it the rule applies once, like
     ///   the JSON form. A path that itself ends in `x` and digits needs an
@@ -283,7 +366,9 @@ impl FaultRule {
     ///
     /// Examples: `status:502@/orgs/acme/packages/npm/ui-kitx2`,
     /// `secondary_rate_limit:42@/orgs/acme/packages/docker/x*`,
-    /// `drop_connection@x*`, `redirect:http://127.0.0.1:1/x@/orgs`.
+    /// `drop_connection@x*`, `redirect:http://127.0.0.1:1/x@/orgs`,
+    /// `link_header:<<not a url>>; rel=next@/orgs/`, `digest_mismatch@/manifests/`,
+    /// `foreign_realm:https://evil.invalid/token@/v2/`.
     pub fn from_cli(spec: &str) -> Result<FaultRule, FaultSpecError> {
         spec::parse_cli(spec)
     }
@@ -325,9 +410,23 @@ impl fmt::Display for FaultSpecError {
 
 impl std::error::Error for FaultSpecError {}
 
-/// Finds the first rule matching the request, uses it up once and returns its fault.
+/// Finds the first rule matching the request whose fault applies now (not a
+/// deferred one), uses it up once and returns its fault.
 pub(crate) fn take(rules: &mut Vec<FaultRule>, method: &str, raw_path: &str) -> Option<Fault> {
-    let pos = rules.iter().position(|r| r.matches(method, raw_path))?;
+    take_where(rules, method, raw_path, |f| !f.is_deferred())
+}
+
+/// Like [`take`], for the first matching rule whose fault satisfies `wanted`
+/// (a deferred fault, at its moment).
+pub(crate) fn take_where(
+    rules: &mut Vec<FaultRule>,
+    method: &str,
+    raw_path: &str,
+    wanted: impl Fn(&Fault) -> bool,
+) -> Option<Fault> {
+    let pos = rules
+        .iter()
+        .position(|r| r.matches(method, raw_path) && wanted(&r.fault))?;
     let rule = &mut rules[pos];
     let fault = rule.fault.clone();
     if let Some(left) = &mut rule.times {
@@ -358,5 +457,32 @@ mod tests {
             assert_eq!(take(&mut rules, "GET", "/a"), Some(Fault::LinkLoop));
         }
         assert_eq!(rules.len(), 1);
+    }
+
+    #[test]
+    fn deferred_rules_wait_for_their_moment() {
+        let mut rules = vec![
+            FaultRule::new(Fault::DigestMismatch).path("/v2/"),
+            FaultRule::new(Fault::Status(500)).path("/v2/"),
+        ];
+        assert_eq!(
+            take(&mut rules, "GET", "/v2/a/b/manifests/x"),
+            Some(Fault::Status(500))
+        );
+        assert_eq!(
+            take_where(&mut rules, "GET", "/v2/a/b/manifests/x", |f| matches!(
+                f,
+                Fault::TokenExpired
+            )),
+            None
+        );
+        assert_eq!(
+            take_where(&mut rules, "GET", "/v2/a/b/manifests/x", |f| matches!(
+                f,
+                Fault::DigestMismatch
+            )),
+            Some(Fault::DigestMismatch)
+        );
+        assert!(rules.is_empty());
     }
 }

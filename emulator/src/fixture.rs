@@ -18,6 +18,26 @@
 //!
 //! Missing ids are assigned when the emulator starts; owners and token users
 //! that are not declared become plain user accounts.
+//!
+//! # Manifests
+//!
+//! A version of a `container` package may carry the manifest the registry
+//! origin serves for it: `"manifest": {…}` (any JSON, stored as its compact
+//! `serde_json::to_vec` bytes, keys in the order written) or `"manifest_raw":
+//! "…"` (stored byte for byte), with an optional `"media_type"` (default: the
+//! body's `mediaType`; one of the two is required). The emulator computes the
+//! `sha256:` digest of the bytes: a version's `name`, when given, must equal it
+//! (a [`FixtureError`] names both digests otherwise), and when left out it is
+//! the digest. A version without a manifest is a "ghost": the REST side lists
+//! it, the registry answers `MANIFEST_UNKNOWN`. [`crate::oci`] builds
+//! realistic manifests:
+//!
+//! ```json
+//! {"versions": [{"id": 7, "tags": ["latest"],
+//!                "manifest": {"schemaVersion": 2,
+//!                             "mediaType": "application/vnd.oci.image.index.v1+json",
+//!                             "manifests": []}}]}
+//! ```
 
 use std::fmt;
 use std::path::Path;
@@ -146,6 +166,9 @@ pub struct VersionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
     /// The version name: a semver string, or a `sha256:` digest for container and docker.
+    /// A version with a manifest may leave it out (empty): it is the manifest's digest;
+    /// when given, it must equal that digest.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Container/docker tags; an empty list means "untagged".
     #[serde(default)]
@@ -165,6 +188,17 @@ pub struct VersionSpec {
     /// When set, the version starts out deleted at this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The manifest the registry serves for this version (container packages
+    /// only), as JSON; stored as its compact `serde_json::to_vec` bytes (keys
+    /// in the order given). Excludes `manifest_raw`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<serde_json::Value>,
+    /// The manifest as exact text, stored byte for byte. Excludes `manifest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_raw: Option<String>,
+    /// The manifest's media type (`Content-Type`); defaults to the body's `mediaType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
 }
 
 fn default_visibility() -> String {
@@ -421,7 +455,37 @@ impl VersionSpec {
             description: None,
             license: None,
             deleted_at: None,
+            manifest: None,
+            manifest_raw: None,
+            media_type: None,
         }
+    }
+
+    /// An untagged version serving `manifest` (see [`VersionSpec::manifest`]),
+    /// named by its digest.
+    pub fn with_manifest(manifest: serde_json::Value) -> VersionSpec {
+        VersionSpec::new("").manifest(manifest)
+    }
+
+    /// Sets the manifest the registry serves, as JSON (stored as its compact
+    /// bytes); the version's name must be its digest, or empty to take it.
+    pub fn manifest(mut self, manifest: serde_json::Value) -> Self {
+        self.manifest = Some(manifest);
+        self.manifest_raw = None;
+        self
+    }
+
+    /// Sets the manifest the registry serves, as exact text.
+    pub fn manifest_raw(mut self, text: &str) -> Self {
+        self.manifest_raw = Some(text.to_owned());
+        self.manifest = None;
+        self
+    }
+
+    /// Sets the manifest's media type (default: the body's `mediaType`).
+    pub fn media_type(mut self, media_type: &str) -> Self {
+        self.media_type = Some(media_type.to_owned());
+        self
     }
 
     /// Sets the tags (container and docker packages).

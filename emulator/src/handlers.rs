@@ -3,7 +3,13 @@
 //! Each request is checked in this order: authentication needed (401), token
 //! kind (403), parameters (422), Actions listing refusal (400), OAuth scopes
 //! (403), owner, visibility (404 `Package not found.`), admin rights (403),
-//! delete rules (400), then the change itself.
+//! delete rules (400), then the change itself. `GET /user` (the authenticated
+//! user) is answered here too.
+//!
+//! Container deletes and restores are coupled to the registry origin: a
+//! deleted version's manifest and tags leave the registry; a restored one
+//! comes back with the tags nobody took meanwhile (or none, when
+//! `restore_reattaches_tags` is off).
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -73,6 +79,9 @@ pub(crate) struct Ctx<'a> {
     pub link_base: String,
     pub link_headers: bool,
     pub link_loop: bool,
+    /// Whether a restored container version gets its tags back (see
+    /// [`crate::Emulator::set_restore_reattaches_tags`]).
+    pub restore_reattaches_tags: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -117,6 +126,9 @@ fn run(state: &mut State, ctx: &Ctx<'_>) -> Answer<Reply> {
     // The Packages API needs a token, even for public packages.
     if matches!(ctx.caller, Caller::Anonymous { .. }) {
         return Err(Reply::generic_error(401, "Requires authentication"));
+    }
+    if op == Op::AuthenticatedUser {
+        return authenticated_user(state, ctx.caller);
     }
     if let Caller::Token(t) = ctx.caller {
         match t.kind {
@@ -184,7 +196,26 @@ fn run(state: &mut State, ctx: &Ctx<'_>) -> Answer<Reply> {
         }
         Op::DeleteVersion => delete_version(state, ctx, &owner, &ty),
         Op::RestoreVersion => restore_version(state, ctx, &owner, &ty),
+        Op::AuthenticatedUser => authenticated_user(state, ctx.caller),
     }
+}
+
+/// `GET /user`: the token's user. Any user token may ask (fine-grained
+/// included, no scope needed); installation and Actions tokens may not.
+fn authenticated_user(state: &State, caller: &Caller) -> Answer<Reply> {
+    let Caller::Token(t) = caller else {
+        return Err(Reply::generic_error(401, "Requires authentication"));
+    };
+    if matches!(t.kind, TokenKind::Actions | TokenKind::App) {
+        return Err(Reply::generic_error(
+            403,
+            "Resource not accessible by integration",
+        ));
+    }
+    let account = state
+        .account(&t.user)
+        .ok_or_else(|| Reply::generic_error(401, "Bad credentials"))?;
+    Ok(Reply::json(200, render::authenticated_user(account)))
 }
 
 /// The required, validated `package_type` query parameter of list packages.
@@ -412,6 +443,11 @@ fn restore_package(state: &mut State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> A
     if let Some(pkg) = state.package_by_id_mut(id) {
         pkg.deleted_at = None;
         pkg.updated_at = ctx.now;
+        if pkg.package_type == "container" && !ctx.restore_reattaches_tags {
+            for v in pkg.versions.iter_mut().filter(|v| !v.is_deleted()) {
+                v.tags.clear();
+            }
+        }
     }
     Ok(Reply::no_content())
 }
@@ -469,9 +505,20 @@ fn restore_version(state: &mut State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> A
     let pid = pkg.id;
     if let Some(pkg) = state.package_by_id_mut(pid) {
         pkg.updated_at = ctx.now;
+        // A container version's tags come back only when nobody took them meanwhile.
+        let taken: Vec<String> = pkg
+            .active_versions()
+            .filter(|o| o.id != vid)
+            .flat_map(|o| o.tags.iter().cloned())
+            .collect();
+        let container = pkg.package_type == "container";
         if let Some(v) = pkg.version_mut(vid) {
             v.deleted_at = None;
             v.updated_at = ctx.now;
+            if container {
+                let reattach = ctx.restore_reattaches_tags;
+                v.tags.retain(|t| reattach && !taken.contains(t));
+            }
         }
     }
     Ok(Reply::no_content())

@@ -5,9 +5,16 @@
 //! `/users/{username}`) from an in-memory [`State`] loaded from a [`Fixture`],
 //! with GitHub's authentication, OAuth scopes, visibility rules, delete and
 //! restore rules, pagination and `link` headers, and primary and secondary
-//! rate limits. Tests can script faults ([`FaultRule`]), add latency, switch
-//! `link` headers off, move the clock, inspect the request log and change the
-//! state while the server runs. Fault rules have one JSON vocabulary, parsed
+//! rate limits, and `GET /user`. On a second port
+//! ([`Emulator::registry_url`]) it serves the container registry of those
+//! packages, a fake `ghcr.io` (the bearer challenge and `/token`, manifests by
+//! digest and tag, tag listings, pushes that move tags, ghcr's refused
+//! deletes and referrers redirect), coupled to the same state: REST deletes
+//! and restores hide and bring back manifests and tags, and manifest `GET`s
+//! count as downloads. Fixtures can carry real manifests, hand-written or
+//! built with [`oci`]. Tests can script faults ([`FaultRule`]), add latency,
+//! switch `link` headers off, move the clock, inspect the request log and
+//! change the state while the server runs. Fault rules have one JSON vocabulary, parsed
 //! and validated here ([`FaultRule::from_json`]) and shared by the binary's
 //! `--fault` and the Python and Node emulators.
 //!
@@ -34,9 +41,11 @@ mod faults;
 mod fixture;
 mod handlers;
 mod log;
+pub mod oci;
 mod pagination;
 mod pipeline;
 mod ratelimit;
+mod registry;
 mod render;
 mod routes;
 mod server;
@@ -52,5 +61,6 @@ pub use fixture::{
 };
 pub use handlers::{DOWNLOAD_LIMIT, RESTORE_WINDOW_DAYS};
 pub use log::{LoggedRequest, MAX_LOGGED_REQUESTS};
-pub use server::{Emulator, EmulatorBuilder};
-pub use state::{Account, AccountKind, Package, State, Version, PACKAGE_TYPES};
+pub use pipeline::MAX_CONCURRENT_REQUESTS;
+pub use server::{Emulator, EmulatorBuilder, DEFAULT_REGISTRY_TOKEN_SECONDS};
+pub use state::{Account, AccountKind, Package, State, StoredManifest, Version, PACKAGE_TYPES};

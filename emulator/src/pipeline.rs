@@ -2,6 +2,7 @@
 //! scripted faults, the User-Agent rule, credentials, primary and secondary
 //! rate limits, routing, and the headers every response carries.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -30,8 +31,12 @@ const USER_AGENT_MESSAGE: &str = "Request forbidden by administrative rules. Ple
 const SECONDARY_MESSAGE: &str =
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
 /// The body sent by [`Fault::MalformedJson`].
-const MALFORMED_JSON: &str =
+pub(crate) const MALFORMED_JSON: &str =
     "{\"id\": 1, \"name\": \"hello-world\", \"package_type\": \"npm\", \"owner\": {\"login\": ";
+
+/// The most requests one credential (a token, or an address without one) may
+/// have in flight on the API origin; more get a secondary rate limit (403).
+pub const MAX_CONCURRENT_REQUESTS: usize = 100;
 
 /// Everything a running emulator shares between its connections and its handle.
 pub(crate) struct Shared {
@@ -44,6 +49,12 @@ pub(crate) struct Shared {
     pub link_headers: AtomicBool,
     pub seq: AtomicU64,
     pub addr: SocketAddr,
+    /// The registry origin's address.
+    pub registry_addr: SocketAddr,
+    /// Registry tokens and switches.
+    pub registry: crate::registry::Registry,
+    /// Requests in flight per credential (API origin).
+    pub inflight: Mutex<HashMap<String, usize>>,
 }
 
 /// A request as the pipeline sees it.
@@ -54,10 +65,15 @@ pub(crate) struct Incoming<'a> {
     /// Lower-case names.
     pub headers: &'a [(String, String)],
     pub peer: IpAddr,
+    /// The request body (read for the registry origin only; `None` when it
+    /// could not be read).
+    pub body: Option<&'a [u8]>,
+    /// Requests of the same credential in flight, this one included.
+    pub concurrent: usize,
 }
 
 impl Incoming<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
@@ -94,7 +110,7 @@ struct Finish<'a> {
     accepted: Option<Vec<&'static str>>,
 }
 
-fn status_message(code: u16) -> &'static str {
+pub(crate) fn status_message(code: u16) -> &'static str {
     match code {
         400 => "Bad Request",
         401 => "Bad credentials",
@@ -114,7 +130,7 @@ fn status_message(code: u16) -> &'static str {
     }
 }
 
-fn redirect_message(code: u16) -> &'static str {
+pub(crate) fn redirect_message(code: u16) -> &'static str {
     match code {
         301 => "Moved Permanently",
         302 => "Found",
@@ -125,12 +141,12 @@ fn redirect_message(code: u16) -> &'static str {
 }
 
 /// Epoch seconds of `t`, rounded up.
-fn ceil_epoch(t: DateTime<Utc>) -> i64 {
+pub(crate) fn ceil_epoch(t: DateTime<Utc>) -> i64 {
     t.timestamp() + i64::from(t.nanosecond() > 0)
 }
 
 impl Shared {
-    fn request_id(&self, now: DateTime<Utc>) -> String {
+    pub(crate) fn request_id(&self, now: DateTime<Utc>) -> String {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         format!(
             "{:04X}:{:04X}:{:06X}:{:07X}:{:08X}",
@@ -167,8 +183,16 @@ impl Shared {
             accepted: None,
         };
         let (mut delay, mut link_loop, mut truncate) = (Duration::ZERO, false, false);
+        let mut link_override = None;
         let early = match fault {
-            None => None,
+            // Deferred faults are never taken here; the others wait for their moment.
+            None | Some(Fault::DigestMismatch | Fault::ForeignRealm { .. } | Fault::TokenExpired) => {
+                None
+            }
+            Some(Fault::LinkHeader { value }) => {
+                link_override = Some(value);
+                None
+            }
             Some(Fault::Latency { delay_ms }) => {
                 delay = Duration::from_millis(delay_ms);
                 None
@@ -234,16 +258,11 @@ impl Shared {
         };
         let mut out = self.finish(reply, &fin);
         out.delay = delay;
+        if let Some(value) = link_override {
+            set_link(&mut out, value);
+        }
         if truncate {
-            let full = match std::mem::replace(&mut out.payload, Payload::Empty) {
-                Payload::Full(b) if b.len() >= 2 => b,
-                _ => br#"{"message":"this body is cut short"}"#.to_vec(),
-            };
-            out.status = 200;
-            out.payload = Payload::Truncated {
-                sent: full[..full.len() / 2].to_vec(),
-                declared: full.len(),
-            };
+            truncate_body(&mut out);
         }
         out
     }
@@ -313,10 +332,18 @@ impl Shared {
                 return Reply::json(403, crate::render::error_body(403, &message, PRIMARY_DOCS));
             }
         }
+        if req.concurrent > MAX_CONCURRENT_REQUESTS {
+            return secondary_reply(403, fin.request_id).header("retry-after", "1");
+        }
         let Some(route) = route else {
             return Reply::generic_error(404, "Not Found");
         };
-        let cost = if req.method == "GET" { 1 } else { 5 };
+        // Reads cost 1 point, changes (DELETE, POST) 5.
+        let cost = if matches!(req.method, "GET" | "HEAD") {
+            1
+        } else {
+            5
+        };
         let spent = lock(&self.limits).spend(&key, &route.endpoint(req.method), cost, now);
         if let Err(retry) = spent {
             return secondary_reply(403, fin.request_id).header("retry-after", retry.to_string());
@@ -332,6 +359,7 @@ impl Shared {
             link_base: format!("http://{host}{}", req.raw_path),
             link_headers: self.link_headers.load(Ordering::Relaxed),
             link_loop,
+            restore_reattaches_tags: self.registry.restore_reattaches_tags(),
             now,
         };
         handlers::handle(&mut lock(&self.state), &ctx)
@@ -384,10 +412,34 @@ impl Shared {
     }
 }
 
-fn secondary_reply(status: u16, request_id: &str) -> Reply {
-    let message = format!(
+/// Sends exactly `value` as the `link` header, replacing any other.
+pub(crate) fn set_link(out: &mut Outcome, value: String) {
+    out.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("link"));
+    out.headers.push(("link".to_owned(), value));
+}
+
+/// Turns a finished answer into 200 headers, half the body and a cut connection.
+pub(crate) fn truncate_body(out: &mut Outcome) {
+    let full = match std::mem::replace(&mut out.payload, Payload::Empty) {
+        Payload::Full(b) if b.len() >= 2 => b,
+        _ => br#"{"message":"this body is cut short"}"#.to_vec(),
+    };
+    out.status = 200;
+    out.payload = Payload::Truncated {
+        sent: full[..full.len() / 2].to_vec(),
+        declared: full.len(),
+    };
+}
+
+/// The message of a secondary rate limit answer.
+pub(crate) fn secondary_message(request_id: &str) -> String {
+    format!(
         "{SECONDARY_MESSAGE} If you reach out to GitHub Support for help, please include the request ID {request_id}."
-    );
+    )
+}
+
+fn secondary_reply(status: u16, request_id: &str) -> Reply {
+    let message = secondary_message(request_id);
     Reply::json(
         status,
         crate::render::error_body(status, &message, SECONDARY_DOCS),

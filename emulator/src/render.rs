@@ -84,6 +84,33 @@ pub(crate) fn simple_user(a: &Account) -> Value {
     })
 }
 
+/// The `public-user` object of `GET /user` (GitHub's authenticated user,
+/// without the private fields a token with the `user` scope would add).
+pub(crate) fn authenticated_user(a: &Account) -> Value {
+    let mut m = match simple_user(a) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    m.insert("name".into(), json!(a.name));
+    for key in [
+        "company",
+        "location",
+        "email",
+        "hireable",
+        "bio",
+        "twitter_username",
+    ] {
+        m.insert(key.into(), Value::Null);
+    }
+    m.insert("blog".into(), json!(""));
+    for key in ["public_repos", "public_gists", "followers", "following"] {
+        m.insert(key.into(), json!(0));
+    }
+    m.insert("created_at".into(), json!("2008-01-14T04:33:35Z"));
+    m.insert("updated_at".into(), json!("2008-01-14T04:33:35Z"));
+    Value::Object(m)
+}
+
 /// The URL templates of a `minimal-repository`, relative to the repository's API URL.
 const REPO_URLS: [(&str, &str); 36] = [
     ("archive_url", "/{archive_format}{/ref}"),

@@ -30,6 +30,8 @@ pub(crate) enum Op {
     GetVersion,
     DeleteVersion,
     RestoreVersion,
+    /// `GET /user`: the authenticated user (not a packages operation).
+    AuthenticatedUser,
 }
 
 impl Op {
@@ -74,6 +76,7 @@ impl Route {
             Op::RestoreVersion => {
                 "/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
             }
+            Op::AuthenticatedUser => "",
         };
         format!("{method} {prefix}{rest}")
     }
@@ -113,6 +116,7 @@ pub(crate) fn parse(method: &str, raw_path: &str) -> Option<Route> {
         })
     };
     match (method, tail) {
+        ("GET", []) if scope == Scope::Me => route(Op::AuthenticatedUser, None, None, None),
         ("GET", ["packages"]) => route(Op::ListPackages, None, None, None),
         ("GET", ["docker", "conflicts"]) => route(Op::DockerConflicts, None, None, None),
         ("GET", ["packages", t, n]) => route(Op::GetPackage, Some(t), Some(n), None),
@@ -187,6 +191,14 @@ mod tests {
         .unwrap();
         assert_eq!(r.version_id, Some(5_000_000_001));
         assert!(parse("GET", "/users/u/packages/npm/x/versions/abc").is_none());
+    }
+
+    #[test]
+    fn the_authenticated_user() {
+        assert_eq!(parse("GET", "/user").unwrap().op, Op::AuthenticatedUser);
+        assert!(parse("GET", "/users/octocat").is_none());
+        assert!(parse("GET", "/orgs/acme").is_none());
+        assert!(parse("DELETE", "/user").is_none());
     }
 
     #[test]

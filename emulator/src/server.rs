@@ -2,8 +2,12 @@
 //!
 //! The server runs on its own thread with its own single-threaded tokio
 //! runtime, so it keeps answering even when the test that started it blocks
-//! its own thread (for example on a blocking client call).
+//! its own thread (for example on a blocking client call). It listens on two
+//! ports of 127.0.0.1: the REST API origin and the container registry origin
+//! (see [`crate::registry`]), which share the state, the faults and the
+//! request log.
 
+use std::collections::HashMap;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,22 +18,34 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Empty, Full, StreamBody};
+use http_body_util::{BodyExt, Empty, Full, Limited, StreamBody};
 use hyper::body::Frame;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::sync::{oneshot, watch};
 
+use crate::auth::{parse_authorization, Credentials};
 use crate::clock::{lock, Clock};
 use crate::faults::FaultRule;
 use crate::fixture::Fixture;
 use crate::log::{LoggedRequest, RequestLog};
 use crate::pipeline::{Incoming, Payload, Shared};
 use crate::ratelimit::RateLimiter;
+use crate::registry::Registry;
 use crate::state::State;
 
 type Body = UnsyncBoxBody<Bytes, io::Error>;
+
+/// The largest request body the registry origin reads (a manifest push).
+const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// Which of the two listeners a connection came in on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Api,
+    Registry,
+}
 
 /// A running emulator. Dropping it (or calling [`Emulator::shutdown`]) stops the server.
 ///
@@ -38,6 +54,7 @@ type Body = UnsyncBoxBody<Bytes, io::Error>;
 pub struct Emulator {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    registry_addr: SocketAddr,
     stop: Option<watch::Sender<bool>>,
     done: Option<oneshot::Receiver<()>>,
 }
@@ -50,6 +67,10 @@ pub struct EmulatorBuilder {
     latency: Duration,
     secondary_points_per_minute: u32,
     link_headers: bool,
+    registry_port: u16,
+    head_counts_as_download: bool,
+    restore_reattaches_tags: bool,
+    registry_token_lifetime: Duration,
 }
 
 impl Default for EmulatorBuilder {
@@ -60,9 +81,16 @@ impl Default for EmulatorBuilder {
             latency: Duration::ZERO,
             secondary_points_per_minute: 900,
             link_headers: true,
+            registry_port: 0,
+            head_counts_as_download: false,
+            restore_reattaches_tags: true,
+            registry_token_lifetime: Duration::from_secs(DEFAULT_REGISTRY_TOKEN_SECONDS),
         }
     }
 }
+
+/// How long a registry token lives by default, in seconds (`expires_in`).
+pub const DEFAULT_REGISTRY_TOKEN_SECONDS: u64 = 300;
 
 impl EmulatorBuilder {
     /// The data to serve (default: [`Fixture::empty`]).
@@ -96,8 +124,36 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds the port and starts serving. Fails when the fixture is invalid
-    /// (`InvalidInput`) or the port cannot be bound.
+    /// The registry origin's port on 127.0.0.1 (default 0: any free port).
+    pub fn registry_port(mut self, port: u16) -> Self {
+        self.registry_port = port;
+        self
+    }
+
+    /// Whether a registry manifest `HEAD` adds to the version's downloads
+    /// like a `GET` does (default false; GitHub's behaviour is unmeasured).
+    pub fn head_counts_as_download(mut self, on: bool) -> Self {
+        self.head_counts_as_download = on;
+        self
+    }
+
+    /// Whether a restored container version (or package) gets its tags back
+    /// in the registry (default true); a tag another active version took
+    /// meanwhile stays there either way. Off, restored versions are untagged.
+    pub fn restore_reattaches_tags(mut self, on: bool) -> Self {
+        self.restore_reattaches_tags = on;
+        self
+    }
+
+    /// How long registry tokens from `/token` live, on the emulator's clock
+    /// (default 300 s; whole seconds, the `expires_in` of the answer).
+    pub fn registry_token_lifetime(mut self, d: Duration) -> Self {
+        self.registry_token_lifetime = d;
+        self
+    }
+
+    /// Binds the two ports and starts serving. Fails when the fixture is invalid
+    /// (`InvalidInput`) or a port cannot be bound.
     pub async fn start(self) -> io::Result<Emulator> {
         self.start_blocking()
     }
@@ -110,6 +166,10 @@ impl EmulatorBuilder {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let registry_listener =
+            std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.registry_port))?;
+        registry_listener.set_nonblocking(true)?;
+        let registry_addr = registry_listener.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             limits: Mutex::new(RateLimiter::new(self.secondary_points_per_minute)),
@@ -120,6 +180,13 @@ impl EmulatorBuilder {
             link_headers: AtomicBool::new(self.link_headers),
             seq: AtomicU64::new(0),
             addr,
+            registry_addr,
+            registry: Registry::new(
+                self.head_counts_as_download,
+                self.restore_reattaches_tags,
+                self.registry_token_lifetime,
+            ),
+            inflight: Mutex::new(HashMap::new()),
         });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -131,9 +198,19 @@ impl EmulatorBuilder {
             .name(format!("ghpkg-emulator-{}", addr.port()))
             .spawn(move || {
                 runtime.block_on(async move {
-                    match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => serve(listener, served, stop_rx).await,
-                        Err(e) => eprintln!("ghpkg-emulator: cannot listen: {e}"),
+                    let listeners = (
+                        tokio::net::TcpListener::from_std(listener),
+                        tokio::net::TcpListener::from_std(registry_listener),
+                    );
+                    match listeners {
+                        (Ok(api), Ok(registry)) => {
+                            let api = serve(api, Arc::clone(&served), stop_rx.clone(), Origin::Api);
+                            let registry = serve(registry, served, stop_rx, Origin::Registry);
+                            tokio::join!(api, registry);
+                        }
+                        (Err(e), _) | (_, Err(e)) => {
+                            eprintln!("ghpkg-emulator: cannot listen: {e}")
+                        }
                     }
                 });
                 // Dropping the runtime cancels every connection task.
@@ -143,6 +220,7 @@ impl EmulatorBuilder {
         Ok(Emulator {
             shared,
             addr,
+            registry_addr,
             stop: Some(stop_tx),
             done: Some(done_rx),
         })
@@ -173,6 +251,35 @@ impl Emulator {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The container registry origin's base URL, `http://127.0.0.1:PORT2`
+    /// (no trailing slash): `/v2/…` and `/token` (see the README).
+    pub fn registry_url(&self) -> String {
+        format!("http://{}", self.registry_addr)
+    }
+
+    /// The registry origin's bound address.
+    pub fn registry_addr(&self) -> SocketAddr {
+        self.registry_addr
+    }
+
+    /// Whether a registry manifest `HEAD` counts as a download (see
+    /// [`EmulatorBuilder::head_counts_as_download`]).
+    pub fn set_head_counts_as_download(&self, on: bool) {
+        self.shared.registry.set_head_counts_as_download(on);
+    }
+
+    /// Whether restores give container versions their tags back (see
+    /// [`EmulatorBuilder::restore_reattaches_tags`]).
+    pub fn set_restore_reattaches_tags(&self, on: bool) {
+        self.shared.registry.set_restore_reattaches_tags(on);
+    }
+
+    /// How long registry tokens issued from now on live (see
+    /// [`EmulatorBuilder::registry_token_lifetime`]).
+    pub fn set_registry_token_lifetime(&self, d: Duration) {
+        self.shared.registry.set_token_lifetime(d);
     }
 
     /// Every request received so far, in arrival order.
@@ -260,6 +367,7 @@ impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Emulator")
             .field("addr", &self.addr)
+            .field("registry_addr", &self.registry_addr)
             .finish_non_exhaustive()
     }
 }
@@ -268,6 +376,7 @@ async fn serve(
     listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
+    origin: Origin,
 ) {
     loop {
         tokio::select! {
@@ -277,7 +386,8 @@ async fn serve(
                     let _ = stream.set_nodelay(true);
                     let shared = Arc::clone(&shared);
                     tokio::spawn(async move {
-                        let service = service_fn(move |req| answer(Arc::clone(&shared), req, peer));
+                        let service =
+                            service_fn(move |req| answer(Arc::clone(&shared), req, peer, origin));
                         let _ = hyper::server::conn::http1::Builder::new()
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
@@ -290,11 +400,47 @@ async fn serve(
     }
 }
 
+/// Counts a credential's request in flight until dropped.
+struct InFlight {
+    shared: Arc<Shared>,
+    key: String,
+}
+
+impl InFlight {
+    /// Enters one request; returns the guard and how many are now in flight.
+    fn enter(shared: &Arc<Shared>, key: String) -> (InFlight, usize) {
+        let count = {
+            let mut map = lock(&shared.inflight);
+            let n = map.entry(key.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let guard = InFlight {
+            shared: Arc::clone(shared),
+            key,
+        };
+        (guard, count)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut map = lock(&self.shared.inflight);
+        if let Some(n) = map.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Serves one request. An `Err` makes hyper close the connection without answering.
 async fn answer(
     shared: Arc<Shared>,
     req: Request<hyper::body::Incoming>,
     peer: SocketAddr,
+    origin: Origin,
 ) -> Result<Response<Body>, io::Error> {
     let method = req.method().as_str().to_owned();
     let raw_path = req.uri().path().to_owned();
@@ -309,6 +455,25 @@ async fn answer(
             )
         })
         .collect();
+    // Only the registry reads bodies (manifest pushes); the API has none.
+    let body = match origin {
+        Origin::Api => Some(Vec::new()),
+        Origin::Registry => Limited::new(req.into_body(), MAX_BODY_BYTES)
+            .collect()
+            .await
+            .ok()
+            .map(|b| b.to_bytes().to_vec()),
+    };
+    let key = match parse_authorization(
+        headers
+            .iter()
+            .find(|(n, _)| n == "authorization")
+            .map(|(_, v)| v.as_str()),
+    ) {
+        Credentials::Token(t) => format!("token:{t}"),
+        Credentials::None | Credentials::Malformed => format!("ip:{}", peer.ip()),
+    };
+    let (_slot, concurrent) = InFlight::enter(&shared, key);
     let ticket = shared.log.push(LoggedRequest {
         method: method.clone(),
         path: raw_path.clone(),
@@ -316,13 +481,19 @@ async fn answer(
         headers: headers.clone(),
         status: 0,
     });
-    let outcome = shared.respond(&Incoming {
+    let incoming = Incoming {
         method: &method,
         raw_path: &raw_path,
         raw_query: raw_query.as_deref(),
         headers: &headers,
         peer: peer.ip(),
-    });
+        body: body.as_deref(),
+        concurrent,
+    };
+    let outcome = match origin {
+        Origin::Api => shared.respond(&incoming),
+        Origin::Registry => shared.respond_registry(&incoming),
+    };
     let delay = *lock(&shared.latency) + outcome.delay;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -100,6 +100,25 @@ pub struct Version {
     pub description: Option<String>,
     /// Optional license.
     pub license: Option<String>,
+    /// The manifest the registry serves; `None` for a "ghost" version the
+    /// registry does not have (and for every non-container version).
+    pub manifest: Option<StoredManifest>,
+}
+
+/// A manifest as the registry serves it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredManifest {
+    /// The `Content-Type`.
+    pub media_type: String,
+    /// The exact bytes; their `sha256:` digest is the version's name.
+    pub bytes: Vec<u8>,
+}
+
+impl StoredManifest {
+    /// The `sha256:` digest of the bytes.
+    pub fn digest(&self) -> String {
+        crate::oci::digest_of(&self.bytes)
+    }
 }
 
 impl Package {
@@ -450,7 +469,7 @@ impl State {
             versions: Vec::new(),
         };
         for v in spec.versions {
-            let version = self.make_version(v, created_at, reserved)?;
+            let version = self.make_version(v, &package.package_type, created_at, reserved)?;
             package.updated_at = package.updated_at.max(version.updated_at);
             package.versions.push(version);
         }
@@ -460,10 +479,28 @@ impl State {
 
     fn make_version(
         &mut self,
-        v: VersionSpec,
+        mut v: VersionSpec,
+        package_type: &str,
         default_time: DateTime<Utc>,
         reserved: bool,
     ) -> Result<Version, FixtureError> {
+        let manifest = stored_manifest(&v, package_type)?;
+        if let Some(m) = &manifest {
+            let digest = m.digest();
+            if v.name.is_empty() {
+                v.name = digest;
+            } else if v.name != digest {
+                return Err(invalid(format!(
+                    "version {} is named {} but its manifest's digest is {digest}",
+                    v.id.map_or_else(|| "without id".to_owned(), |id| id.to_string()),
+                    v.name
+                )));
+            }
+        } else if v.name.is_empty() {
+            return Err(invalid(
+                "a version needs a name (or a manifest, whose digest names it)".into(),
+            ));
+        }
         let id = match (v.id, reserved) {
             (Some(id), true) => id,
             _ => take_id(&mut self.used_version_ids, &mut self.next_version_id, v.id)?,
@@ -471,6 +508,7 @@ impl State {
         let created_at = v.created_at.unwrap_or(default_time);
         Ok(Version {
             id,
+            manifest,
             name: v.name,
             tags: v.tags,
             downloads: v.downloads,
@@ -489,7 +527,11 @@ impl State {
             return Err(invalid(format!("no package with id {package_id}")));
         }
         let now = self.now();
-        let version = self.make_version(spec, now, false)?;
+        let package_type = self
+            .package_by_id(package_id)
+            .map(|p| p.package_type.clone())
+            .unwrap_or_default();
+        let version = self.make_version(spec, &package_type, now, false)?;
         let id = version.id;
         let package = self
             .package_by_id_mut(package_id)
@@ -598,6 +640,58 @@ impl State {
                 && a.admins.iter().any(|m| m.eq_ignore_ascii_case(login))
         })
     }
+}
+
+/// The manifest a version spec declares, checked: one of `manifest` and
+/// `manifest_raw`, a container package, a media type.
+fn stored_manifest(
+    v: &VersionSpec,
+    package_type: &str,
+) -> Result<Option<StoredManifest>, FixtureError> {
+    let bytes = match (&v.manifest, &v.manifest_raw) {
+        (None, None) => {
+            if v.media_type.is_some() {
+                return Err(invalid(format!(
+                    "version {:?} has a media_type but no manifest",
+                    v.name
+                )));
+            }
+            return Ok(None);
+        }
+        (Some(_), Some(_)) => {
+            return Err(invalid(format!(
+                "version {:?} has both manifest and manifest_raw; give one",
+                v.name
+            )))
+        }
+        (Some(json), None) => serde_json::to_vec(json).map_err(FixtureError::Json)?,
+        (None, Some(text)) => text.as_bytes().to_vec(),
+    };
+    if package_type != "container" {
+        return Err(invalid(format!(
+            "version {:?} has a manifest, but only container packages have a registry",
+            v.name
+        )));
+    }
+    let media_type = match &v.media_type {
+        Some(t) => t.clone(),
+        None => serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|body| body["mediaType"].as_str().map(str::to_owned))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "the manifest of version {:?} has no mediaType; give media_type",
+                    v.name
+                ))
+            })?,
+    };
+    if media_type.is_empty() {
+        return Err(invalid(format!(
+            "the manifest of version {:?} has an empty media type",
+            v.name
+        )));
+    }
+    Ok(Some(StoredManifest { media_type, bytes }))
 }
 
 /// The default hourly primary rate limit for a token kind.

@@ -5,7 +5,11 @@
 with GitHub's authentication, scopes, visibility, delete and restore rules,
 pagination, rate limits and request ids, from the demo dataset or from your
 own fixture, and lets tests inject faults, add latency, move its clock and
-read the log of the requests it received::
+read the log of the requests it received. On a second port
+(:attr:`Emulator.registry_url`) it serves the container registry of those
+packages, a fake ``ghcr.io``: the token challenge and ``/token``, manifests
+by digest and tag (a ``GET`` counts as a download), tag listings and pushes,
+coupled to the same state (see the emulator's README for the contract)::
 
     from ghpkg.testing import Emulator, Fault
 
@@ -25,8 +29,12 @@ them and raises ``ValueError`` with the reason.
 
 The demo dataset: org ``acme`` (admin ``octocat``), packages of every type,
 260 containers ``service-001``..``service-260``, the container ``api/server``
-with a tagged multi-arch index (version id 5000000001) and its untagged
-children, and octocat's public npm ``hello-world``. ``emu.token`` is
+with real manifests (a tagged multi-arch index, version id 5000000001, with
+its untagged children and attestation, an older index sharing a child, a
+cosign signature, a sigstore bundle and its referrers-tag index, a nested
+index, ghost, partial and orphaned versions: 19 active versions),
+octocat's public npm ``hello-world`` and public container ``popular-image``
+(a version with 12,000 downloads). ``emu.token`` is
 octocat's classic token with every packages scope; the other tokens of the
 dataset are the constants of this module.
 """
@@ -164,10 +172,34 @@ class RedirectFault(_RedirectFields):
     location: str
 
 
+class LinkHeaderFault(_RuleFields):
+    """The normal answer with exactly this ``link`` header (``value``)."""
+
+    kind: Literal["link_header"]
+    value: str
+
+
+class _ForeignRealmFields(_RuleFields, total=False):
+    realm: str
+
+
+class ForeignRealmFault(_ForeignRealmFields):
+    """Registry: the next challenge names ``realm`` (default: the API origin's ``/token``)."""
+
+    kind: Literal["foreign_realm"]
+
+
 class BareFault(_RuleFields):
     """A fault without parameters."""
 
-    kind: Literal["drop_connection", "truncated_body", "malformed_json", "link_loop"]
+    kind: Literal[
+        "drop_connection",
+        "truncated_body",
+        "malformed_json",
+        "link_loop",
+        "digest_mismatch",
+        "token_expired",
+    ]
 
 
 #: A fault rule in the emulator's JSON vocabulary.
@@ -177,6 +209,8 @@ FaultSpec = Union[
     PrimaryRateLimitFault,
     SecondaryRateLimitFault,
     RedirectFault,
+    LinkHeaderFault,
+    ForeignRealmFault,
     BareFault,
 ]
 
@@ -193,8 +227,12 @@ class Fault:
     ``Fault.status(502)``, ``Fault.latency(2.0)``, ``Fault.primary_rate_limit()``,
     ``Fault.secondary_rate_limit(retry_after=30)``, ``Fault.drop_connection()``,
     ``Fault.truncated_body()``, ``Fault.malformed_json()``, ``Fault.redirect(location)``,
-    ``Fault.link_loop()``. Each returns a plain dict such as
+    ``Fault.link_loop()``, ``Fault.link_header(value)``, and for the registry origin
+    ``Fault.digest_mismatch()``, ``Fault.foreign_realm(realm=None)`` and
+    ``Fault.token_expired()``. Each returns a plain dict such as
     ``{"kind": "status", "status": 502}``; a dict written by hand works the same.
+    Every kind applies on both origins (``path`` also matches ``/v2/...`` and
+    ``/token``); the three registry kinds wait for the moment they describe.
     """
 
     @staticmethod
@@ -256,6 +294,31 @@ class Fault:
         """Answer normally with a ``link`` whose ``next`` points back to page 1."""
         return {"kind": "link_loop"}
 
+    @staticmethod
+    def link_header(value: str) -> LinkHeaderFault:
+        """Answer normally with exactly this ``link`` header (malformed ones too)."""
+        return {"kind": "link_header", "value": value}
+
+    @staticmethod
+    def digest_mismatch() -> BareFault:
+        """Registry: the next 200 manifest ``GET`` sends a body that does not
+        hash to its digest, headers unchanged."""
+        return {"kind": "digest_mismatch"}
+
+    @staticmethod
+    def foreign_realm(realm: Optional[str] = None) -> ForeignRealmFault:
+        """Registry: the next 401 challenge names ``realm`` (default: the API
+        origin's ``/token``), where a careful client must not send its token."""
+        if realm is None:
+            return {"kind": "foreign_realm"}
+        return {"kind": "foreign_realm", "realm": realm}
+
+    @staticmethod
+    def token_expired() -> BareFault:
+        """Registry: the next request with a valid registry token finds it
+        expired; on ``/token``, the token handed out is born expired."""
+        return {"kind": "token_expired"}
+
 
 class _Unset(enum.Enum):
     UNSET = 0
@@ -270,8 +333,11 @@ class Emulator:
     ``fixture`` is the data to serve: ``None`` for the demo dataset, a
     mapping in the fixture JSON format, or the path of a fixture JSON file.
     ``latency`` delays every response; ``link_headers=False`` pages without
-    ``link`` headers, like GitHub sometimes does. Stop it with :meth:`close`
-    or by using it as a context manager.
+    ``link`` headers, like GitHub sometimes does. On the registry origin,
+    ``head_counts_as_download=True`` makes a manifest ``HEAD`` add a download
+    like a ``GET``, and ``restore_reattaches_tags=False`` makes restored
+    container versions come back untagged. Stop it with :meth:`close` or by
+    using it as a context manager.
     """
 
     def __init__(
@@ -282,6 +348,8 @@ class Emulator:
         latency: Seconds = 0.0,
         link_headers: bool = True,
         secondary_points_per_minute: int = 900,
+        head_counts_as_download: bool = False,
+        restore_reattaches_tags: bool = True,
     ) -> None:
         text: Optional[str]
         if fixture is None:
@@ -301,6 +369,8 @@ class Emulator:
             latency=latency,
             link_headers=link_headers,
             secondary_points_per_minute=secondary_points_per_minute,
+            head_counts_as_download=head_counts_as_download,
+            restore_reattaches_tags=restore_reattaches_tags,
         )
 
     @classmethod
@@ -312,6 +382,12 @@ class Emulator:
     def url(self) -> str:
         """The base URL, ``http://127.0.0.1:PORT``."""
         return self._server.url
+
+    @property
+    def registry_url(self) -> str:
+        """The container registry origin, ``http://127.0.0.1:PORT2`` (``/v2/...``,
+        ``/token``). Its requests are in :meth:`requests` too."""
+        return self._server.registry_url
 
     @property
     def token(self) -> Optional[str]:
@@ -394,6 +470,15 @@ class Emulator:
     def set_secondary_points_per_minute(self, points: int) -> None:
         """Sets the secondary rate limit (GET costs 1 point, DELETE and POST 5)."""
         self._server.set_secondary_points_per_minute(points)
+
+    def set_head_counts_as_download(self, on: bool) -> None:
+        """Whether a registry manifest ``HEAD`` adds a download like a ``GET``."""
+        self._server.set_head_counts_as_download(on)
+
+    def set_restore_reattaches_tags(self, on: bool) -> None:
+        """Whether restored container versions get their tags back (those
+        nobody took meanwhile)."""
+        self._server.set_restore_reattaches_tags(on)
 
     def reset_rate_limits(self) -> None:
         """Forgets all rate-limit usage."""

@@ -97,7 +97,9 @@ impl ApplyOptions {
 }
 
 /// What a failed verify does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifyFailure {
     /// Report it (the run's status is `failed`).
@@ -437,15 +439,12 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
     let verify_on = opts
         .verify
         .unwrap_or(plan.policy.package_type == PackageType::Container);
-    let deleted_any = report
-        .items
-        .iter()
-        .any(|i| {
-            matches!(
-                i.outcome,
-                Outcome::Deleted | Outcome::PackageDeleted | Outcome::Untagged
-            )
-        });
+    let deleted_any = report.items.iter().any(|i| {
+        matches!(
+            i.outcome,
+            Outcome::Deleted | Outcome::PackageDeleted | Outcome::Untagged
+        )
+    });
     if verify_on && deleted_any && !out.stopped() {
         if let Some(registry) = &registry {
             out.send(Event::Phase {

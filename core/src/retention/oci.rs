@@ -270,7 +270,11 @@ pub const PLACEHOLDER_PLAN: &str = "io.github.ghpkg.untag.plan";
 /// manifest with no layers (or no `manifests`), no `subject`, and two
 /// annotations naming the original and the plan. It is deterministic, so a
 /// resumed run or an undo finds the same digest.
-pub fn untag_placeholder(original: &[u8], digest: &str, plan_id: &str) -> Result<Vec<u8>, Unreadable> {
+pub fn untag_placeholder(
+    original: &[u8],
+    digest: &str,
+    plan_id: &str,
+) -> Result<Vec<u8>, Unreadable> {
     let mut v: serde_json::Value = serde_json::from_slice(original)
         .map_err(|e| Unreadable(format!("the manifest is not JSON: {e}")))?;
     let obj = v
@@ -404,7 +408,10 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_slice(&untag_placeholder(index.as_bytes(), D, "p").unwrap()).unwrap();
         assert_eq!(v["manifests"], json!([]));
-        assert_eq!(v["annotations"]["org.opencontainers.image.created"], "2026-01-01");
+        assert_eq!(
+            v["annotations"]["org.opencontainers.image.created"],
+            "2026-01-01"
+        );
         assert!(untag_placeholder(b"[]", D, "p").is_err());
         assert!(untag_placeholder(br#"{"annotations": 3}"#, D, "p").is_err());
     }

@@ -333,9 +333,7 @@ impl Registry {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let actual = format!("sha256:{}", hex(&Sha256::digest(&resp.body)));
         if actual != digest {
-            return Err(format!(
-                "asked for {digest}, the body hashes to {actual}"
-            ));
+            return Err(format!("asked for {digest}, the body hashes to {actual}"));
         }
         let media_type = resp
             .headers
@@ -376,7 +374,9 @@ impl Registry {
             .await
         {
             Err(p) => Err(p.detail),
-            Ok(Err(ManifestState::Missing)) => Err(format!("the registry has no repository {repo}")),
+            Ok(Err(ManifestState::Missing)) => {
+                Err(format!("the registry has no repository {repo}"))
+            }
             Ok(Err(ManifestState::Unreadable(why) | ManifestState::DigestMismatch(why))) => {
                 Err(why)
             }
@@ -386,9 +386,7 @@ impl Registry {
                 .get("docker-content-digest")
                 .and_then(|v| v.to_str().ok())
             {
-                Some(d) if d != digest => Err(format!(
-                    "pushed {digest}, the registry stored {d}"
-                )),
+                Some(d) if d != digest => Err(format!("pushed {digest}, the registry stored {d}")),
                 _ => Ok(digest),
             },
         }

@@ -844,19 +844,27 @@ fn the_package_versions_importer_counts_by_name() {
 
 #[test]
 fn options_read_from_json_name_what_is_wrong() {
-    let o = ApplyOptions::from_json(r#"{"journal": "j.jsonl", "max_deletes": 5, "deadline": "20m"}"#)
-        .unwrap();
+    let o =
+        ApplyOptions::from_json(r#"{"journal": "j.jsonl", "max_deletes": 5, "deadline": "20m"}"#)
+            .unwrap();
     assert_eq!(o.max_deletes, Some(5));
     assert_eq!(o.deadline, Some(Span::seconds(1200)));
     let e = ApplyOptions::from_json(r#"{"journal": "j", "max_delets": 5}"#).unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
     assert!(e.message().contains("max_delets"), "{}", e.message());
-    assert!(e.message().starts_with("the apply options are not valid"), "{}", e.message());
+    assert!(
+        e.message().starts_with("the apply options are not valid"),
+        "{}",
+        e.message()
+    );
     let e = ApplyOptions::from_json("{}").unwrap_err();
     assert!(e.message().contains("journal"), "{}", e.message());
     let e = PlanOptions::from_json(r#"{"now": "yesterday"}"#).unwrap_err();
     assert!(e.message().contains("at now"), "{}", e.message());
-    assert_eq!(PlanOptions::from_json("{}").unwrap(), PlanOptions::default());
+    assert_eq!(
+        PlanOptions::from_json("{}").unwrap(),
+        PlanOptions::default()
+    );
     let u = UndoOptions::from_json(r#"{"dry_run": true, "version_ids": [1, 2]}"#).unwrap();
     assert!(u.dry_run);
     assert!(UndoOptions::from_json(r#"{"dry_run": "yes"}"#).is_err());

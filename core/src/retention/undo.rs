@@ -461,7 +461,10 @@ async fn retag_one(
     let repo = repository(&login, &r.package.name)?;
     let (ty, name) = (r.package.package_type, r.package.name.as_str());
     // The image must still be there to carry its tags again.
-    if let Err(e) = client.get_version(&r.package.owner.to_owner(), ty, name, id).await {
+    if let Err(e) = client
+        .get_version(&r.package.owner.to_owner(), ty, name, id)
+        .await
+    {
         let mut i = r.item(Outcome::Failed);
         i.detail = Some("the untagged image is not an active version any more".into());
         i.error = Some(ErrorInfo::from(&e));

@@ -119,13 +119,19 @@ pub(crate) async fn untag(t: &Target<'_>, tags: &[String]) -> Result<Untagged, F
         ..Untagged::default()
     };
     for tag in tags {
-        let now = t.registry.resolve(t.repo, tag).await.map_err(|p| Failure::registry(p.detail))?;
+        let now = t
+            .registry
+            .resolve(t.repo, tag)
+            .await
+            .map_err(|p| Failure::registry(p.detail))?;
         match now {
             Some(d) if d == t.digest => {
                 t.registry
                     .push_manifest(t.repo, tag, &media_type, placeholder.clone().into())
                     .await
-                    .map_err(|why| Failure::registry(format!("pushing the placeholder as {tag}: {why}")))?;
+                    .map_err(|why| {
+                        Failure::registry(format!("pushing the placeholder as {tag}: {why}"))
+                    })?;
                 done.removed.push(tag.clone());
             }
             // An earlier attempt moved it already.
@@ -164,7 +170,11 @@ pub(crate) async fn untag(t: &Target<'_>, tags: &[String]) -> Result<Untagged, F
     }
     // Fail closed: no removed tag may still name the image.
     for tag in &done.removed {
-        let now = t.registry.resolve(t.repo, tag).await.map_err(|p| Failure::registry(p.detail))?;
+        let now = t
+            .registry
+            .resolve(t.repo, tag)
+            .await
+            .map_err(|p| Failure::registry(p.detail))?;
         if now.as_deref() == Some(t.digest) {
             return Err(Failure::registry(format!(
                 "{tag} still names {} after the untag",
@@ -181,9 +191,12 @@ async fn find_version(t: &Target<'_>, digest: &str, wait: bool) -> Result<Option
     let waits: &[u64] = if wait { &APPEAR_WAITS } else { &[0] };
     for ms in waits {
         tokio::time::sleep(Duration::from_millis(*ms)).await;
-        let mut listing =
-            t.client
-                .list_versions(&t.owner, t.package_type, t.package, Some(VersionState::Active));
+        let mut listing = t.client.list_versions(
+            &t.owner,
+            t.package_type,
+            t.package,
+            Some(VersionState::Active),
+        );
         while let Some(page) = listing.next_page().await {
             if let Some(v) = page?.into_iter().find(|v| v.name == digest) {
                 return Ok(Some(v.id));
@@ -208,7 +221,10 @@ impl Retagged {
     pub fn detail(&self) -> String {
         let mut parts = Vec::new();
         if !self.restored.is_empty() {
-            parts.push(format!("pushed the image again as {}", self.restored.join(", ")));
+            parts.push(format!(
+                "pushed the image again as {}",
+                self.restored.join(", ")
+            ));
         }
         if !self.already.is_empty() {
             parts.push(format!("{} named it already", self.already.join(", ")));
@@ -233,7 +249,11 @@ pub(crate) async fn retag(t: &Target<'_>, tags: &[String]) -> Result<Retagged, F
         .unwrap_or_default();
     let mut done = Retagged::default();
     for tag in tags {
-        let now = t.registry.resolve(t.repo, tag).await.map_err(|p| Failure::registry(p.detail))?;
+        let now = t
+            .registry
+            .resolve(t.repo, tag)
+            .await
+            .map_err(|p| Failure::registry(p.detail))?;
         match now {
             Some(d) if d == t.digest => done.already.push(tag.clone()),
             Some(d) if d != placeholder => done.elsewhere.push((tag.clone(), d)),
@@ -241,7 +261,9 @@ pub(crate) async fn retag(t: &Target<'_>, tags: &[String]) -> Result<Retagged, F
                 t.registry
                     .push_manifest(t.repo, tag, &media_type, raw.clone())
                     .await
-                    .map_err(|why| Failure::registry(format!("pushing the image as {tag}: {why}")))?;
+                    .map_err(|why| {
+                        Failure::registry(format!("pushing the image as {tag}: {why}"))
+                    })?;
                 done.restored.push(tag.clone());
             }
         }

@@ -46,6 +46,8 @@ pub(super) fn parse_cli(spec: &str) -> Result<FaultRule, FaultSpecError> {
             Kind::PrimaryRateLimit => wire.reset_in_seconds = Some(number()?),
             Kind::SecondaryRateLimit => wire.retry_after_seconds = Some(number()?),
             Kind::Redirect => wire.location = Some(arg.to_owned()),
+            Kind::LinkHeader => wire.value = Some(arg.to_owned()),
+            Kind::ForeignRealm => wire.realm = Some(arg.to_owned()),
             _ => {
                 return Err(FaultSpecError::new(format!(
                     "{kind_name} takes no argument, got {arg:?}"
@@ -91,10 +93,14 @@ pub(super) enum Kind {
     MalformedJson,
     Redirect,
     LinkLoop,
+    LinkHeader,
+    DigestMismatch,
+    ForeignRealm,
+    TokenExpired,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 13] = [
         Kind::Status,
         Kind::Latency,
         Kind::PrimaryRateLimit,
@@ -104,6 +110,10 @@ impl Kind {
         Kind::MalformedJson,
         Kind::Redirect,
         Kind::LinkLoop,
+        Kind::LinkHeader,
+        Kind::DigestMismatch,
+        Kind::ForeignRealm,
+        Kind::TokenExpired,
     ];
 
     pub(super) fn name(self) -> &'static str {
@@ -117,6 +127,10 @@ impl Kind {
             Kind::MalformedJson => "malformed_json",
             Kind::Redirect => "redirect",
             Kind::LinkLoop => "link_loop",
+            Kind::LinkHeader => "link_header",
+            Kind::DigestMismatch => "digest_mismatch",
+            Kind::ForeignRealm => "foreign_realm",
+            Kind::TokenExpired => "token_expired",
         }
     }
 
@@ -141,9 +155,14 @@ impl Kind {
             Kind::PrimaryRateLimit => &["reset_in_seconds"],
             Kind::SecondaryRateLimit => &["retry_after_seconds", "status"],
             Kind::Redirect => &["location", "status"],
-            Kind::DropConnection | Kind::TruncatedBody | Kind::MalformedJson | Kind::LinkLoop => {
-                &[]
-            }
+            Kind::LinkHeader => &["value"],
+            Kind::ForeignRealm => &["realm"],
+            Kind::DropConnection
+            | Kind::TruncatedBody
+            | Kind::MalformedJson
+            | Kind::LinkLoop
+            | Kind::DigestMismatch
+            | Kind::TokenExpired => &[],
         }
     }
 }
@@ -176,6 +195,10 @@ pub(super) struct Wire {
     retry_after_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    realm: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,6 +234,8 @@ impl Wire {
             reset_in_seconds: None,
             retry_after_seconds: None,
             location: None,
+            value: None,
+            realm: None,
             method: None,
             path: None,
             times: None,
@@ -218,13 +243,15 @@ impl Wire {
     }
 
     /// The fault fields and rule fields that are present, by name.
-    fn present_fields(&self) -> [(&'static str, bool); 8] {
+    fn present_fields(&self) -> [(&'static str, bool); 10] {
         [
             ("status", self.status.is_some()),
             ("delay_ms", self.delay_ms.is_some()),
             ("reset_in_seconds", self.reset_in_seconds.is_some()),
             ("retry_after_seconds", self.retry_after_seconds.is_some()),
             ("location", self.location.is_some()),
+            ("value", self.value.is_some()),
+            ("realm", self.realm.is_some()),
             ("method", self.method.is_some()),
             ("path", self.path.is_some()),
             ("times", self.times.is_some()),
@@ -286,6 +313,17 @@ impl Wire {
                 status: status.unwrap_or(Fault::DEFAULT_REDIRECT_STATUS),
             },
             Kind::LinkLoop => Fault::LinkLoop,
+            Kind::LinkHeader => Fault::LinkHeader {
+                value: self
+                    .value
+                    .clone()
+                    .ok_or_else(|| needs("value", "the exact `link` header"))?,
+            },
+            Kind::DigestMismatch => Fault::DigestMismatch,
+            Kind::ForeignRealm => Fault::ForeignRealm {
+                realm: self.realm.clone(),
+            },
+            Kind::TokenExpired => Fault::TokenExpired,
         };
         fault.validate()?;
         Ok(fault)
@@ -335,10 +373,14 @@ impl From<Fault> for Wire {
                 w.location = Some(location);
                 w.status = Some(status.into());
             }
+            Fault::LinkHeader { value } => w.value = Some(value),
+            Fault::ForeignRealm { realm } => w.realm = realm,
             Fault::DropConnection
             | Fault::TruncatedBody
             | Fault::MalformedJson
-            | Fault::LinkLoop => {}
+            | Fault::LinkLoop
+            | Fault::DigestMismatch
+            | Fault::TokenExpired => {}
         }
         w
     }
@@ -432,10 +474,26 @@ mod tests {
             json(r#"{"kind":"redirect","location":"http://x.invalid/"}"#).fault,
             Fault::redirect("http://x.invalid/")
         );
+        assert_eq!(
+            json(r#"{"kind":"link_header","value":"<<not a url>>; rel=next; garbage"}"#).fault,
+            Fault::link_header("<<not a url>>; rel=next; garbage")
+        );
+        assert_eq!(
+            json(r#"{"kind":"foreign_realm"}"#).fault,
+            Fault::ForeignRealm { realm: None }
+        );
+        assert_eq!(
+            json(r#"{"kind":"foreign_realm","realm":"https://evil.invalid/token"}"#).fault,
+            Fault::ForeignRealm {
+                realm: Some("https://evil.invalid/token".into())
+            }
+        );
         for (kind, fault) in [
             ("truncated_body", Fault::TruncatedBody),
             ("malformed_json", Fault::MalformedJson),
             ("link_loop", Fault::LinkLoop),
+            ("digest_mismatch", Fault::DigestMismatch),
+            ("token_expired", Fault::TokenExpired),
         ] {
             assert_eq!(json(&format!(r#"{{"kind":"{kind}"}}"#)).fault, fault);
             assert_eq!(fault.kind(), kind);
@@ -461,6 +519,14 @@ mod tests {
                 status: 307,
             }),
             FaultRule::new(Fault::LinkLoop).path(""),
+            FaultRule::new(Fault::link_header("")).method("GET"),
+            FaultRule::new(Fault::link_header("<x>; rel=\"next\"")).forever(),
+            FaultRule::new(Fault::DigestMismatch).path("/v2/"),
+            FaultRule::new(Fault::foreign_realm()),
+            FaultRule::new(Fault::ForeignRealm {
+                realm: Some("http://127.0.0.1:1/token".into()),
+            }),
+            FaultRule::new(Fault::TokenExpired).times(2),
         ];
         for rule in rules {
             let text = rule.to_json();
@@ -507,6 +573,15 @@ mod tests {
         assert!(json_err(r#"{"kind":"status","status":70000}"#).contains("not an HTTP status"));
         assert!(json_err(r#"{"kind":"status","status":500,"method":""}"#).contains("method"));
         assert!(json_err("not json").starts_with("invalid fault rule"));
+        assert!(json_err(r#"{"kind":"link_header"}"#).contains("needs `value`"));
+        assert!(json_err(r#"{"kind":"link_header","value":"a\nb"}"#)
+            .contains("cannot hold control characters"));
+        assert!(json_err(r#"{"kind":"foreign_realm","realm":""}"#).contains("must not be empty"));
+        assert!(json_err(r#"{"kind":"digest_mismatch","value":"x"}"#)
+            .contains("`value` does not apply to a `digest_mismatch` fault"));
+        assert!(
+            json_err(r#"{"kind":"token_expired","realm":"x"}"#).contains("`realm` does not apply")
+        );
         let fault = serde_json::from_str::<Fault>(r#"{"kind":"status","status":500,"times":2}"#);
         assert!(fault
             .unwrap_err()
@@ -574,6 +649,34 @@ mod tests {
             "an x not followed by a count belongs to the path"
         );
         assert_eq!(
+            cli("link_header:<<not a url>>; rel=next; garbage@/orgs/acmex*"),
+            FaultRule::new(Fault::link_header("<<not a url>>; rel=next; garbage"))
+                .path("/orgs/acme")
+                .forever()
+        );
+        assert_eq!(
+            cli("foreign_realm@/v2/"),
+            FaultRule::new(Fault::foreign_realm()).path("/v2/")
+        );
+        assert_eq!(
+            cli("foreign_realm:https://evil.invalid/token@/v2/x2"),
+            FaultRule::new(Fault::ForeignRealm {
+                realm: Some("https://evil.invalid/token".into())
+            })
+            .path("/v2/")
+            .times(2)
+        );
+        assert_eq!(
+            cli("digest_mismatch@/manifests/x*"),
+            FaultRule::new(Fault::DigestMismatch)
+                .path("/manifests/")
+                .forever()
+        );
+        assert_eq!(
+            cli("token_expired@/v2/"),
+            FaultRule::new(Fault::TokenExpired).path("/v2/")
+        );
+        assert_eq!(
             cli(r#"{"kind":"secondary_rate_limit","status":429,"times":null}"#),
             FaultRule::new(Fault::SecondaryRateLimit {
                 retry_after_seconds: None,
@@ -593,6 +696,8 @@ mod tests {
         assert!(cli_err("latency@/x").contains("needs `delay_ms`"));
         assert!(cli_err("redirect@/x").contains("needs `location`"));
         assert!(cli_err("drop_connection:1@/x").contains("takes no argument"));
+        assert!(cli_err("digest_mismatch:1@/x").contains("takes no argument"));
+        assert!(cli_err("link_header@/x").contains("needs `value`"));
         assert!(cli_err("drop@/x").contains("unknown fault kind \"drop\""));
         assert!(cli_err("status:500@/xx0").contains("at least 1"));
         assert!(cli_err("status:500@/xx99999999999").contains("too large"));

@@ -546,7 +546,13 @@ async fn visibility_follows_ownership_and_membership() {
     .await;
     assert_eq!(
         r.names(),
-        ["hello-container", "my app", "café-ünïcode", "what?#hash"]
+        [
+            "hello-container",
+            "my app",
+            "café-ünïcode",
+            "what?#hash",
+            "popular-image"
+        ]
     );
     // Unknown owners, and owners of the wrong kind.
     for p in [

@@ -38,6 +38,22 @@ fn spawn(args: &[&str]) -> (Running, Value) {
 async fn prints_url_and_demo_token_then_serves() {
     let (_child, ready) = spawn(&[]);
     assert_eq!(ready["token"], DEMO_TOKEN);
+    let registry = ready["registry_url"].as_str().unwrap();
+    assert!(registry.starts_with("http://127.0.0.1:"), "{registry}");
+    assert_ne!(ready["url"], ready["registry_url"]);
+    let r = read(
+        client()
+            .get(format!("{registry}/v2/"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .starts_with(&format!("Bearer realm=\"{registry}/token\"")));
     let url = ready["url"].as_str().unwrap();
     assert!(
         url.starts_with("http://127.0.0.1:") && !url.ends_with('/'),
@@ -207,4 +223,64 @@ fn bad_fault_flags_are_refused_with_the_reason() {
         .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--fault SPEC") && help.contains("KIND[:ARG]@PATH[xCOUNT]"));
+}
+
+#[tokio::test]
+async fn registry_switches_from_flags() {
+    let (_child, ready) = spawn(&[
+        "--registry-token-seconds",
+        "42",
+        "--head-counts-as-download",
+        "--no-restore-reattaches-tags",
+        "--fault",
+        "digest_mismatch@/manifests/x*",
+    ]);
+    let registry = ready["registry_url"].as_str().unwrap();
+    let r = read(
+        client()
+            .get(format!(
+                "{registry}/token?scope=repository:octocat/popular-image:pull"
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.json()["expires_in"], 42);
+    let t = r.json()["token"].as_str().unwrap().to_owned();
+    let manifest = |method: reqwest::Method| {
+        client()
+            .request(
+                method,
+                format!("{registry}/v2/octocat/popular-image/manifests/latest"),
+            )
+            .bearer_auth(&t)
+            .send()
+    };
+    let r = read(manifest(reqwest::Method::GET).await.unwrap()).await;
+    let digest = r.header("docker-content-digest").unwrap();
+    assert_ne!(
+        crate::common::sha256(&r.bytes),
+        digest,
+        "the fault from --fault"
+    );
+    read(manifest(reqwest::Method::HEAD).await.unwrap()).await;
+    let url = ready["url"].as_str().unwrap();
+    let v = read(
+        client()
+            .get(format!(
+                "{url}/users/octocat/packages/container/popular-image/versions/10121"
+            ))
+            .bearer_auth(DEMO_TOKEN)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(v.status, 200);
+    // The REST API does not show downloads; the tags stay as they are until a restore.
+    assert_eq!(
+        v.json()["metadata"]["container"]["tags"],
+        serde_json::json!(["1.0", "latest"])
+    );
 }

@@ -14,6 +14,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: HeaderMap,
     pub text: String,
+    /// The body exactly as received.
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -84,11 +86,13 @@ pub async fn call(emu: &Emulator, method: &str, path: &str, token: Option<&str>)
 pub async fn read(r: reqwest::Response) -> Resp {
     let status = r.status().as_u16();
     let headers = r.headers().clone();
-    let text = r.text().await.expect("body");
+    let bytes = r.bytes().await.expect("body").to_vec();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     Resp {
         status,
         headers,
         text,
+        bytes,
     }
 }
 
@@ -114,4 +118,57 @@ pub fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `GET {registry}/token?service=…&scope=SCOPE`, with HTTP Basic `ghpkg:TOKEN`
+/// when a GitHub token is given.
+pub async fn token_request(emu: &Emulator, scope: &str, github_token: Option<&str>) -> Resp {
+    let service = emu.registry_addr().to_string();
+    let mut req = client()
+        .get(format!("{}/token", emu.registry_url()))
+        .query(&[("service", service.as_str()), ("scope", scope)]);
+    if let Some(t) = github_token {
+        req = req.basic_auth("ghpkg", Some(t));
+    }
+    read(req.send().await.expect("request failed")).await
+}
+
+/// A registry token for `scope`, panicking unless `/token` answers 200.
+pub async fn registry_token(emu: &Emulator, scope: &str, github_token: Option<&str>) -> String {
+    let r = token_request(emu, scope, github_token).await;
+    assert_eq!(r.status, 200, "{scope}: {}", r.text);
+    r.json()["token"].as_str().unwrap().to_owned()
+}
+
+/// A pull token for repository `name` with the given GitHub token.
+pub async fn pull_token(emu: &Emulator, name: &str, github_token: Option<&str>) -> String {
+    registry_token(emu, &format!("repository:{name}:pull"), github_token).await
+}
+
+/// Sends `method` to `emu.registry_url() + path`, with a registry bearer token if any.
+pub async fn reg(emu: &Emulator, method: &str, path: &str, bearer: Option<&str>) -> Resp {
+    let mut req = client().request(
+        Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{}{path}", emu.registry_url()),
+    );
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    read(req.send().await.expect("request failed")).await
+}
+
+/// The `code` of a registry error body (`{"errors":[{"code":…}]}`).
+pub fn registry_code(r: &Resp) -> String {
+    r.json()["errors"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `sha256:` of `bytes`, computed here with `sha2` (not by the emulator).
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
 }

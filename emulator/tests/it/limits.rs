@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use ghpkg_emulator::{Emulator, Fixture, TokenSpec, DEMO_TOKEN};
+use ghpkg_emulator::{Emulator, Fixture, TokenSpec, DEMO_TOKEN, HUBOT_TOKEN};
 
-use crate::common::{delete, get};
+use crate::common::{delete, get, post};
 
 #[tokio::test]
 async fn primary_limit_counts_down_and_resets_with_the_clock() {
@@ -155,4 +155,64 @@ async fn secondary_limit_is_points_per_minute_per_endpoint() {
             200
         );
     }
+}
+
+#[tokio::test]
+async fn more_than_100_concurrent_requests_of_one_credential_are_refused() {
+    let emu = Emulator::builder()
+        .fixture(Fixture::demo())
+        .latency(Duration::from_millis(1500))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(ghpkg_emulator::MAX_CONCURRENT_REQUESTS, 100);
+    let url = format!("{}/orgs/acme/packages/container/only-tag", emu.url());
+    let client = crate::common::client();
+    let send = |token: &'static str| {
+        let req = client.get(&url).bearer_auth(token);
+        async move { crate::common::read(req.send().await.unwrap()).await }
+    };
+    let mine = futures::future::join_all((0..110).map(|_| send(DEMO_TOKEN)));
+    let (mine, other) = tokio::join!(mine, send(HUBOT_TOKEN));
+    let refused: Vec<_> = mine.iter().filter(|r| r.status == 403).collect();
+    assert_eq!(mine.iter().filter(|r| r.status == 200).count(), 100);
+    assert_eq!(refused.len(), 10);
+    assert!(refused[0].message().contains("secondary rate limit"));
+    assert_eq!(refused[0].header("retry-after").as_deref(), Some("1"));
+    assert_ne!(
+        refused[0].header("x-ratelimit-remaining").as_deref(),
+        Some("0")
+    );
+    assert_eq!(other.status, 200, "another credential has its own cap");
+    // Once they are answered, the slots are free again.
+    assert_eq!(send(DEMO_TOKEN).await.status, 200);
+}
+
+#[tokio::test]
+async fn posts_cost_five_points_and_gets_one() {
+    let emu = Emulator::builder()
+        .fixture(Fixture::demo())
+        .secondary_points_per_minute(10)
+        .start()
+        .await
+        .unwrap();
+    let t = Some(DEMO_TOKEN);
+    let restore = "/orgs/acme/packages/container/api%2Fserver/versions/20012/restore";
+    for _ in 0..2 {
+        // Not deleted, so 404; the points are spent all the same.
+        assert_eq!(post(&emu, restore, t).await.status, 404);
+    }
+    let r = post(&emu, restore, t).await;
+    assert_eq!(r.status, 403);
+    assert!(r.message().contains("secondary rate limit"));
+    for _ in 0..10 {
+        assert_eq!(
+            get(&emu, "/orgs/acme/packages/container/only-tag", t)
+                .await
+                .status,
+            200
+        );
+    }
+    let r = get(&emu, "/orgs/acme/packages/container/only-tag", t).await;
+    assert_eq!(r.status, 403, "the eleventh point");
 }
