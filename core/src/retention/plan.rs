@@ -356,7 +356,8 @@ impl Plan {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Every planned deletion, in apply order: `(package, action)`.
+    /// Every planned change, deletions and untags, in apply order:
+    /// `(package, action)`.
     pub fn deletions(&self) -> Vec<(&PackagePlan, &Action)> {
         let mut out: Vec<(&PackagePlan, &Action)> = self
             .packages

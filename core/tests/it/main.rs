@@ -13,4 +13,5 @@ mod names;
 mod operations;
 mod pagination;
 mod retention;
+mod retention_oci;
 mod schemas;

@@ -18,7 +18,7 @@ const UI_KIT: &str = r#"{"owner": {"org": "acme"}, "package_type": "npm",
     "packages": {"include": ["ui-kit", "single-version"]},
     "delete": [{"id": "old-majors", "semver": "<3.0.0"}]}"#;
 
-fn journal_path(name: &str) -> PathBuf {
+pub(crate) fn journal_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ghpkg-it-{}-{}", name, fastrand::u64(..)));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("journal.jsonl")
