@@ -187,6 +187,53 @@ async fn a_link_loop_is_an_error_not_a_hang() {
 }
 
 #[tokio::test]
+async fn a_malformed_or_foreign_link_header_fails_after_the_page() {
+    let emu = demo().await;
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .per_page(30)
+        .read_ahead(1)
+        .build()
+        .unwrap();
+    let cases = [
+        ("<<not a url>>; rel=next; garbage", "link"),
+        (
+            "<https://evil.example/orgs/acme/packages?page=2>; rel=\"next\"",
+            "another origin",
+        ),
+        ("</orgs/acme/packages?page=2>; rel=\"next\"", "link"),
+    ];
+    for (value, says) in cases {
+        emu.clear_faults();
+        emu.clear_requests();
+        emu.inject(FaultRule::new(Fault::link_header(value)).path("/orgs/acme/packages"));
+        let mut listing = c.list_packages(&Owner::org("acme"), PackageType::Container, None);
+        let first = listing
+            .next_page()
+            .await
+            .expect("a page")
+            .expect("the page itself is fine");
+        assert_eq!(first.len(), 30, "{value}");
+        let err = listing
+            .next_page()
+            .await
+            .expect("then the error")
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{value}");
+        assert!(err.message().contains(says), "{value}: {err}");
+        assert!(
+            listing.next_page().await.is_none(),
+            "{value}: the listing ends"
+        );
+        assert_eq!(
+            emu.requests().len(),
+            1,
+            "{value}: nothing else was requested"
+        );
+    }
+}
+
+#[tokio::test]
 async fn ten_thousand_item_limit_is_rejected_by_the_server() {
     let emu = demo().await;
     let c = builder(&emu).token(DEMO_TOKEN).build().unwrap();
