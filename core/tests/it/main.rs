@@ -9,6 +9,7 @@ mod common;
 mod auth;
 mod catalog;
 mod errors;
+mod goldens;
 mod names;
 mod operations;
 mod pagination;
