@@ -615,13 +615,19 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                 );
             }
             _ => {
-                // Keep the newest deleted root (a tagged one when tags are the problem).
-                let pick = delete_roots
-                    .iter()
-                    .filter(|&&i| !last_tagged_gone || !versions[i].tags.is_empty())
-                    .max_by_key(|&&i| (images[&i].time, versions[i].id))
-                    .copied();
-                let Some(pick) = pick else { break };
+                // Keep the newest deleted root: a tagged one when tags are
+                // the problem, else any (the tags may be on its referrers,
+                // which stay with it); the loop checks again.
+                let newest = |tagged_only: bool| {
+                    delete_roots
+                        .iter()
+                        .filter(|&&i| !tagged_only || !versions[i].tags.is_empty())
+                        .max_by_key(|&&i| (images[&i].time, versions[i].id))
+                        .copied()
+                };
+                let Some(pick) = newest(last_tagged_gone).or_else(|| newest(false)) else {
+                    break;
+                };
                 delete_roots.remove(&pick);
                 kept.entry(pick).or_default().push(
                     Reason::new("last_version").rule("last_version").detail(if last_tagged_gone && !all_gone {

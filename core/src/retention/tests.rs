@@ -869,3 +869,19 @@ fn options_read_from_json_name_what_is_wrong() {
     assert!(u.dry_run);
     assert!(UndoOptions::from_json(r#"{"dry_run": "yes"}"#).is_err());
 }
+
+#[test]
+fn the_last_tag_on_a_referrer_keeps_its_untagged_subject() {
+    // An untagged image whose cosign signature carries the package's only
+    // tag: deleting the image cascades to the signature, and GitHub refuses
+    // the last tagged version. The image is kept, and its signature with it.
+    let mut p = Pkg::default();
+    let img = p.add("img", &[], 5, Some(image()));
+    let sig_tag = format!("sha256-{}.sig", &img[7..]);
+    p.add("sig", &[&sig_tag], 5, Some(referrer(&img)));
+    let j = p.judge(UNTAGGED);
+    let v = verdicts(&j);
+    assert_eq!(v[&img], (Verdict::Keep, "last_version".to_owned()));
+    assert_eq!(v[&digest("sig")].0, Verdict::Keep);
+    assert!(j.plan.actions.iter().all(|a| a.action == Verdict::Keep));
+}

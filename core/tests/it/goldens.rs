@@ -45,15 +45,19 @@ async fn golden_plans() {
             registry_url: Some(emu.registry_url()),
             manifest_cache: None,
         };
-        let plan = client(&emu).retention().plan(&policy, &options).await.unwrap();
+        let plan = client(&emu)
+            .retention()
+            .plan(&policy, &options)
+            .await
+            .unwrap();
         let got = normalize(&plan.to_json(), &emu.url(), &emu.registry_url(), &plan.id) + "\n";
         let path = dir().join(format!("{name}.plan.json"));
         if update {
             std::fs::write(&path, &got).unwrap();
             continue;
         }
-        let want = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let want =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if want != got {
             stale.push(name.to_owned());
         }

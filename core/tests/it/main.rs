@@ -13,6 +13,8 @@ mod goldens;
 mod names;
 mod operations;
 mod pagination;
+mod properties;
+mod reader;
 mod retention;
 mod retention_oci;
 mod schemas;

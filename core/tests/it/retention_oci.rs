@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use ghpkg::retention::{
     ApplyOptions, Outcome, PackageStatus, Plan, PlanOptions, Policy, Status, UndoOptions, Verdict,
 };
-use ghpkg_emulator::{Emulator, Fault, FaultRule, Fixture, TokenSpec, DEMO_TOKEN};
-use serde_json::Value;
+use ghpkg_emulator::{Emulator, Fault, FaultRule, Fixture, TokenSpec};
 
 use crate::common::{client, client_with, demo};
+use crate::reader::Reader;
 use crate::retention::journal_path;
 
 const REPO: &str = "acme/api/server";
@@ -35,75 +35,6 @@ async fn plan(emu: &Emulator, policy: &str) -> Plan {
         .plan(&Policy::from_json(policy).unwrap(), &options(emu))
         .await
         .unwrap()
-}
-
-/// A plain registry reader: a pull token from `/token`, then manifests.
-struct Reader {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Reader {
-    async fn new(emu: &Emulator) -> Reader {
-        let http = reqwest::Client::new();
-        let base = emu.registry_url();
-        let body: Value = http
-            .get(format!("{base}/token?scope=repository:{REPO}:pull"))
-            .basic_auth("octocat", Some(DEMO_TOKEN))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .map(|b| serde_json::from_slice(&b).unwrap())
-            .unwrap();
-        Reader {
-            http,
-            base,
-            token: body["token"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// The manifest `reference` names, with its digest, or `None` (404).
-    async fn get(&self, reference: &str) -> Option<(String, Value)> {
-        let resp = self
-            .http
-            .get(format!("{}/v2/{REPO}/manifests/{reference}", self.base))
-            .bearer_auth(&self.token)
-            .header("accept", "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json")
-            .send()
-            .await
-            .unwrap();
-        if resp.status() == 404 {
-            return None;
-        }
-        assert_eq!(resp.status(), 200, "GET {reference}");
-        let digest = resp.headers()["docker-content-digest"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let body = resp.bytes().await.unwrap();
-        Some((digest, serde_json::from_slice(&body).unwrap()))
-    }
-
-    /// Every digest `tag` reaches that the registry does not serve; `None`
-    /// when the tag itself is gone.
-    async fn missing_under(&self, tag: &str) -> Option<Vec<String>> {
-        let (_, root) = self.get(tag).await?;
-        let mut missing = Vec::new();
-        let mut queue: Vec<Value> = vec![root];
-        while let Some(m) = queue.pop() {
-            for child in m["manifests"].as_array().into_iter().flatten() {
-                let d = child["digest"].as_str().unwrap();
-                match self.get(d).await {
-                    Some((_, c)) => queue.push(c),
-                    None => missing.push(d.to_owned()),
-                }
-            }
-        }
-        Some(missing)
-    }
 }
 
 /// Tags of the package's active versions, by version id.
@@ -173,7 +104,7 @@ async fn old_releases_go_and_every_kept_image_stays_whole() {
     assert_eq!(now_deleted, planned, "exactly the plan is deleted");
 
     // Independently of the engine: every kept tag resolves, whole.
-    let reader = Reader::new(&emu).await;
+    let reader = Reader::new(&emu, REPO).await;
     assert!(!kept_tags.is_empty());
     for tag in &kept_tags {
         let missing = reader.missing_under(tag).await;
@@ -217,7 +148,7 @@ async fn untagging_removes_one_tag_and_keeps_the_image() {
     assert_eq!(latest.untag_tags, vec!["1.2.0".to_owned()]);
     assert_eq!(plan.deletions().len(), 1, "the untag is the only change");
 
-    let reader = Reader::new(&emu).await;
+    let reader = Reader::new(&emu, REPO).await;
     let (image, _) = reader.get("latest").await.unwrap();
     let active_before = active_tags(&emu).len();
     let journal = journal_path("oci-untag");
@@ -399,7 +330,7 @@ async fn an_untag_cut_short_is_finished_by_the_next_run() {
     assert_eq!(second.with_outcome(Outcome::Untagged).count(), 1);
     assert_eq!(active_tags(&emu).len(), active_before);
     assert_eq!(active_tags(&emu)[&5_000_000_001], vec!["latest".to_owned()]);
-    let reader = Reader::new(&emu).await;
+    let reader = Reader::new(&emu, REPO).await;
     assert!(reader.get("1.2.0").await.is_none());
     assert_eq!(reader.missing_under("latest").await, Some(Vec::new()));
 }
