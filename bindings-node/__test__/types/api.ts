@@ -154,7 +154,15 @@ export async function everything(): Promise<void> {
   const types: readonly PackageType[] = PACKAGE_TYPES
   const ver: string = version
 
-  const start: EmulatorStartOptions = { fixture: { users: [] }, latencyMs: 0, linkHeaders: true, secondaryPointsPerMinute: 900, port: 0 }
+  const start: EmulatorStartOptions = {
+    fixture: { users: [] },
+    latencyMs: 0,
+    linkHeaders: true,
+    secondaryPointsPerMinute: 900,
+    port: 0,
+    headCountsAsDownload: false,
+    restoreReattachesTags: true,
+  }
   const emu: Emulator = await Emulator.start(start)
   await Emulator.start({ fixture: '{}' })
   await Emulator.start({ fixtureFile: 'fixture.json' })
@@ -171,6 +179,7 @@ export async function everything(): Promise<void> {
     tokens.userToServer,
     emu.token ?? '',
     emu.url,
+    emu.registryUrl,
   ]
   const emuClient: Client = emu.client({ perPage: 10 })
   const log: LoggedRequest[] = emu.requests()
@@ -189,6 +198,13 @@ export async function everything(): Promise<void> {
   emu.inject({ kind: 'redirect', location: emu.url })
   emu.inject({ kind: 'latency', delay_ms: 5 })
   emu.inject({ kind: 'primary_rate_limit', reset_in_seconds: 2 })
+  emu.inject({ kind: 'link_header', value: '<<not a url>>; rel=next' })
+  emu.inject({ kind: 'digest_mismatch', path: '/v2/' })
+  emu.inject({ kind: 'foreign_realm' })
+  emu.inject({ kind: 'foreign_realm', realm: 'https://evil.invalid/token' })
+  emu.inject({ kind: 'token_expired', times: 1 })
+  emu.setHeadCountsAsDownload(true)
+  emu.setRestoreReattachesTags(false)
   emu.clearFaults()
   emu.clearRequests()
   emu.setLatency(0)
@@ -269,6 +285,10 @@ export async function misuse(client: Client): Promise<void> {
   ;(await Emulator.start()).inject({ kind: 'status' })
   // @ts-expect-error: the vocabulary is snake_case
   ;(await Emulator.start()).inject({ kind: 'latency', delayMs: 5 })
+  // @ts-expect-error: a link_header fault needs its value
+  ;(await Emulator.start()).inject({ kind: 'link_header' })
+  // @ts-expect-error: the registry URL is read-only
+  ;(await Emulator.start()).registryUrl = 'x'
   const err = new Error('x')
   // @ts-expect-error: a plain Error has no ghpkg code
   void (err.code satisfies string)
