@@ -3,7 +3,11 @@
 //!
 //! Rules are checked in the order they were injected; the first rule that
 //! matches a request (method and raw-path substring) and still has uses left
-//! applies to it and loses one use. A request matches at most one rule.
+//! applies to it and loses one use. A request matches at most one rule, except
+//! that the registry kinds (`digest_mismatch`, `foreign_realm`,
+//! `token_expired`) are taken only at the moment they describe, so such a
+//! request may get one of them besides another rule. Paths of both origins
+//! match: the API's and the registry's (`/v2/…`, `/token`).
 //!
 //! The JSON form and its defaults are documented on [`FaultRule`].
 //!
