@@ -90,6 +90,10 @@ pub(crate) enum RetentionCommand {
         /// The undo's own journal (default: JOURNAL.undo.jsonl).
         #[arg(long, value_name = "FILE")]
         undo_journal: Option<PathBuf>,
+        /// The container registry to push removed tags back to (default:
+        /// the plan's).
+        #[arg(long, value_name = "URL")]
+        registry_url: Option<String>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -253,6 +257,7 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
             journal,
             dry_run,
             undo_journal,
+            registry_url,
             format,
         } => {
             let client = conn.client()?;
@@ -263,6 +268,7 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
                     &UndoOptions {
                         dry_run,
                         journal: undo_journal,
+                        registry_url,
                         ..UndoOptions::default()
                     },
                 )

@@ -243,3 +243,165 @@ async fn import_and_schema() {
     let out = ghpkg(&emu, &["--help"], &[]);
     assert!(text(&out.stdout).contains("Exit codes"));
 }
+
+/// A run killed mid-delete (SIGKILL, no chance to clean up) is finished by
+/// applying the same plan with the same journal: nothing is deleted twice,
+/// nothing outside the plan is deleted, every kept image stays whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_apply_resumes_from_its_journal() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    use ghpkg_emulator::{Fault, FaultRule};
+
+    let emu = Emulator::demo().await.unwrap();
+    let d = dir();
+    let policy = d.join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"owner": {"org": "acme"}, "package_type": "container",
+            "packages": {"include": ["api/server"]},
+            "delete": [{"tags": ["1.1.0", "1.0.0"]}, {"index": "ghost"}, {"index": "partial"},
+                       {"orphaned_referrer": true}]}"#,
+    )
+    .unwrap();
+    let plan = d.join("plan.json");
+    let registry = emu.registry_url();
+    let out = ghpkg(
+        &emu,
+        &[
+            "retention",
+            "plan",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--out",
+            plan.to_str().unwrap(),
+            "--registry-url",
+            &registry,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let planned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let mut to_delete: Vec<u64> = planned["packages"][0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "delete")
+        .map(|a| a["version_id"].as_u64().unwrap())
+        .collect();
+    to_delete.sort();
+    assert_eq!(to_delete.len(), 7);
+
+    // Deletes answer slowly, so the kill lands while one is in flight.
+    emu.inject(
+        FaultRule::new(Fault::latency(std::time::Duration::from_millis(600)))
+            .method("DELETE")
+            .forever(),
+    );
+    let journal = d.join("journal.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ghpkg"))
+        .args([
+            "retention",
+            "apply",
+            plan.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+            "--yes",
+            "--events",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GITHUB_API_URL", emu.url())
+        .env("GITHUB_TOKEN", DEMO_TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Keep reading its events (a closed pipe would stop it another way).
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if event["type"] == "outcome" {
+                let _ = tx.send(());
+            }
+        }
+    });
+    for _ in 0..2 {
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("an outcome event");
+    }
+    // Wait until the third delete is on the wire, then kill.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
+        < 3
+    {
+        assert!(std::time::Instant::now() < deadline, "no third delete");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    let intents = lines.matches(r#""record":"intent""#).count();
+    let outcomes_written = lines.matches(r#""record":"outcome""#).count();
+    assert_eq!(intents, 3, "{lines}");
+    assert_eq!(
+        outcomes_written, 2,
+        "the killed delete has no outcome: {lines}"
+    );
+    assert!(!lines.contains(r#""record":"footer""#));
+
+    emu.clear_faults();
+    let out = ghpkg(
+        &emu,
+        &[
+            "retention",
+            "apply",
+            plan.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let last: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "report");
+    let report = &last["report"];
+    assert_eq!(report["status"], "complete");
+    assert_eq!(report["counts"]["deleted"], 7, "{report:#}");
+
+    // Each planned version got exactly one DELETE; nothing else got any.
+    let mut deleted: Vec<u64> = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| r.path.rsplit('/').next().unwrap().parse().unwrap())
+        .collect();
+    deleted.sort();
+    assert_eq!(deleted, to_delete, "each planned version deleted once");
+    let still_active = emu.with_state(|s| {
+        s.packages()
+            .iter()
+            .find(|p| p.id == 2001)
+            .unwrap()
+            .versions
+            .iter()
+            .filter(|v| !v.is_deleted())
+            .count()
+    });
+    assert_eq!(still_active, 19 - 7);
+    // The kept multi-arch image is whole: verify ran and found nothing broken.
+    assert_eq!(report["verify"]["broken"], serde_json::json!([]));
+    assert_eq!(report["verify"]["checked_tags"], 3);
+}

@@ -751,7 +751,7 @@ async fn execute(
     let mut stopped_packages: HashMap<String, &'static str> = HashMap::new();
     let mut sent = 0usize;
     let mut defer_rest: Option<&'static str> = None;
-    let started = tokio::time::Instant::now();
+    let mut first_sent: Option<tokio::time::Instant> = None;
     for (n, unit) in units.iter().enumerate() {
         let item = if out.stopped() {
             let mut i = unit.item(Outcome::NotAttempted);
@@ -822,9 +822,14 @@ async fn execute(
         out.send(Event::Outcome(item.clone())).await;
         report.items.push(item);
         let done = n + 1;
-        let minutes = started.elapsed().as_secs_f64() / 60.0;
-        let rate = if minutes > 0.0 {
-            sent as f64 / minutes
+        // The rate between the first request sent and now; the pace asked
+        // for until there are two to measure between.
+        if sent > 0 && first_sent.is_none() {
+            first_sent = Some(tokio::time::Instant::now());
+        }
+        let minutes = first_sent.map_or(0.0, |t| t.elapsed().as_secs_f64() / 60.0);
+        let rate = if sent > 1 && minutes > 0.0 {
+            (sent - 1) as f64 / minutes
         } else {
             pacer.rate()
         };

@@ -117,9 +117,10 @@ fn markdown(plan: &Plan) -> String {
     let _ = writeln!(out, "## ghpkg retention plan `{}`\n", plan.id);
     let _ = writeln!(
         out,
-        "{} {} packages of **{owner}** on {} at {} (policy `{}`{}).\n",
+        "{} {} package{} of **{owner}** on {} at {} (policy `{}`{}).\n",
         t.packages,
         plan.policy.package_type,
+        if t.packages == 1 { "" } else { "s" },
         plan.target.base_url,
         plan.now.format("%Y-%m-%d %H:%M:%S UTC"),
         &plan.policy_hash[..plan.policy_hash.len().min(19)],
@@ -136,7 +137,11 @@ fn markdown(plan: &Plan) -> String {
         t.untag,
         t.keep,
         if t.blocked > 0 {
-            format!(", **{} package(s) blocked**", t.blocked)
+            format!(
+                ", **{} package{} blocked**",
+                t.blocked,
+                if t.blocked == 1 { "" } else { "s" }
+            )
         } else {
             String::new()
         },
@@ -285,8 +290,14 @@ fn table(plan: &Plan) -> String {
     let t = &plan.totals;
     let _ = writeln!(
         out,
-        "\n{} to delete, {} to untag, {} kept, {} of {} package(s) blocked; plan {}",
-        t.delete, t.untag, t.keep, t.blocked, t.packages, plan.id
+        "\n{} to delete, {} to untag, {} kept, {} of {} package{} blocked; plan {}",
+        t.delete,
+        t.untag,
+        t.keep,
+        t.blocked,
+        t.packages,
+        if t.packages == 1 { "" } else { "s" },
+        plan.id
     );
     out
 }
