@@ -452,8 +452,16 @@ async fn run(ret: &Retention, plan: &Plan, opts: &ApplyOptions, out: &Emitter) -
                 package: None,
             })
             .await;
-            report.verify =
-                Some(verify::kept_images(client, registry, &ret.cache, plan, &report).await?);
+            report.verify = Some(
+                verify::kept_images(
+                    client,
+                    registry,
+                    &ret.cache,
+                    plan,
+                    &verify::touched(&report),
+                )
+                .await?,
+            );
         }
     }
     report.finished_at = Utc::now();

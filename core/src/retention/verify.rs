@@ -12,23 +12,54 @@ use super::oci::referrer_tag_subject;
 use super::plan::{PackageStatus, Plan, Verdict};
 use super::registry::{repository, Registry};
 use super::report::{Broken, Outcome, Report, VerifyReport};
+use super::Retention;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::models::VersionState;
+use crate::models::{PackageType, VersionState};
 
+impl Retention {
+    /// Checks that every image a plan keeps still resolves whole: each tag
+    /// of each kept version of the plan's container packages, and every
+    /// manifest it reaches (`HEAD` requests, which GitHub does not count as
+    /// downloads). Apply does this for the packages it changed; this is the
+    /// same check on demand, e.g. after a run by another tool. Sends only
+    /// reads. `registry_url` defaults to the plan's registry.
+    pub async fn verify(&self, plan: &Plan, registry_url: Option<&str>) -> Result<VerifyReport> {
+        if plan.policy.package_type != PackageType::Container {
+            return Ok(VerifyReport::default());
+        }
+        let url = registry_url
+            .map(str::to_owned)
+            .or_else(|| plan.target.registry.clone())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "the plan names no registry; pass the registry URL to verify against",
+                )
+            })?;
+        let registry = Registry::new(&self.client, &url)?;
+        let all: BTreeSet<&str> = plan.packages.iter().map(|p| p.name.as_str()).collect();
+        kept_images(&self.client, &registry, &self.cache, plan, &all).await
+    }
+}
+
+/// The changed packages of a run, for [`kept_images`].
+pub(crate) fn touched(report: &Report) -> BTreeSet<&str> {
+    report
+        .items
+        .iter()
+        .filter(|i| matches!(i.outcome, Outcome::Deleted | Outcome::Untagged))
+        .map(|i| i.package.as_str())
+        .collect()
+}
+
+/// Resolves the kept tags of the plan's `packages`.
 pub(crate) async fn kept_images(
     client: &Client,
     registry: &Registry,
     cache: &Arc<dyn ManifestCache>,
     plan: &Plan,
-    report: &Report,
+    touched: &BTreeSet<&str>,
 ) -> Result<VerifyReport> {
-    let touched: BTreeSet<&str> = report
-        .items
-        .iter()
-        .filter(|i| matches!(i.outcome, Outcome::Deleted | Outcome::Untagged))
-        .map(|i| i.package.as_str())
-        .collect();
     let mut out = VerifyReport::default();
     let owner = plan.policy.owner.to_owner();
     for p in plan
@@ -50,7 +81,7 @@ pub(crate) async fn kept_images(
         let kept: BTreeSet<u64> = p
             .actions
             .iter()
-            .filter(|a| a.action == Verdict::Keep)
+            .filter(|a| a.action != Verdict::Delete)
             .map(|a| a.version_id)
             .collect();
         for v in active.iter().filter(|v| kept.contains(&v.id)) {
