@@ -4,14 +4,15 @@
 #   2. Node: ghpkg vs @octokit/rest (pinned in bindings-node/package.json).
 #   3. Python: ghpkg vs githubkit (pinned below) and plain httpx.
 #   4. Go: ghpkg vs go-github (pinned in bindings-go/bench/go.mod).
+#   5. Retention: planning 9,996 container versions cold and warm; delete pace.
 # Everything runs against the emulator on 127.0.0.1. Not part of the tests.
-#   bash scripts/bench.sh [rust|node|python|go]...   (default: all)
+#   bash scripts/bench.sh [rust|node|python|go|retention]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(rust node python go)
+[ ${#which[@]} -eq 0 ] && which=(rust node python go retention)
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
@@ -50,6 +51,9 @@ for w in "${which[@]}"; do
         tee /dev/stderr <"$tmp/out.md" | section go
         rm -rf "$tmp"
         ;;
-    *) echo "unknown benchmark $w (rust, node, python, go)" >&2; exit 2 ;;
+    retention)
+        cargo run --quiet --release -p ghpkg-bench --bin retention -- --runs 3 | tee /dev/stderr | section retention
+        ;;
+    *) echo "unknown benchmark $w (rust, node, python, go, retention)" >&2; exit 2 ;;
     esac
 done

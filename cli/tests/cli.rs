@@ -405,3 +405,49 @@ async fn a_killed_apply_resumes_from_its_journal() {
     assert_eq!(report["verify"]["broken"], serde_json::json!([]));
     assert_eq!(report["verify"]["checked_tags"], 3);
 }
+
+/// The README's policy (`examples/retention/policy.json`) plans against the
+/// demo: the semver-tagged releases are protected, the broken leftovers go.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_policy_plans() {
+    let emu = Emulator::demo().await.unwrap();
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/retention/policy.json"
+    );
+    let registry = emu.registry_url();
+    let out = ghpkg(
+        &emu,
+        &[
+            "retention",
+            "plan",
+            "--policy",
+            policy,
+            "--registry-url",
+            &registry,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pkg = &plan["packages"][0];
+    assert_eq!(pkg["name"], "api/server");
+    assert_eq!(pkg["status"], "ok");
+    let verdict = |id: u64| {
+        pkg["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["version_id"] == id)
+            .unwrap()["action"]
+            .clone()
+    };
+    for release in [5_000_000_001u64, 20015, 20016] {
+        assert_eq!(verdict(release), "keep", "{release}");
+    }
+    for leftover in [200140u64, 200150, 200151, 200160] {
+        assert_eq!(verdict(leftover), "delete", "{leftover}");
+    }
+}

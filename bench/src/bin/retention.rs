@@ -9,6 +9,7 @@
 //!    at GitHub's ceiling (180): the rate achieved against the one asked for.
 //!
 //! `cargo run --release -p ghpkg-bench --bin retention -- [--runs N]`
+//! (`GHPKG_BENCH_BREAKDOWN=1` also times listing the versions alone).
 
 use std::time::{Duration, Instant};
 
@@ -140,6 +141,21 @@ async fn planning(runs: usize) -> String {
             "cold run {run}: {} ({reads} manifests read)",
             secs(t.elapsed())
         );
+        if std::env::var_os("GHPKG_BENCH_BREAKDOWN").is_some() {
+            let t = Instant::now();
+            let n = client(&emu)
+                .list_versions(
+                    &ghpkg::Owner::org("bench"),
+                    ghpkg::PackageType::Container,
+                    "app",
+                    Some(ghpkg::VersionState::Active),
+                )
+                .collect_all()
+                .await
+                .expect("listing")
+                .len();
+            eprintln!("  listing {n} versions alone: {}", secs(t.elapsed()));
+        }
         let t = Instant::now();
         let again = client(&emu)
             .retention()

@@ -673,6 +673,12 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
             }
         }
     }
+    let by_name: HashMap<&str, usize> = versions
+        .iter()
+        .enumerate()
+        .map(|(n, v)| (v.name.as_str(), n))
+        .collect();
+    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &n)| (n, p)).collect();
     for (i, v) in versions.iter().enumerate() {
         if let (Some((tags, reasons)), false) = (untags.get(&i), deleted.contains(&i)) {
             let mut a = action(v, i, &graph, &roots, Verdict::Untag, reasons.clone());
@@ -685,7 +691,7 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
             {
                 r.clone()
             } else {
-                vec![cascade_reason(&graph, i, versions, &deleted)]
+                vec![cascade_reason(&graph, i, &by_name, &deleted)]
             };
             (Verdict::Delete, reasons)
         } else {
@@ -695,6 +701,7 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                     &graph,
                     i,
                     versions,
+                    &by_name,
                     &kept_closure,
                     &roots,
                     &candidates,
@@ -705,10 +712,7 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
         };
         let mut a = action(v, i, &graph, &roots, verdict, reasons);
         if verdict == Verdict::Delete {
-            a.order = order
-                .iter()
-                .position(|&n| n == i)
-                .map(|p| (p + untags.len()) as u32 + 1);
+            a.order = position.get(&i).map(|p| (p + untags.len()) as u32 + 1);
         }
         actions.push(a);
     }
@@ -841,14 +845,9 @@ fn delete_reason(rule: &str, sel: &Selector, img: &Image<'_>) -> Reason {
 fn cascade_reason(
     graph: &Graph,
     i: usize,
-    versions: &[VersionInfo],
+    by_name: &HashMap<&str, usize>,
     deleted: &BTreeSet<usize>,
 ) -> Reason {
-    let by_name: HashMap<&str, usize> = versions
-        .iter()
-        .enumerate()
-        .map(|(n, v)| (v.name.as_str(), n))
-        .collect();
     if !graph.parents[i].is_empty() {
         let parents: Vec<&str> = graph.parents[i]
             .iter()
@@ -865,10 +864,12 @@ fn cascade_reason(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn keep_reason(
     graph: &Graph,
     i: usize,
     versions: &[VersionInfo],
+    by_name: &HashMap<&str, usize>,
     kept_closure: &BTreeSet<usize>,
     roots: &BTreeSet<usize>,
     candidates: &BTreeMap<usize, Vec<Reason>>,
@@ -881,11 +882,6 @@ fn keep_reason(
         return vec![Reason::new("no_delete_rule")];
     }
     if kept_closure.contains(&i) {
-        let by_name: HashMap<&str, usize> = versions
-            .iter()
-            .enumerate()
-            .map(|(n, v)| (v.name.as_str(), n))
-            .collect();
         let kept_parents: Vec<String> = graph.parents[i]
             .iter()
             .filter(|p| {
@@ -893,7 +889,7 @@ fn keep_reason(
                     .get(p.as_str())
                     .is_some_and(|n| kept_closure.contains(n))
             })
-            .map(|p| describe(versions, &by_name, p))
+            .map(|p| describe(versions, by_name, p))
             .collect();
         if !kept_parents.is_empty() {
             return vec![Reason::new("child_of_kept")
@@ -901,7 +897,7 @@ fn keep_reason(
         }
         if let Some(s) = &graph.subject[i] {
             return vec![Reason::new("referrer_of_kept")
-                .detail(format!("refers to {}", describe(versions, &by_name, s)))];
+                .detail(format!("refers to {}", describe(versions, by_name, s)))];
         }
     }
     vec![Reason::new("no_delete_rule").detail("nothing selected it")]
