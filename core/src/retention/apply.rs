@@ -113,7 +113,40 @@ pub enum VerifyFailure {
 /// it stops the run after the unit in progress: the journal resumes it.
 pub struct ApplyEvents {
     rx: mpsc::Receiver<Result<Event>>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
+}
+
+/// A run's stop request: a flag, and a wake-up for the run's waits (the
+/// pace, rate limits), so a stop never waits for them to run out.
+#[derive(Default)]
+pub(crate) struct Stop {
+    flag: AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl Stop {
+    fn stop(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.wake.notify_waiters();
+    }
+
+    fn is_set(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps for `d`; `false` when a stop cut it short (or came before).
+    async fn sleep(&self, d: Duration) -> bool {
+        let woken = self.wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if self.is_set() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(d) => !self.is_set(),
+            () = woken => false,
+        }
+    }
 }
 
 impl Stream for ApplyEvents {
@@ -126,13 +159,45 @@ impl Stream for ApplyEvents {
 impl ApplyEvents {
     /// Stops the run after the unit in progress (the same as dropping it).
     pub fn stop(&self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop.stop();
+    }
+
+    /// A handle that stops the run from anywhere (another thread or task,
+    /// a signal handler's flag, a cancelled context) while the stream is
+    /// being read elsewhere.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(Arc::clone(&self.stop))
+    }
+}
+
+/// Stops a run after the unit in progress; cloneable, `Send` and `Sync`.
+#[derive(Clone, Debug)]
+pub struct StopHandle(Arc<Stop>);
+
+impl std::fmt::Debug for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stop")
+            .field("stopped", &self.is_set())
+            .finish()
+    }
+}
+
+impl StopHandle {
+    /// Stops the run after the unit in progress; the stream then ends with
+    /// the report (the rest `not_attempted`), and the journal resumes it.
+    pub fn stop(&self) {
+        self.0.stop();
+    }
+
+    /// Whether the run was asked to stop.
+    pub fn is_stopped(&self) -> bool {
+        self.0.is_set()
     }
 }
 
 impl Drop for ApplyEvents {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.stop.stop();
     }
 }
 
@@ -145,18 +210,23 @@ impl std::fmt::Debug for ApplyEvents {
 /// Sends events; notices when nobody listens any more.
 pub(crate) struct Emitter {
     tx: mpsc::Sender<Result<Event>>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<Stop>,
 }
 
 impl Emitter {
     pub(crate) async fn send(&self, event: Event) {
         if self.tx.send(Ok(event)).await.is_err() {
-            self.stop.store(true, Ordering::SeqCst);
+            self.stop.stop();
         }
     }
 
     pub(crate) fn stopped(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
+        self.stop.is_set()
+    }
+
+    /// Sleeps for `d` unless the run is stopped; `false` when it was.
+    pub(crate) async fn sleep(&self, d: Duration) -> bool {
+        self.stop.sleep(d).await
     }
 }
 
@@ -168,7 +238,7 @@ impl Retention {
     /// stream's only item, an error, and nothing is deleted.
     pub fn apply_events(&self, plan: Plan, options: ApplyOptions) -> ApplyEvents {
         let (tx, rx) = mpsc::channel(16);
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(Stop::default());
         let emitter = Emitter {
             tx: tx.clone(),
             stop: Arc::clone(&stop),
@@ -799,7 +869,14 @@ async fn execute(
                     })
                     .await;
                 }
-                tokio::time::sleep(wait).await;
+                if !out.sleep(wait).await {
+                    // Stopped while pacing: nothing was journaled or sent.
+                    let mut i = unit.item(Outcome::NotAttempted);
+                    i.detail = Some("the run was stopped".into());
+                    out.send(Event::Outcome(i.clone())).await;
+                    report.items.push(i);
+                    continue;
+                }
                 let item = match unit.action {
                     Some(a) if a.action == Verdict::Untag => {
                         untag_one(&quiet, pushes, unit, a, journal, *seq).await?
@@ -1034,9 +1111,15 @@ async fn delete_one(
                             request_id: item.request_id.clone(),
                         })
                         .await;
-                        tokio::time::sleep(wait).await;
                         let again = pacer.reserve();
-                        tokio::time::sleep(again).await;
+                        if !out.sleep(wait + again).await {
+                            item.outcome = Outcome::NotAttempted;
+                            item.detail = Some(format!(
+                                "the run was stopped while waiting for a rate limit: {}",
+                                e.message()
+                            ));
+                            break;
+                        }
                     }
                     ErrorKind::Rejected if lower.contains("last") && lower.contains("version") => {
                         item.outcome = Outcome::RefusedLastVersion;

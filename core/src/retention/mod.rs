@@ -29,7 +29,7 @@ mod verify;
 
 use std::sync::Arc;
 
-pub use apply::{ApplyEvents, ApplyOptions, VerifyFailure, RESTORE_WINDOW_DAYS};
+pub use apply::{ApplyEvents, ApplyOptions, StopHandle, VerifyFailure, RESTORE_WINDOW_DAYS};
 pub use cache::{FileCache, ManifestCache, MemoryCache};
 pub use import::Inputs;
 pub use journal::{Entry, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VERSION};

@@ -397,3 +397,53 @@ async fn restores_past_thirty_days_expire() {
         .unwrap();
     assert_eq!(undo.with_outcome(Outcome::Expired).count(), 2, "{undo:#?}");
 }
+
+#[tokio::test]
+async fn a_stop_handle_ends_the_run_between_deletes_with_a_report() {
+    let emu = demo().await;
+    let c = client(&emu);
+    let plan = plan(&emu, UI_KIT).await;
+    let journal = journal_path("stop");
+    // One delete a minute: the stop must cut the pace's wait short.
+    let started = std::time::Instant::now();
+    let mut events = c.retention().apply_events(
+        plan.clone(),
+        ApplyOptions {
+            deletes_per_minute: Some(1),
+            ..ApplyOptions::new(&journal)
+        },
+    );
+    let stop = events.stop_handle();
+    assert!(!stop.is_stopped());
+    let mut report = None;
+    let mut stopped = false;
+    while let Some(e) = events.next().await {
+        match e.unwrap() {
+            Event::Outcome(_) if !stopped => {
+                // From another task, as a binding's cancel would.
+                let s = stop.clone();
+                tokio::spawn(async move { s.stop() }).await.unwrap();
+                stopped = true;
+            }
+            Event::Report { report: r } => report = Some(r),
+            _ => {}
+        }
+    }
+    let report = report.expect("the stream ends with the report");
+    assert!(stop.is_stopped());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the stop did not wait for the pace"
+    );
+    assert_eq!(report.with_outcome(Outcome::Deleted).count(), 1);
+    assert_eq!(report.with_outcome(Outcome::NotAttempted).count(), 1);
+    assert_eq!(report.status, Status::Partial);
+    // The journal resumes it.
+    let rest = c
+        .retention()
+        .apply(plan, ApplyOptions::new(&journal))
+        .await
+        .unwrap();
+    assert_eq!(rest.status, Status::Complete);
+    assert_eq!(deletes_sent(&emu), 2);
+}
