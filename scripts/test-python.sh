@@ -2,7 +2,9 @@
 # Tests the Python binding as a user gets it: builds the wheel (maturin, into
 # the workspace target/), installs it into a fresh virtualenv, and runs, from a
 # directory outside the source tree, the pytest suite against the emulator,
-# mypy's stubtest on the stubs, and mypy --strict on the package and examples.
+# mypy's stubtest on the stubs, and mypy --strict on the package and examples;
+# before that, ruff (lint and format) and the check that the generated
+# retention types match schemas/.
 #
 #   bash scripts/test-python.sh              # debug build of the extension
 #   GHPKG_PY_RELEASE=1 bash scripts/test-python.sh   # optimized build
@@ -24,7 +26,12 @@ step "fresh virtualenv ($("$PYTHON" --version))"
 "$PYTHON" -m venv "$VENV"
 PY="$VENV/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check \
-    maturin==1.16.0 pytest==9.2.0 pytest-timeout==2.4.0 mypy==2.4.1
+    maturin==1.16.0 pytest==9.2.0 pytest-timeout==2.4.0 mypy==2.4.1 ruff==0.17.6
+
+step "ruff and the generated types"
+"$VENV/bin/ruff" check bindings-python
+"$VENV/bin/ruff" format --check bindings-python
+"$PY" scripts/gen_python_types.py --check
 
 step "build the wheel"
 PROFILE=()

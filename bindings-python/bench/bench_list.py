@@ -47,6 +47,7 @@ def timed(fn: Callable[[], Any], rounds: int) -> List[float]:
 
 def atimed(fn: Callable[[], Awaitable[Any]], rounds: int) -> List[float]:
     _reset()
+
     async def main() -> List[float]:
         await fn()
         out = []
@@ -94,7 +95,8 @@ def main() -> None:
             httpx = None
         if httpx is not None:
             raw = httpx.Client(
-                base_url=emu.url, headers={"Authorization": f"Bearer {token}", "User-Agent": "bench"}
+                base_url=emu.url,
+                headers={"Authorization": f"Bearer {token}", "User-Agent": "bench"},
             )
 
             def raw_get() -> None:
@@ -119,9 +121,10 @@ def main() -> None:
                 for _ in range(50):
                     # githubkit puts names into paths unencoded, so a name with a
                     # "/" (api/server) would reach another endpoint: use one without.
-                    kit.rest.packages.get_package_for_organization(
+                    resp = kit.rest.packages.get_package_for_organization(
                         "container", "only-tag", "acme"
-                    ).parsed_data
+                    )
+                    assert resp.parsed_data.name == "only-tag"
 
             results["githubkit sync: list 264 packages"] = timed(kit_list, args.rounds)
             results["githubkit sync: 50 x get_package"] = timed(kit_get, args.rounds)
@@ -143,7 +146,9 @@ def main() -> None:
 
     width = max(len(k) for k in results)
     for name, times in results.items():
-        print(f"{name:<{width}}  median {statistics.median(times) * 1000:8.2f} ms  (n={len(times)})")
+        print(
+            f"{name:<{width}}  median {statistics.median(times) * 1000:8.2f} ms  (n={len(times)})"
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ use crate::runtime::awaitable;
 /// The native half of `ghpkg.AsyncClient`.
 #[pyclass(module = "ghpkg._native", name = "AsyncCore", frozen)]
 pub(crate) struct AsyncCore {
-    handle: ClientHandle,
+    pub(crate) handle: ClientHandle,
 }
 
 /// An asyncio future for a core call; it resolves to the value or raises

@@ -16,7 +16,7 @@ use crate::runtime::block_on;
 /// A blocking GitHub Packages client; safe to share between threads.
 #[pyclass(module = "ghpkg", name = "Client", frozen)]
 pub(crate) struct Client {
-    handle: ClientHandle,
+    pub(crate) handle: ClientHandle,
 }
 
 /// Waits for a core call and raises its error as the matching exception.
@@ -43,6 +43,16 @@ client_methods!(
     packages = PackageListing,
     versions = VersionListing,
     {
+        /// Retention: plan a policy, apply a reviewed plan, undo a run
+        /// (``ghpkg.retention.Retention``).
+        #[getter]
+        fn retention<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+            slf.py()
+                .import("ghpkg.retention")?
+                .getattr("Retention")?
+                .call1((slf,))
+        }
+
         fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
             slf
         }

@@ -15,6 +15,7 @@ mod handle;
 mod listing;
 mod models;
 mod ops;
+mod retention;
 mod runtime;
 
 /// Every catalog resource with its fields and methods, as plain data (the
@@ -69,6 +70,27 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::PyTokenScopes>()?;
     m.add_class::<models::PyRateLimit>()?;
     m.add_class::<emulator::EmulatorServer>()?;
+    m.add_class::<retention::Plan>()?;
+    m.add_class::<retention::ApplyEvents>()?;
+    m.add_class::<retention::AsyncApplyEvents>()?;
+    for f in [
+        wrap_pyfunction!(retention::policy_check, m)?,
+        wrap_pyfunction!(retention::policy_import, m)?,
+        wrap_pyfunction!(retention::import_tools, m)?,
+        wrap_pyfunction!(retention::schemas, m)?,
+        wrap_pyfunction!(retention::plan, m)?,
+        wrap_pyfunction!(retention::apply_events, m)?,
+        wrap_pyfunction!(retention::undo, m)?,
+        wrap_pyfunction!(retention::recover, m)?,
+        wrap_pyfunction!(retention::verify, m)?,
+        wrap_pyfunction!(retention::plan_async, m)?,
+        wrap_pyfunction!(retention::apply_events_async, m)?,
+        wrap_pyfunction!(retention::undo_async, m)?,
+        wrap_pyfunction!(retention::recover_async, m)?,
+        wrap_pyfunction!(retention::verify_async, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
     m.add_function(wrap_pyfunction!(catalog_resources, m)?)?;
     m.add_function(wrap_pyfunction!(enum_values, m)?)?;

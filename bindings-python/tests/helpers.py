@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Dict, List, TypeVar
+from typing import Awaitable, Dict, List, TypeVar
 from urllib.parse import parse_qsl
 
 import pytest

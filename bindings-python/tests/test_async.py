@@ -10,11 +10,11 @@ import time
 from typing import Any, Dict, List
 
 import pytest
+from test_operations import SCENARIO
 
 import ghpkg
 from ghpkg.testing import Emulator, Fault
 from helpers import OWNERS, paths, query, run
-from test_operations import SCENARIO
 
 
 def test_methods_are_coroutine_functions() -> None:
@@ -86,9 +86,15 @@ def test_scopes_and_catalog(emu: Emulator) -> None:
             assert s.can_delete
             rows = await c.catalog_select("packages", {"org": "acme", "package_type": "npm"})
             assert [r["name"] for r in rows] == ["ui-kit", "single-version"]
-            await c.catalog_delete("packages", org="acme", package_type="npm", package_name="ui-kit")
+            await c.catalog_delete(
+                "packages", org="acme", package_type="npm", package_name="ui-kit"
+            )
             rows = await c.catalog_exec(
-                "packages", "restore_package_for_org", org="acme", package_type="npm", package_name="ui-kit"
+                "packages",
+                "restore_package_for_org",
+                org="acme",
+                package_type="npm",
+                package_name="ui-kit",
             )
             assert rows == []
             assert c.rate_limit is not None and c.base_url == emu.url
@@ -140,7 +146,7 @@ def test_closed_async_client(emu: Emulator) -> None:
         c = emu.async_client()
         await c.aclose()
         assert c.closed
-        with pytest.raises(ghpkg.ClientClosedError, match="closed") as closed:
+        with pytest.raises(ghpkg.ClientClosedError, match="closed"):
             await c.get_package("npm", "hello-world")
 
     run(main())

@@ -13,7 +13,7 @@ import ghpkg
 from ghpkg.testing import Emulator
 from helpers import paths
 
-P, O, V, D = (
+P, ORG, V, D = (
     "github.packages.packages",
     "github.packages.org_packages",
     "package_versions",
@@ -36,8 +36,18 @@ CASES: List[Tuple[str, str, Dict[str, Any], str]] = [
         {"package_type": "container", "package_name": "my app"},
         "GET /user/packages/container/my%20app",
     ),
-    (P, "list_packages_for_organization", {"org": "acme", "package_type": "container"}, "GET /orgs/acme/packages"),
-    (P, "list_packages_for_user", {"username": "octocat", "package_type": "npm"}, "GET /users/octocat/packages"),
+    (
+        P,
+        "list_packages_for_organization",
+        {"org": "acme", "package_type": "container"},
+        "GET /orgs/acme/packages",
+    ),
+    (
+        P,
+        "list_packages_for_user",
+        {"username": "octocat", "package_type": "npm"},
+        "GET /users/octocat/packages",
+    ),
     (P, "list_packages_for_authenticated_user", {"package_type": "maven"}, "GET /user/packages"),
     (
         P,
@@ -76,20 +86,25 @@ CASES: List[Tuple[str, str, Dict[str, Any], str]] = [
         "POST /user/packages/maven/com.octocat.hello/restore",
     ),
     (
-        O,
+        ORG,
         "get_package_for_organization",
         {"org": "acme", "package_type": "rubygems", "package_name": "acme-tools"},
         "GET /orgs/acme/packages/rubygems/acme-tools",
     ),
-    (O, "list_packages_for_organization", {"org": "acme", "package_type": "docker"}, "GET /orgs/acme/packages"),
     (
-        O,
+        ORG,
+        "list_packages_for_organization",
+        {"org": "acme", "package_type": "docker"},
+        "GET /orgs/acme/packages",
+    ),
+    (
+        ORG,
         "delete_package_for_org",
         {"org": "acme", "package_type": "rubygems", "package_name": "acme-tools"},
         "DELETE /orgs/acme/packages/rubygems/acme-tools",
     ),
     (
-        O,
+        ORG,
         "restore_package_for_org",
         {"org": "acme", "package_type": "rubygems", "package_name": "acme-tools"},
         "POST /orgs/acme/packages/rubygems/acme-tools/restore",
@@ -103,16 +118,30 @@ CASES: List[Tuple[str, str, Dict[str, Any], str]] = [
     (
         V,
         "get_package_version_for_user",
-        {"username": "octocat", "package_type": "npm", "package_name": "hello-world", "package_version_id": "10012"},
+        {
+            "username": "octocat",
+            "package_type": "npm",
+            "package_name": "hello-world",
+            "package_version_id": "10012",
+        },
         "GET /users/octocat/packages/npm/hello-world/versions/10012",
     ),
     (
         V,
         "get_package_version_for_authenticated_user",
-        {"package_type": "container", "package_name": "hello-container", "package_version_id": 10063},
+        {
+            "package_type": "container",
+            "package_name": "hello-container",
+            "package_version_id": 10063,
+        },
         "GET /user/packages/container/hello-container/versions/10063",
     ),
-    (V, "get_all_package_versions_for_package_owned_by_org", API, "GET /orgs/acme/packages/container/api%2Fserver/versions"),
+    (
+        V,
+        "get_all_package_versions_for_package_owned_by_org",
+        API,
+        "GET /orgs/acme/packages/container/api%2Fserver/versions",
+    ),
     (
         V,
         "get_all_package_versions_for_package_owned_by_user",
@@ -140,13 +169,23 @@ CASES: List[Tuple[str, str, Dict[str, Any], str]] = [
     (
         V,
         "delete_package_version_for_user",
-        {"username": "octocat", "package_type": "npm", "package_name": "100%-pure", "package_version_id": 10092},
+        {
+            "username": "octocat",
+            "package_type": "npm",
+            "package_name": "100%-pure",
+            "package_version_id": 10092,
+        },
         "DELETE /users/octocat/packages/npm/100%25-pure/versions/10092",
     ),
     (
         V,
         "restore_package_version_for_user",
-        {"username": "octocat", "package_type": "npm", "package_name": "100%-pure", "package_version_id": 10092},
+        {
+            "username": "octocat",
+            "package_type": "npm",
+            "package_name": "100%-pure",
+            "package_version_id": 10092,
+        },
         "POST /users/octocat/packages/npm/100%25-pure/versions/10092/restore",
     ),
     (
@@ -161,9 +200,24 @@ CASES: List[Tuple[str, str, Dict[str, Any], str]] = [
         {"package_type": "nuget", "package_name": "Octo.Core", "package_version_id": 10052},
         "POST /user/packages/nuget/Octo.Core/versions/10052/restore",
     ),
-    (D, "list_docker_migration_conflicting_packages_for_organization", {"org": "acme"}, "GET /orgs/acme/docker/conflicts"),
-    (D, "list_docker_migration_conflicting_packages_for_user", {"username": "octocat"}, "GET /users/octocat/docker/conflicts"),
-    (D, "list_docker_migration_conflicting_packages_for_authenticated_user", {}, "GET /user/docker/conflicts"),
+    (
+        D,
+        "list_docker_migration_conflicting_packages_for_organization",
+        {"org": "acme"},
+        "GET /orgs/acme/docker/conflicts",
+    ),
+    (
+        D,
+        "list_docker_migration_conflicting_packages_for_user",
+        {"username": "octocat"},
+        "GET /users/octocat/docker/conflicts",
+    ),
+    (
+        D,
+        "list_docker_migration_conflicting_packages_for_authenticated_user",
+        {},
+        "GET /user/docker/conflicts",
+    ),
 ]
 
 RESOURCES = {r["id"]: r for r in ghpkg.catalog_resources()}
@@ -221,8 +275,14 @@ def test_every_method_by_exec(
     "params,call",
     [
         (API, "GET /orgs/acme/packages/container/api%2Fserver"),
-        ({"username": "octocat", "package_type": "npm", "package_name": "hello-world"}, "GET /users/octocat/packages/npm/hello-world"),
-        ({"package_type": "npm", "package_name": "hello-world"}, "GET /user/packages/npm/hello-world"),
+        (
+            {"username": "octocat", "package_type": "npm", "package_name": "hello-world"},
+            "GET /users/octocat/packages/npm/hello-world",
+        ),
+        (
+            {"package_type": "npm", "package_name": "hello-world"},
+            "GET /user/packages/npm/hello-world",
+        ),
         ({"org": "acme", "package_type": "container"}, "GET /orgs/acme/packages"),
         ({"username": "octocat", "package_type": "npm"}, "GET /users/octocat/packages"),
         ({"package_type": "npm", "org": None}, "GET /user/packages"),
@@ -254,7 +314,9 @@ def test_rows_are_plain_json(client: ghpkg.Client, emu: Emulator) -> None:
 def test_params_dict_and_keywords_merge(client: ghpkg.Client) -> None:
     rows = client.catalog_select("packages", {"org": "acme", "package_type": "npm"}, name="ui-kit")
     assert [r["id"] for r in rows] == [2002]
-    rows = client.catalog_select("packages", {"org": "acme", "package_type": "npm"}, package_type="maven")
+    rows = client.catalog_select(
+        "packages", {"org": "acme", "package_type": "npm"}, package_type="maven"
+    )
     assert [r["name"] for r in rows] == ["com.acme.core"], "keywords win"
 
 
@@ -274,7 +336,9 @@ def test_delete_picks_by_params_and_never_filters(client: ghpkg.Client, emu: Emu
         client.get_package("npm", "ui-kit", org="acme")
     emu.clear_requests()
     with pytest.raises(ghpkg.InvalidArgumentError, match="unknown param name"):
-        client.catalog_delete("packages", org="acme", package_type="npm", package_name="x", name="x")
+        client.catalog_delete(
+            "packages", org="acme", package_type="npm", package_name="x", name="x"
+        )
     with pytest.raises(ghpkg.InvalidArgumentError, match="no DELETE method"):
         client.catalog_delete("packages", org="acme", package_type="npm")
     assert emu.requests() == []
@@ -285,14 +349,37 @@ def test_delete_picks_by_params_and_never_filters(client: ghpkg.Client, emu: Emu
     [
         (lambda c: c.catalog_select("pkgs", org="acme"), "unknown resource"),
         (lambda c: c.catalog_select("packages"), r"given params \(none\)"),
-        (lambda c: c.catalog_select("packages", org="acme", package_type="containers"), "unknown package type"),
-        (lambda c: c.catalog_select("packages", org=7, package_type="npm"), "param org must be a string"),
-        (lambda c: c.catalog_select("packages", org="acme", package_type="npm", nmae="x"), "unknown param nmae"),
-        (lambda c: c.catalog_exec("packages", "restore_package_for_org", org="acme", package_type="npm"), "missing: package_name"),
+        (
+            lambda c: c.catalog_select("packages", org="acme", package_type="containers"),
+            "unknown package type",
+        ),
+        (
+            lambda c: c.catalog_select("packages", org=7, package_type="npm"),
+            "param org must be a string",
+        ),
+        (
+            lambda c: c.catalog_select("packages", org="acme", package_type="npm", nmae="x"),
+            "unknown param nmae",
+        ),
+        (
+            lambda c: c.catalog_exec(
+                "packages", "restore_package_for_org", org="acme", package_type="npm"
+            ),
+            "missing: package_name",
+        ),
         (lambda c: c.catalog_exec("packages", "drop_everything", {}), "has no method"),
-        (lambda c: c.catalog_select("package_versions", {**API, "package_version_id": -1}), "positive integer"),
-        (lambda c: c.catalog_select("package_versions", {**API, "package_version_id": 1.5}), "positive integer"),
-        (lambda c: c.catalog_delete("docker_migration_packages", org="acme"), "has no DELETE method"),
+        (
+            lambda c: c.catalog_select("package_versions", {**API, "package_version_id": -1}),
+            "positive integer",
+        ),
+        (
+            lambda c: c.catalog_select("package_versions", {**API, "package_version_id": 1.5}),
+            "positive integer",
+        ),
+        (
+            lambda c: c.catalog_delete("docker_migration_packages", org="acme"),
+            "has no DELETE method",
+        ),
     ],
 )
 def test_catalog_errors_come_before_any_request(

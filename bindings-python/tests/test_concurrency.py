@@ -94,7 +94,7 @@ def test_one_runtime_serves_sync_and_async(emu: Emulator) -> None:
     assert not any(n.startswith("tokio-runtime") for n in names), names
 
 
-def _in_child(fn: "object") -> int:
+def _in_child(fn: object) -> int:
     """Runs ``fn`` in a forked child; returns its exit status (0 = passed)."""
     pid = os.fork()
     if pid == 0:

@@ -16,7 +16,9 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 
 def run_example(name: str, env: Dict[str, str]) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "STACKQL_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "STACKQL_"))
+    }
     proc = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         env={**clean, **env},
@@ -53,7 +55,26 @@ def test_testing_example(env: Dict[str, str]) -> None:
     assert run_example("testing_example.py", {}).strip() == "ok"
 
 
-@pytest.mark.parametrize("name", ["sync_example.py", "async_example.py", "testing_example.py"])
+def test_retention_example(emu: Emulator, env: Dict[str, str], tmp_path: pathlib.Path) -> None:
+    env = {
+        **env,
+        "GHPKG_REGISTRY_URL": emu.registry_url,
+        "GHPKG_JOURNAL": str(tmp_path / "j.jsonl"),
+    }
+    out = run_example("retention_example.py", env).splitlines()
+    assert "will delete api/server 200140: ghost_index" in out
+    assert "will delete api/server 200150: partial_index" in out
+    assert "will delete api/server 200160: orphaned_referrer" in out
+    deleted = [line for line in out if line.startswith("deleted ")]
+    assert deleted == ["deleted api/server 200140", "deleted api/server 200160"]
+    assert "complete: {'deleted': 2}" in out
+    assert any(line.endswith("kept tags resolve, 0 broken") for line in out)
+    assert out[-1] == "undo complete: {'restored': 2}"
+
+
+@pytest.mark.parametrize(
+    "name", ["sync_example.py", "async_example.py", "testing_example.py", "retention_example.py"]
+)
 def test_readme_shows_the_examples_verbatim(name: str) -> None:
     code = (EXAMPLES / name).read_text().rstrip()
     readmes = [EXAMPLES.parent / "README.md", EXAMPLES.parent.parent / "README.md"]

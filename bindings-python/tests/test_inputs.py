@@ -113,7 +113,9 @@ def test_wrong_types_are_type_errors(client: ghpkg.Client, emu: Emulator, case: 
 def test_type_error_messages_name_the_argument(client: ghpkg.Client) -> None:
     with pytest.raises(TypeError, match="name must be a str, not int"):
         client.get_package("npm", 123)
-    with pytest.raises(TypeError, match=r"package_type must be a str or ghpkg\.PackageType, not int"):
+    with pytest.raises(
+        TypeError, match=r"package_type must be a str or ghpkg\.PackageType, not int"
+    ):
         client.get_package(5, "x")
     with pytest.raises(TypeError, match="version_id must be an int, not str"):
         client.get_version("npm", "x", "1")
@@ -182,7 +184,10 @@ OPTION_ERRORS: Dict[str, Any] = {
     "per_page 101": ({"per_page": 101}, ghpkg.InvalidArgumentError),
     "base_url ftp": ({"base_url": "ftp://example.com"}, ghpkg.InvalidArgumentError),
     "base_url garbage": ({"base_url": "not a url"}, ghpkg.InvalidArgumentError),
-    "base_url plain http": ({"base_url": "http://ghe.example.com/api/v3"}, ghpkg.InvalidArgumentError),
+    "base_url plain http": (
+        {"base_url": "http://ghe.example.com/api/v3"},
+        ghpkg.InvalidArgumentError,
+    ),
     "base_url int": ({"base_url": 80}, TypeError),
     "token empty": ({"token": ""}, ghpkg.InvalidArgumentError),
     "token with space": ({"token": "ghp_a b"}, ghpkg.InvalidArgumentError),

@@ -26,7 +26,12 @@ def test_package_attributes(client: ghpkg.Client) -> None:
     assert p.created_at.tzinfo is not None and p.updated_at >= p.created_at
     owner = p.owner
     assert owner is not None
-    assert (owner.login, owner.id, owner.type, owner.site_admin) == ("acme", 100, "Organization", False)
+    assert (owner.login, owner.id, owner.type, owner.site_admin) == (
+        "acme",
+        100,
+        "Organization",
+        False,
+    )
     assert owner.html_url == "https://github.com/acme" and owner.avatar_url
     repo = p.repository
     assert repo is not None
@@ -69,7 +74,9 @@ def test_version_attributes(client: ghpkg.Client) -> None:
     assert v.package_html_url.startswith("https://github.com/")
     npm = client.get_version("npm", "hello-world", 10011)
     assert npm.license == "MIT" and npm.tags == [] and npm.is_untagged
-    deleted = client.list_versions("container", "api/server", org="acme", state="deleted").collect()[0]
+    deleted = client.list_versions(
+        "container", "api/server", org="acme", state="deleted"
+    ).collect()[0]
     assert deleted.deleted_at == datetime.datetime(2024, 3, 1, tzinfo=UTC)
 
 

@@ -43,7 +43,9 @@ SCENARIO: Dict[str, Dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("who,prefix", OWNERS)
-def test_list_packages(client: ghpkg.Client, emu: Emulator, who: Dict[str, str], prefix: str) -> None:
+def test_list_packages(
+    client: ghpkg.Client, emu: Emulator, who: Dict[str, str], prefix: str
+) -> None:
     pkgs = list(client.list_packages("container", **who))
     names = {p.name for p in pkgs}
     assert SCENARIO[prefix]["containers"] <= names
@@ -93,9 +95,7 @@ def test_list_and_get_versions(
     v = client.get_version("container", s["name"], s["tagged"], **who)
     assert v.id == s["tagged"] and v.name.startswith("sha256:")
     assert v.metadata is not None and v.metadata["package_type"] == "container"
-    assert paths(emu) == [
-        f"GET {prefix}/packages/container/{s['encoded']}/versions/{s['tagged']}"
-    ]
+    assert paths(emu) == [f"GET {prefix}/packages/container/{s['encoded']}/versions/{s['tagged']}"]
 
 
 @pytest.mark.parametrize("who,prefix", OWNERS)
@@ -115,9 +115,7 @@ def test_delete_and_restore_version(
     emu.clear_requests()
 
     client.restore_version(ghpkg.PackageType.CONTAINER, s["name"], vid, **who)
-    assert paths(emu) == [
-        f"POST {prefix}/packages/container/{s['encoded']}/versions/{vid}/restore"
-    ]
+    assert paths(emu) == [f"POST {prefix}/packages/container/{s['encoded']}/versions/{vid}/restore"]
     assert vid in {v.id for v in client.list_versions("container", s["name"], **who)}
 
 
@@ -150,14 +148,18 @@ def test_restore_package_sends_the_token_param(
 
 
 @pytest.mark.parametrize("who,prefix", OWNERS)
-def test_docker_conflicts(client: ghpkg.Client, emu: Emulator, who: Dict[str, str], prefix: str) -> None:
+def test_docker_conflicts(
+    client: ghpkg.Client, emu: Emulator, who: Dict[str, str], prefix: str
+) -> None:
     names = [p.name for p in client.docker_conflicts(**who)]
     assert names == SCENARIO[prefix]["conflicts"]
     assert paths(emu) == [f"GET {prefix}/docker/conflicts"]
 
 
 @pytest.mark.parametrize("ptype", list(ghpkg.PackageType))
-def test_every_package_type_is_listed(client: ghpkg.Client, emu: Emulator, ptype: ghpkg.PackageType) -> None:
+def test_every_package_type_is_listed(
+    client: ghpkg.Client, emu: Emulator, ptype: ghpkg.PackageType
+) -> None:
     for p in client.list_packages(ptype, org="acme"):
         assert p.package_type is ptype
     assert query(last(emu))["package_type"] == ptype.value

@@ -380,7 +380,11 @@ def run_client_step(
             monkeypatch.delenv(var, raising=False)
     options: Dict[str, Any] = {}
     for key, value in step["args"].items():
-        options[key] = _resolve(emu, "base_URL" if key == "base_url" else key, value) if isinstance(value, str) else value
+        options[key] = (
+            _resolve(emu, "base_URL" if key == "base_url" else key, value)
+            if isinstance(value, str)
+            else value
+        )
     try:
         client = ghpkg.Client(**options)
     except ghpkg.GhpkgError as err:
@@ -398,7 +402,9 @@ def run_client_step(
         if client.base_url != want_url:
             raise StepFailure(f"base_url: expected {want_url}, got {client.base_url}")
         if "token_kind" in expect and client.token_kind != expect["token_kind"]:
-            raise StepFailure(f"token_kind: expected {expect['token_kind']}, got {client.token_kind}")
+            raise StepFailure(
+                f"token_kind: expected {expect['token_kind']}, got {client.token_kind}"
+            )
         if "authorization" not in expect:
             return
         before = len(emu.requests())
@@ -458,7 +464,6 @@ def test_scenario(scenario: Dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> 
                 pytest.fail(f"[{scenario['name']}] step {i} ({step['op']}): {e}", pytrace=False)
             except Exception as e:  # a wrong type, an unexpected exception class
                 pytest.fail(
-                    f"[{scenario['name']}] step {i} ({step['op']}): "
-                    f"{type(e).__name__}: {e}",
+                    f"[{scenario['name']}] step {i} ({step['op']}): {type(e).__name__}: {e}",
                     pytrace=False,
                 )

@@ -23,13 +23,24 @@ FIXTURE = {
     "users": [{"login": "alice", "id": 7}],
     "orgs": [{"login": "widgets", "admins": ["alice"]}],
     "tokens": [
-        {"token": "ghp_alice_token", "user": "alice", "kind": "classic",
-         "scopes": ["read:packages", "write:packages", "delete:packages", "repo"]},
+        {
+            "token": "ghp_alice_token",
+            "user": "alice",
+            "kind": "classic",
+            "scopes": ["read:packages", "write:packages", "delete:packages", "repo"],
+        },
     ],
     "packages": [
-        {"owner": "widgets", "name": "gear", "package_type": "container", "visibility": "public",
-         "versions": [{"name": "sha256:" + "a" * 64, "tags": ["v1"]},
-                      {"name": "sha256:" + "b" * 64, "tags": []}]},
+        {
+            "owner": "widgets",
+            "name": "gear",
+            "package_type": "container",
+            "visibility": "public",
+            "versions": [
+                {"name": "sha256:" + "a" * 64, "tags": ["v1"]},
+                {"name": "sha256:" + "b" * 64, "tags": []},
+            ],
+        },
     ],
 }
 
@@ -50,12 +61,19 @@ def test_demo_dataset_and_tokens() -> None:
 def test_fixture_from_a_mapping_a_file_and_json(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "fixture.json"
     path.write_text(json.dumps(FIXTURE))
-    for emu in (Emulator(FIXTURE), Emulator(path), Emulator(str(path)), Emulator.from_json(json.dumps(FIXTURE))):
+    for emu in (
+        Emulator(FIXTURE),
+        Emulator(path),
+        Emulator(str(path)),
+        Emulator.from_json(json.dumps(FIXTURE)),
+    ):
         with emu, emu.client() as c:
             assert emu.token == "ghp_alice_token"
             pkg = c.get_package("container", "gear", org="widgets")
             assert pkg.version_count == 2
-            untagged = [v.id for v in c.list_versions("container", "gear", org="widgets") if v.is_untagged]
+            untagged = [
+                v.id for v in c.list_versions("container", "gear", org="widgets") if v.is_untagged
+            ]
             c.delete_version("container", "gear", untagged[0], org="widgets")
 
 
@@ -130,7 +148,9 @@ def test_fault_helpers_build_the_json_vocabulary() -> None:
 def test_fault_dicts_times_and_refusals(emu: Emulator) -> None:
     with emu.client(max_retries=0, max_rate_limit_wait=0) as c:
         # A dict written by hand, with its own rule fields; times absent: once.
-        emu.inject({"kind": "secondary_rate_limit", "retry_after_seconds": 7, "path": "/hello-world"})
+        emu.inject(
+            {"kind": "secondary_rate_limit", "retry_after_seconds": 7, "path": "/hello-world"}
+        )
         with pytest.raises(ghpkg.RateLimitError) as info:
             c.get_package("npm", "hello-world")
         assert info.value.status == 403, "the secondary limit's default status"
@@ -180,9 +200,13 @@ def test_default_token_and_token_constants() -> None:
     for name, token, description in testing.DEMO_TOKENS:
         assert getattr(testing, name) == token and description
     # A fixture's first classic token; None without one.
-    fixture = {"tokens": [{"token": "github_pat_x", "user": "a", "kind": "fine_grained"},
-                          {"token": "ghp_first", "user": "a", "kind": "classic"},
-                          {"token": "ghp_second", "user": "a", "kind": "classic"}]}
+    fixture = {
+        "tokens": [
+            {"token": "github_pat_x", "user": "a", "kind": "fine_grained"},
+            {"token": "ghp_first", "user": "a", "kind": "classic"},
+            {"token": "ghp_second", "user": "a", "kind": "classic"},
+        ]
+    }
     with Emulator(fixture) as emu:
         assert emu.token == "ghp_first"
     with Emulator({"tokens": [{"token": "ghs_x", "user": "a", "kind": "app"}]}) as emu:
@@ -297,7 +321,7 @@ def test_registry_origin() -> None:
         assert status == 401
         assert headers["www-authenticate"] == (
             f'Bearer realm="{emu.registry_url}/token",'
-            f'service="{emu.registry_url[len("http://"):]}",'
+            f'service="{emu.registry_url[len("http://") :]}",'
             'scope="repository:acme/api/server:pull"'
         )
         t = _pull_token(emu, "acme/api/server", emu.token)

@@ -293,15 +293,8 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
             since,
             journal,
         } => {
-            let since = match since.parse::<DateTime<Utc>>() {
-                Ok(t) => t,
-                Err(_) => Utc::now() - Span::parse(&since)?.to_chrono(),
-            };
-            let owner = match owner.owner()? {
-                ghpkg::Owner::AuthenticatedUser => PolicyOwner::Me,
-                ghpkg::Owner::Org(org) => PolicyOwner::Org { org },
-                ghpkg::Owner::User(user) => PolicyOwner::User { user },
-            };
+            let since = Span::since(&since, Utc::now())?;
+            let owner = PolicyOwner::from_owner(&owner.owner()?);
             let client = conn.client()?;
             let n = client
                 .retention()
@@ -322,12 +315,13 @@ pub(crate) async fn run(conn: &Connection, cmd: RetentionCommand) -> ghpkg::Resu
                     .ok_or_else(|| Error::invalid(format!("--input {kv:?} is not NAME=VALUE")))?;
                 map.insert(k.to_owned(), v.to_owned());
             }
-            let policy = match from {
-                Tool::Crp => Policy::from_crp(&map),
-                Tool::Dataaxiom => Policy::from_dataaxiom(&map),
-                Tool::Dpv => Policy::from_dpv(&map),
-                Tool::Vlaurin => Policy::from_vlaurin(&map),
-            }?;
+            let tool = match from {
+                Tool::Crp => "crp",
+                Tool::Dataaxiom => "dataaxiom",
+                Tool::Dpv => "dpv",
+                Tool::Vlaurin => "vlaurin",
+            };
+            let policy = Policy::import(tool, &map)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&policy.to_json()).unwrap_or_default()

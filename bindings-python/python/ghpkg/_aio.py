@@ -21,6 +21,7 @@ from ghpkg._native import (
     TokenScopes,
 )
 from ghpkg.enums import PackageType, VersionState, Visibility
+from ghpkg.retention import AsyncRetention
 
 __all__ = ["AsyncClient"]
 
@@ -201,6 +202,11 @@ class AsyncClient:
     @property
     def closed(self) -> bool:
         return self._core.closed
+
+    @property
+    def retention(self) -> AsyncRetention:
+        """Retention: plan a policy, apply a reviewed plan, undo a run (coroutines)."""
+        return AsyncRetention(self)
 
     def close(self) -> None:
         self._core.close()

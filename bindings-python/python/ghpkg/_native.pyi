@@ -2,9 +2,35 @@
 
 import datetime
 from types import TracebackType
-from typing import Any, Awaitable, Dict, Iterator, List, Mapping, Optional, Tuple, Type, TypeVar, Union, final
+from typing import (
+    Any,
+    Awaitable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    final,
+)
 
 from ghpkg.enums import PackageType, VersionState, Visibility
+from ghpkg.retention import Retention
+from ghpkg.retention_types import (
+    Edit,
+    Event,
+    PackagePlan,
+    PlanDict,
+    PlanWarning,
+    PolicyDict,
+    Report,
+    Target,
+    Totals,
+    VerifyReport,
+)
 
 _Seconds = Union[float, datetime.timedelta]
 _Self = TypeVar("_Self")
@@ -28,6 +54,23 @@ __all__ = [
     "TokenScopes",
     "RateLimit",
     "EmulatorServer",
+    "Plan",
+    "ApplyEvents",
+    "AsyncApplyEvents",
+    "policy_check",
+    "policy_import",
+    "import_tools",
+    "schemas",
+    "plan",
+    "apply_events",
+    "undo",
+    "recover",
+    "verify",
+    "plan_async",
+    "apply_events_async",
+    "undo_async",
+    "recover_async",
+    "verify_async",
     "error_table",
     "catalog_resources",
     "enum_values",
@@ -374,6 +417,9 @@ class Client:
     def rate_limit(self) -> Optional[RateLimit]: ...
     @property
     def closed(self) -> bool: ...
+    @property
+    def retention(self) -> Retention:
+        """Retention: plan a policy, apply a reviewed plan, undo a run."""
     def close(self) -> None: ...
     def __enter__(self: _Self) -> _Self: ...
     def __exit__(
@@ -540,3 +586,112 @@ class EmulatorServer:
     @property
     def closed(self) -> bool: ...
     def close(self) -> None: ...
+
+@final
+class Plan:
+    """A plan: every version of the covered packages, keep / delete / untag,
+    and why. Immutable; review edits return a new plan. Pickles as its JSON."""
+
+    @staticmethod
+    def from_json(plan: Union[str, bytes, Mapping[str, Any]]) -> Plan:
+        """Reads a plan saved with ``to_json()``; refuses a hand-edited policy."""
+    def to_json(self) -> str:
+        """The plan as JSON, exactly as every front door writes it."""
+    def to_dict(self) -> PlanDict:
+        """The plan as plain Python data."""
+    def render(self, format: str = "table") -> str:
+        """``"markdown"``, ``"table"``, ``"json"`` or ``"ndjson"``."""
+    def deletions(self) -> List[Dict[str, Any]]:
+        """Every planned change (deletions and untags) in apply order, each an
+        action dict with its ``package``."""
+    def without_versions(self, version_ids: List[int]) -> Plan:
+        """A copy that keeps these versions (review edits only keep more)."""
+    def only_packages(self, packages: List[str]) -> Plan:
+        """A copy that changes only these packages."""
+    @property
+    def id(self) -> str: ...
+    @property
+    def now(self) -> datetime.datetime: ...
+    @property
+    def policy_hash(self) -> str: ...
+    @property
+    def policy(self) -> PolicyDict: ...
+    @property
+    def target(self) -> Target: ...
+    @property
+    def totals(self) -> Totals: ...
+    @property
+    def packages(self) -> List[PackagePlan]: ...
+    @property
+    def warnings(self) -> List[PlanWarning]: ...
+    @property
+    def edits(self) -> List[Edit]: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class ApplyEvents(Iterator[Event]):
+    """The events of a run; the last is the report. Ctrl-C or ``close()``
+    stops the run after the delete in progress."""
+
+    def __iter__(self) -> ApplyEvents: ...
+    def __next__(self) -> Event: ...
+    def stop(self) -> None:
+        """Asks the run to stop after the delete in progress; does not wait."""
+    def close(self) -> None:
+        """Stops the run and waits for it to end."""
+    @property
+    def stopped(self) -> bool: ...
+    def __enter__(self: _Self) -> _Self: ...
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> bool: ...
+
+@final
+class AsyncApplyEvents:
+    """The events of a run for ``async for``; the last is the report."""
+
+    def __aiter__(self) -> AsyncApplyEvents: ...
+    def __anext__(self) -> Awaitable[Event]: ...
+    def stop(self) -> None:
+        """Asks the run to stop after the delete in progress; does not wait."""
+    def aclose(self) -> Awaitable[None]:
+        """Stops the run and waits for it to end."""
+    @property
+    def stopped(self) -> bool: ...
+
+def policy_check(policy: str) -> Tuple[str, str]: ...
+def policy_import(tool: str, inputs: Mapping[str, str]) -> str: ...
+def import_tools() -> List[str]: ...
+def schemas() -> Dict[str, Any]: ...
+def plan(client: Client, policy: str, options: str) -> Plan: ...
+def apply_events(client: Client, plan: Plan, options: str) -> ApplyEvents: ...
+def undo(client: Client, journal: str, options: str) -> Report: ...
+def recover(
+    client: Client,
+    package_type: Union[str, PackageType],
+    package: str,
+    since: str,
+    journal: str,
+    org: Optional[str] = None,
+    user: Optional[str] = None,
+) -> int: ...
+def verify(client: Client, plan: Plan, registry_url: Optional[str] = None) -> VerifyReport: ...
+def plan_async(core: AsyncCore, policy: str, options: str) -> Awaitable[Plan]: ...
+def apply_events_async(core: AsyncCore, plan: Plan, options: str) -> AsyncApplyEvents: ...
+def undo_async(core: AsyncCore, journal: str, options: str) -> Awaitable[Report]: ...
+def recover_async(
+    core: AsyncCore,
+    package_type: Union[str, PackageType],
+    package: str,
+    since: str,
+    journal: str,
+    org: Optional[str] = None,
+    user: Optional[str] = None,
+) -> Awaitable[int]: ...
+def verify_async(
+    core: AsyncCore, plan: Plan, registry_url: Optional[str] = None
+) -> Awaitable[VerifyReport]: ...

@@ -97,10 +97,8 @@ class InvalidArgumentError(GhpkgError, ValueError):
     caught before any request is sent."""
 
 
-
 class AuthenticationError(GhpkgError):
     """401: missing, wrong or expired credentials."""
-
 
 
 class PermissionDeniedError(GhpkgError):
@@ -108,16 +106,13 @@ class PermissionDeniedError(GhpkgError):
     not an org admin, a token kind GitHub refuses for packages)."""
 
 
-
 class NotFoundError(GhpkgError):
     """404: no such package, version, user or org, or not visible to the token."""
-
 
 
 class RejectedError(GhpkgError):
     """400/409/422: GitHub refused by one of its rules (the last version of a
     package, more than 5,000 downloads, a reused name, the paging limit)."""
-
 
 
 class RateLimitError(GhpkgError):
@@ -127,7 +122,6 @@ class RateLimitError(GhpkgError):
     ``reset_at`` is when the primary limit resets (an aware ``datetime``), and
     ``retry_after`` how many seconds to wait before trying again, when known.
     """
-
 
     reset_at: Optional[datetime.datetime]
     retry_after: Optional[float]
@@ -160,16 +154,13 @@ class ServerError(GhpkgError):
     """5xx from GitHub after the retries were spent."""
 
 
-
 class TimeoutError(GhpkgError, builtins.TimeoutError):
     """The connect or request timeout elapsed."""
-
 
 
 class TransportError(GhpkgError, builtins.ConnectionError):
     """The connection failed or dropped, the body was cut off, or a redirect
     could not be followed."""
-
 
 
 class DecodeError(GhpkgError):
@@ -195,4 +186,3 @@ def _apply_core_table() -> None:
 
 
 _apply_core_table()
-

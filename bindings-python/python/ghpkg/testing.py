@@ -99,7 +99,8 @@ class Request:
     """One request the emulator received."""
 
     method: str
-    #: The path exactly as sent, still percent-encoded (``/orgs/acme/packages/container/api%2Fserver``).
+    #: The path exactly as sent, still percent-encoded
+    #: (``/orgs/acme/packages/container/api%2Fserver``).
     path: str
     #: The raw query string without ``?``, or ``None``.
     query: Optional[str]
@@ -405,9 +406,7 @@ class Emulator:
     def async_client(self, token: Optional[str] = None, **options: Any) -> AsyncClient:
         """A :class:`ghpkg.AsyncClient` for this emulator, like :meth:`client`."""
         options.setdefault("use_env", False)
-        return AsyncClient(
-            token if token is not None else self.token, base_url=self.url, **options
-        )
+        return AsyncClient(token if token is not None else self.token, base_url=self.url, **options)
 
     def requests(self) -> List[Request]:
         """Every request received so far, in arrival order."""
@@ -438,8 +437,7 @@ class Emulator:
         """
         if not isinstance(fault, Mapping):
             raise TypeError(
-                "fault must be a mapping such as Fault.status(502), not "
-                + type(fault).__name__
+                "fault must be a mapping such as Fault.status(502), not " + type(fault).__name__
             )
         rule: Dict[str, Any] = dict(fault)
         extra: Dict[str, Any] = {}
@@ -513,4 +511,3 @@ class Emulator:
 
     def __repr__(self) -> str:
         return f"<ghpkg.testing.Emulator url={self.url!r}>"
-

@@ -23,6 +23,24 @@ const UNITS: [(&str, u64); 5] = [
 ];
 
 impl Span {
+    /// An instant given as RFC 3339 (`2026-11-30T00:00:00Z`) or as a
+    /// duration before `now` (`2d`, `36h`): what "since" means everywhere.
+    pub fn since(
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<chrono::DateTime<chrono::Utc>> {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+            return Ok(t.with_timezone(&chrono::Utc));
+        }
+        Span::parse(text)
+            .map(|span| now - span.to_chrono())
+            .map_err(|_| {
+                Error::invalid(format!(
+                    "{text:?} is neither an RFC 3339 time nor a duration like 2d"
+                ))
+            })
+    }
+
     /// A span of `seconds`.
     pub const fn seconds(seconds: u64) -> Span {
         Span(seconds)

@@ -143,7 +143,28 @@ fn split_negatives(r: &Reader<'_>, name: &str) -> Result<(Vec<Pattern>, Vec<Patt
     Ok((pos, neg))
 }
 
+/// The tools [`Policy::import`] reads the inputs of, by the names every
+/// front door uses.
+pub const IMPORT_TOOLS: [&str; 4] = ["crp", "dataaxiom", "dpv", "vlaurin"];
+
 impl Policy {
+    /// The policy another cleanup tool's inputs describe; `tool` is one of
+    /// [`IMPORT_TOOLS`]: `crp` ([`Policy::from_crp`]), `dataaxiom`
+    /// ([`Policy::from_dataaxiom`]), `dpv` ([`Policy::from_dpv`]) or
+    /// `vlaurin` ([`Policy::from_vlaurin`]).
+    pub fn import(tool: &str, inputs: &Inputs) -> Result<Policy> {
+        match tool {
+            "crp" => Policy::from_crp(inputs),
+            "dataaxiom" => Policy::from_dataaxiom(inputs),
+            "dpv" => Policy::from_dpv(inputs),
+            "vlaurin" => Policy::from_vlaurin(inputs),
+            other => Err(crate::Error::invalid(format!(
+                "unknown tool {other:?}: one of {}",
+                IMPORT_TOOLS.join(", ")
+            ))),
+        }
+    }
+
     /// snok/container-retention-policy v3: `account`, `image-names`,
     /// `image-tags`, `tag-selection`, `cut-off`, `timestamp-to-use`,
     /// `skip-shas`, `keep-n-most-recent` (`token`, `dry-run`, `rust-log` are

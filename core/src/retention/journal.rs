@@ -156,14 +156,25 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens `path` for appending, creating it if needed.
+    /// Opens `path` for appending, creating it if needed. A last record cut
+    /// short by a crash (no final newline) is dropped first, so the next
+    /// record starts on a line of its own.
     pub fn append(path: impl AsRef<Path>) -> Result<Journal> {
         let path = path.as_ref().to_path_buf();
+        let io = |e: std::io::Error| io_error(&path, &e);
+        if let Ok(bytes) = std::fs::read(&path) {
+            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+                let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let f = OpenOptions::new().write(true).open(&path).map_err(io)?;
+                f.set_len(keep as u64).map_err(io)?;
+                f.sync_data().map_err(io)?;
+            }
+        }
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| io_error(&path, &e))?;
+            .map_err(io)?;
         Ok(Journal { path, file })
     }
 
@@ -217,7 +228,9 @@ pub fn read(path: impl AsRef<Path>) -> Result<Vec<Record>> {
         }
         match serde_json::from_str::<Record>(line) {
             Ok(r) => out.push(r),
-            Err(_) if n == last && !line.ends_with('}') => {}
+            // A record cut short by a crash: only ever the last line, and
+            // it starts as every record does.
+            Err(_) if n == last && !line.ends_with('}') && line.starts_with("{\"record\":") => {}
             Err(e) => {
                 return Err(Error::invalid(format!(
                     "{} is not a ghpkg journal (line {}: {e})",
@@ -372,6 +385,12 @@ mod tests {
         assert_eq!(es[0].outcome_code(), Some("deleted"));
         assert_eq!(es[1].outcome_code(), None);
         assert!(read(dir().join("absent.jsonl")).unwrap().is_empty());
+        // Appending again drops the torn line first.
+        let mut j = Journal::append(&path).unwrap();
+        j.write(&outcome(2, "deleted")).unwrap();
+        let records = read(&path).unwrap();
+        assert_eq!(records.len(), 5);
+        assert_eq!(entries(&records)[1].outcome_code(), Some("deleted"));
     }
 
     #[test]
@@ -379,6 +398,14 @@ mod tests {
         let path = dir().join("x.jsonl");
         std::fs::write(&path, "{\"hello\": 1}\n{}\n").unwrap();
         assert_eq!(read(&path).unwrap_err().kind(), ErrorKind::InvalidArgument);
+        // One line of text is not a torn record.
+        std::fs::write(&path, "this is not a journal\n").unwrap();
+        assert!(read(&path)
+            .unwrap_err()
+            .message()
+            .contains("not a ghpkg journal"));
+        std::fs::write(&path, "this is not a journal").unwrap();
+        assert!(read(&path).is_err());
         std::fs::write(&path, serde_json::to_string(&intent(1)).unwrap() + "\n").unwrap();
         assert!(read(&path).unwrap_err().message().contains("header"));
         let text = serde_json::to_string(&header())

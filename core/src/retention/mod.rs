@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 pub use apply::{ApplyEvents, ApplyOptions, StopHandle, VerifyFailure, RESTORE_WINDOW_DAYS};
 pub use cache::{FileCache, ManifestCache, MemoryCache};
-pub use import::Inputs;
+pub use import::{Inputs, IMPORT_TOOLS};
 pub use journal::{Entry, Journal, Op, PackageRef, Record, RunKind, JOURNAL_VERSION};
 pub use pacer::{Pacer, DEFAULT_PER_MINUTE, MAX_PER_MINUTE};
 pub use planner::PlanOptions;

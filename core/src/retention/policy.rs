@@ -102,6 +102,15 @@ enum MeLiteral {
 }
 
 impl PolicyOwner {
+    /// The policy owner of a client owner.
+    pub fn from_owner(owner: &Owner) -> PolicyOwner {
+        match owner {
+            Owner::AuthenticatedUser => PolicyOwner::Me,
+            Owner::Org(org) => PolicyOwner::Org { org: org.clone() },
+            Owner::User(user) => PolicyOwner::User { user: user.clone() },
+        }
+    }
+
     /// The core owner it names.
     pub fn to_owner(&self) -> Owner {
         match self {
