@@ -348,7 +348,45 @@ impl Plan {
                  hand; make a new plan instead (review edits go through without_versions)",
             ));
         }
+        plan.check_packages()?;
         Ok(plan)
+    }
+
+    /// Every package must be one the policy covers, of its owner and type:
+    /// apply sends its requests to the package's own fields, which the
+    /// policy hash does not cover.
+    fn check_packages(&self) -> Result<()> {
+        let edited = |what: String| {
+            Err(Error::invalid(format!(
+                "{what}: the plan was edited by hand; make a new plan instead"
+            )))
+        };
+        let policy = &self.policy;
+        if let (Some(target), Some(login)) = (&self.target.owner, policy.owner.login()) {
+            if !target.eq_ignore_ascii_case(login) {
+                return edited(format!(
+                    "the plan's target owner {target:?} is not the policy's owner {login:?}"
+                ));
+            }
+        }
+        for p in &self.packages {
+            if p.owner != policy.owner {
+                return edited(format!(
+                    "package {:?} names another owner than the policy",
+                    p.name
+                ));
+            }
+            if p.package_type != policy.package_type {
+                return edited(format!(
+                    "package {:?} is a {} package, the policy covers {}",
+                    p.name, p.package_type, policy.package_type
+                ));
+            }
+            if !policy.packages.covers(&p.name) {
+                return edited(format!("the policy does not cover package {:?}", p.name));
+            }
+        }
+        Ok(())
     }
 
     /// The plan as JSON (pretty, stable field order).

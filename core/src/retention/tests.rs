@@ -574,6 +574,28 @@ fn a_plan_round_trips_and_refuses_a_hand_edited_policy() {
     let tampered = plan.to_json().replace("\"1.*\"", "\"*\"");
     let e = Plan::from_json(&tampered).unwrap_err();
     assert!(e.message().contains("edited by hand"), "{e}");
+    // The packages' own fields are not in the policy hash, but apply sends
+    // its requests to them: an edit there is refused too.
+    let mut v: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    v["packages"][0]["owner"] = serde_json::json!({"user": "octocat"});
+    let e = Plan::from_json(&v.to_string()).unwrap_err();
+    assert!(e.message().contains("another owner"), "{e}");
+    let mut v: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    v["packages"][0]["package_type"] = serde_json::json!("npm");
+    assert!(Plan::from_json(&v.to_string())
+        .unwrap_err()
+        .message()
+        .contains("npm package"));
+    let mut v: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    v["packages"][0]["name"] = serde_json::json!("web");
+    let policy_covers_all = plan.policy.packages.covers("web");
+    assert_eq!(Plan::from_json(&v.to_string()).is_ok(), policy_covers_all);
+    let mut v: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    v["target"]["owner"] = serde_json::json!("evil");
+    assert!(Plan::from_json(&v.to_string())
+        .unwrap_err()
+        .message()
+        .contains("target owner"));
     let e = Plan::from_json("{\"plan_version\": 1}").unwrap_err();
     assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument);
     let e = Plan::from_json(
