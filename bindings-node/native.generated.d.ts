@@ -9,6 +9,25 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The events of one run; `ApplyRun` in `lib/retention.js` makes it an
+ * async iterable.
+ */
+export declare class NativeApplyEvents {
+  /**
+   * The next event as the core's JSON, or `null` once the run has ended
+   * (after the `report` event, or after an error). Rejects with a failed
+   * precondition or a failed run.
+   */
+  next(): Promise<Record<string, unknown> | null>
+  /**
+   * Stops the run between deletes: no new delete starts, the run reports
+   * what is left as `not_attempted`, and the journal resumes it. A run
+   * not started yet never starts.
+   */
+  stop(): void
+}
+
 /** The native half of `Client`; use `Client` from `ghpkg` instead. */
 export declare class NativeClient {
   /** Builds a client. Sends nothing. */
@@ -18,6 +37,12 @@ export declare class NativeClient {
    * already started keep working.
    */
   close(): void
+  /**
+   * Retention with this client's credentials, base URL and retries: a
+   * new one, with its own manifest cache, at each call (`client.retention`
+   * in `lib/client.js` keeps one per client).
+   */
+  get retention(): NativeRetention
   get closed(): boolean
   get baseUrl(): string | null
   get tokenKind(): TokenKind | null
@@ -87,6 +112,57 @@ export declare class NativeEmulator {
   shutdown(): Promise<void>
 }
 
+/** A plan; `Plan` in `lib/retention.js` wraps it. */
+export declare class NativePlan {
+  /**
+   * Reads a plan: refuses one that is not a ghpkg plan, of another format
+   * version, or whose policy was edited by hand (hash mismatch).
+   */
+  static fromJson(text: string): NativePlan
+  /** The plan as the core writes it (`Plan::to_json`). */
+  json(): string
+  /** The plan rendered as `markdown`, `table`, `json` or `ndjson`. */
+  render(how: string): string
+  /**
+   * Every planned change (deletions and untags) in apply order, as
+   * positions in `packages` and their `actions`.
+   */
+  deletions(): Array<DeletionIndex>
+  /**
+   * The plan with the deletions of `version_ids` (decimal strings) kept,
+   * with what they hold alive; each edit is recorded.
+   */
+  withoutVersions(versionIds: Array<string>): NativePlan
+  /** The plan with every deletion outside `packages` kept. */
+  onlyPackages(packages: Array<string>): NativePlan
+}
+
+/** The native half of `Retention`; use `client.retention` instead. */
+export declare class NativeRetention {
+  /**
+   * Makes a plan. `policy` is the policy's JSON text, or with `from_file`
+   * the path of a file holding it; `options` is the plan options' JSON.
+   * Sends only reads.
+   */
+  plan(policy: string, fromFile: boolean, options: string): Promise<NativePlan>
+  /**
+   * Applies a reviewed plan: the run, as events. Nothing starts until
+   * the first `next()`; bad options are its error.
+   */
+  applyEvents(plan: NativePlan, options: string): NativeApplyEvents
+  /** Applies a reviewed plan and resolves with the report. */
+  apply(plan: NativePlan, options: string): Promise<Record<string, unknown>>
+  /** Checks that every image the plan keeps still resolves whole. */
+  verify(plan: NativePlan, registryUrl?: string | undefined | null): Promise<Record<string, unknown>>
+  /** Restores what the run recorded in `journal` deleted. */
+  undo(journal: string, options: string): Promise<Record<string, unknown>>
+  /**
+   * Writes to `journal` an undo set for the versions of one package
+   * deleted since `since` (RFC 3339); resolves with how many it found.
+   */
+  recover(packageType: string, name: string, ownerOptions: OwnerOptions | undefined | null, since: string, journal: string): Promise<number>
+}
+
 /** A lazy listing of packages; `Listing` in `lib/listing.js` wraps it. */
 export declare class PackageCursor {
   /**
@@ -131,6 +207,23 @@ export declare class VersionCursor {
 export declare function catalogResources(): Array<Record<string, unknown>>
 
 /**
+ * A policy the core has read: its JSON with every default written out, and
+ * its hash (what a plan records as `policy_hash`).
+ */
+export interface CheckedPolicy {
+  /** The policy as JSON text, pretty-printed, every default written out. */
+  json: string
+  /** `sha256:` of the policy's canonical JSON. */
+  hash: string
+}
+
+/**
+ * Reads a policy from JSON text; an `INVALID_ARGUMENT` error names the field
+ * or pattern that is wrong.
+ */
+export declare function checkPolicy(text: string): CheckedPolicy
+
+/**
  * Settings of a client; every field is optional. What is given wins; the
  * environment fills what is not (unless `useEnv` is false), by the core's rule.
  */
@@ -165,6 +258,12 @@ export interface ContainerMetadata {
   /** Tags pointing at this manifest; empty when untagged. */
   tags: Array<string>
   extra: Record<string, unknown>
+}
+
+/** Where one planned deletion is in the plan: `packages[package].actions[action]`. */
+export interface DeletionIndex {
+  package: number
+  action: number
 }
 
 /** Docker registry metadata of a version. */
@@ -220,6 +319,15 @@ export interface ErrorKindInfo {
 
 /** The whole error table, in the core's order. */
 export declare function errorKinds(): Array<ErrorKindInfo>
+
+/**
+ * Translates the inputs of another cleanup tool into a policy: `tool` is
+ * `crp` (snok/container-retention-policy), `dataaxiom`
+ * (dataaxiom/ghcr-cleanup-action), `dpv` (actions/delete-package-versions)
+ * or `vlaurin` (vlaurin/action-ghcr-prune); `inputs` are the action's
+ * `with:` values as strings.
+ */
+export declare function importPolicy(tool: string, inputs: Record<string, string>): CheckedPolicy
 
 /** One request the emulator received. */
 export interface LoggedRequest {
@@ -317,6 +425,12 @@ export interface RateLimit {
   /** Usually `core`. */
   resource: string | null
 }
+
+/**
+ * The JSON Schemas of the retention formats, by file name
+ * (`policy.schema.json`, `plan.schema.json`, ...).
+ */
+export declare function retentionSchemas(): Record<string, Record<string, unknown>>
 
 /** A GitHub user or organization ("Simple User"). */
 export interface SimpleUser {

@@ -835,17 +835,23 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeApplyEvents = nativeBinding.NativeApplyEvents
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
+module.exports.NativePlan = nativeBinding.NativePlan
+module.exports.NativeRetention = nativeBinding.NativeRetention
 module.exports.PackageCursor = nativeBinding.PackageCursor
 module.exports.VersionCursor = nativeBinding.VersionCursor
 module.exports.catalogResources = nativeBinding.catalogResources
+module.exports.checkPolicy = nativeBinding.checkPolicy
 module.exports.emulatorTokens = nativeBinding.emulatorTokens
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorKinds = nativeBinding.errorKinds
+module.exports.importPolicy = nativeBinding.importPolicy
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.PackageType = nativeBinding.PackageType
 module.exports.packageTypes = nativeBinding.packageTypes
+module.exports.retentionSchemas = nativeBinding.retentionSchemas
 module.exports.TokenKind = nativeBinding.TokenKind
 module.exports.VersionState = nativeBinding.VersionState
 module.exports.Visibility = nativeBinding.Visibility

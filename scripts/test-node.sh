@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Node binding (bindings-node/) from a clean checkout and runs its
 # whole suite: the addon build, the drift check of the generated loader
-# native.generated.js and types native.generated.d.ts, Biome (format and lint),
+# native.generated.js and types native.generated.d.ts and of the retention
+# types generated from schemas/ (lib/retention.generated.d.ts), Biome (format and lint),
 # `tsc --noEmit --strict` over the whole API, and `node --test` against the
 # emulator. Needs Node >= 20, npm and a Rust toolchain.
 set -euo pipefail
@@ -36,6 +37,14 @@ for f in "${generated[@]}"; do
   fi
 done
 git diff --exit-code -- "${generated[@]}"
+
+step "the retention types are those the schemas generate (lib/retention.generated.d.ts)"
+git ls-files --error-unmatch lib/retention.generated.d.ts >/dev/null
+npm run --silent types:retention
+if ! git diff --exit-code -- lib/retention.generated.d.ts; then
+  echo "bindings-node/lib/retention.generated.d.ts is stale: run 'npm run types:retention' and commit it" >&2
+  exit 1
+fi
 
 step "Biome: formatting and lint of the JavaScript and TypeScript"
 npx biome ci .

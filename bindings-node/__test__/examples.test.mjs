@@ -44,3 +44,22 @@ test('the TypeScript example compiles under --strict and passes', async () => {
   assert.match(stdout, /^found 13 untagged versions$/m)
   assert.match(stdout, /^a 502 was retried: 2 failed requests$/m)
 })
+
+test('the retention example plans, applies with progress, verifies and undoes', async (t) => {
+  const emu = await emulator(t)
+  const script = path.join(root, 'examples', 'retention.js')
+  const { stdout } = await run(process.execPath, [script, 'acme', 'api/server', emu.registryUrl, '--undo'], { env: envFor(emu), cwd: root })
+  assert.match(stdout, /^api\/server\s+5000000001\s+keep\s+index\s+latest,1\.2\.0\s/m)
+  assert.match(stdout, /^plan pln_[0-9a-f]{16}: delete 5, keep 14$/m)
+  assert.match(stdout, /^deleted 5 of 5$/m)
+  assert.match(stdout, /^run complete: \{"deleted":5\}$/m)
+  assert.match(stdout, /^verified 3 kept tags, 0 broken$/m)
+  assert.match(stdout, /^undo complete: 5 restored$/m)
+  const deletes = emu.requests().filter((r) => r.method === 'DELETE')
+  assert.equal(deletes.length, 5)
+  const deleted = await emu.client().listVersions('container', 'api/server', { org: 'acme', state: 'deleted' }).toArray()
+  assert.ok(
+    deletes.every((r) => !deleted.some((v) => r.path.endsWith(`/versions/${v.id}`))),
+    'every deleted version is back',
+  )
+})

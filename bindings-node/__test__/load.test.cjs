@@ -5,7 +5,22 @@ const assert = require('node:assert/strict')
 test('require and import give the same API', async () => {
   const cjs = require('ghpkg')
   const esm = await import('ghpkg')
-  const names = ['Client', 'Listing', 'GhpkgError', 'ErrorCode', 'errorKinds', 'catalogResources', 'Emulator', 'PACKAGE_TYPES', 'version']
+  const names = [
+    'Client',
+    'Listing',
+    'GhpkgError',
+    'ErrorCode',
+    'errorKinds',
+    'catalogResources',
+    'Emulator',
+    'Retention',
+    'Plan',
+    'Policy',
+    'ApplyRun',
+    'retentionSchemas',
+    'PACKAGE_TYPES',
+    'version',
+  ]
   for (const name of names) {
     assert.ok(cjs[name] !== undefined, `require exports ${name}`)
     assert.equal(esm[name], cjs[name], `import exports the same ${name}`)
@@ -22,9 +37,9 @@ test('the package exposes only its entry point', () => {
   assert.equal(require('ghpkg/package.json').name, 'ghpkg')
 })
 
-test('every native client and emulator method has a public counterpart', () => {
+test('every native client, emulator and retention method has a public counterpart', () => {
   const native = require('../native.generated.js')
-  const { Client, Emulator } = require('ghpkg')
+  const { Client, Emulator, Retention, Plan, ApplyRun } = require('ghpkg')
   const methods = (proto) =>
     Object.getOwnPropertyNames(proto).filter(
       (n) => n !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, n).value === 'function',
@@ -33,6 +48,9 @@ test('every native client and emulator method has a public counterpart', () => {
   for (const [nativeClass, publicClass] of [
     [native.NativeClient, Client],
     [native.NativeEmulator, Emulator],
+    [native.NativeRetention, Retention],
+    [native.NativePlan, Plan],
+    [native.NativeApplyEvents, ApplyRun],
   ]) {
     for (const name of methods(nativeClass.prototype)) {
       assert.equal(typeof publicClass.prototype[name], 'function', `${publicClass.name}.${name}`)

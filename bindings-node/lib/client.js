@@ -5,8 +5,9 @@
 const util = require('node:util')
 const native = require('../native.generated.js')
 const args = require('./args.js')
-const { convert, call } = require('./errors.js')
+const { call, settle } = require('./errors.js')
 const { Listing } = require('./listing.js')
+const { retentionOf } = require('./retention.js')
 
 const CLIENT_OPTIONS = {
   token: 'string',
@@ -38,20 +39,13 @@ function owner(o) {
   return out
 }
 
-async function settle(promise) {
-  try {
-    return await promise
-  } catch (err) {
-    throw convert(err)
-  }
-}
-
 /**
  * A GitHub Packages client. Cheap to share; every method that talks to
  * GitHub returns a Promise and runs off the JavaScript thread.
  */
 class Client {
   #native
+  #retention
 
   /**
    * @param {object} [options] token, username, anonymous, baseUrl, userAgent,
@@ -72,6 +66,19 @@ class Client {
    */
   close() {
     this.#native.close()
+  }
+
+  /**
+   * Retention by policy with this client (plan, apply, verify, undo): the
+   * same object each time, so plans share the manifests read so far. Throws
+   * a `CLOSED` GhpkgError once the client is closed; a Retention got before
+   * keeps working, like a listing.
+   */
+  get retention() {
+    if (this.#retention === undefined || this.closed) {
+      this.#retention = retentionOf(call(() => this.#native.retention))
+    }
+    return this.#retention
   }
 
   /** Whether `close()` was called. */

@@ -48,6 +48,15 @@ function call(fn) {
   }
 }
 
+/** Awaits a native promise and rethrows its rejection converted. */
+async function settle(promise) {
+  try {
+    return await promise
+  } catch (err) {
+    throw convert(err)
+  }
+}
+
 const kinds = Object.freeze(native.errorKinds().map((k) => Object.freeze(k)))
 
 /** `ErrorCode.NOT_FOUND === 'NOT_FOUND'`, one entry per core error kind. */
@@ -58,4 +67,4 @@ function errorKinds() {
   return kinds.map((k) => ({ ...k }))
 }
 
-module.exports = { GhpkgError, ErrorCode, errorKinds, convert, call, MARKER }
+module.exports = { GhpkgError, ErrorCode, errorKinds, convert, call, settle, MARKER }

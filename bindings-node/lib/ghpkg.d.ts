@@ -1,6 +1,8 @@
 // Types of the public API of `ghpkg`. The result objects (Package,
 // PackageVersion, SimpleUser, MinimalRepository, ...) and string-literal
-// unions are generated from the Rust code into ../native.generated.d.ts.
+// unions are generated from the Rust code into ../native.generated.d.ts;
+// the retention formats (policy, plan, events, report, journal, options)
+// from the JSON Schemas in ../../schemas into ./retention.generated.d.ts.
 
 import type {
   ContainerMetadata,
@@ -20,6 +22,50 @@ import type {
   VersionState,
   Visibility,
 } from '../native.generated'
+import type {
+  Action,
+  ApplyOptions,
+  Broken,
+  DeleteRule,
+  Duration,
+  Edit,
+  ErrorInfo,
+  GraphOptions,
+  Item,
+  JournalRecord,
+  KeepRule,
+  ListingSummary,
+  Outcome,
+  Override,
+  PackageFilter,
+  PackagePlan,
+  PackageStatus,
+  Pattern,
+  PlanJSON,
+  PlanOptions,
+  PolicyJSON,
+  PolicyOwner,
+  Protect,
+  Reason,
+  Report,
+  Requests,
+  Resume,
+  RetentionEvent,
+  RetentionFormats,
+  Role,
+  Selector,
+  Status as RunStatus,
+  Summary,
+  TagClause,
+  Target,
+  Totals,
+  UndoOptions,
+  Verdict,
+  VerifyFailure,
+  VerifyReport,
+  VersionKind,
+  Warning,
+} from './retention.generated'
 
 export type {
   ContainerMetadata,
@@ -37,6 +83,48 @@ export type {
   VersionMetadata,
   VersionState,
   Visibility,
+  Action,
+  ApplyOptions,
+  Broken,
+  DeleteRule,
+  Duration,
+  Edit,
+  ErrorInfo,
+  GraphOptions,
+  Item,
+  JournalRecord,
+  KeepRule,
+  ListingSummary,
+  Outcome,
+  Override,
+  PackageFilter,
+  PackagePlan,
+  PackageStatus,
+  Pattern,
+  PlanJSON,
+  PlanOptions,
+  PolicyJSON,
+  PolicyOwner,
+  Protect,
+  Reason,
+  Report,
+  Requests,
+  Resume,
+  RetentionEvent,
+  RetentionFormats,
+  Role,
+  RunStatus,
+  Selector,
+  Summary,
+  TagClause,
+  Target,
+  Totals,
+  UndoOptions,
+  Verdict,
+  VerifyFailure,
+  VerifyReport,
+  VersionKind,
+  Warning,
 }
 
 /** Settings of a Client; what is not given comes from the environment. */
@@ -157,8 +245,139 @@ export declare class Client {
   catalogDelete(resource: string, params: CatalogParams): Promise<void>
   /** Calls a catalog method by name, e.g. `restore_package_for_org`; rows for SELECT methods, else `[]`. */
   catalogExec(resource: string, method: string, params: CatalogParams): Promise<CatalogRow[]>
+  /**
+   * Retention by policy with this client: the same object each time, so
+   * plans share the manifests read so far. Throws a `CLOSED` GhpkgError once
+   * the client is closed; a Retention got before keeps working.
+   */
+  readonly retention: Retention
   toJSON(): { baseUrl: string; tokenKind: TokenKind } | { closed: true }
 }
+
+/** A value as the retention objects hand it out: frozen, all the way down. */
+export type Frozen<T> =
+  T extends ReadonlyArray<infer U> ? ReadonlyArray<Frozen<U>> : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T
+
+/** A tool's inputs, as a workflow's `with:` gives them (numbers and booleans are written as strings). */
+export type ImporterInputs = Record<string, string | number | boolean | null | undefined>
+
+/**
+ * A retention policy the core has read, every default written out. The
+ * policy format is `PolicyJSON` (snake_case keys, as in `schemas/policy.schema.json`).
+ */
+export declare class Policy {
+  private constructor()
+  /** Reads a policy from its JSON text or object; a bad field or pattern is `INVALID_ARGUMENT` naming it. */
+  static fromJSON(value: string | PolicyJSON): Policy
+  /** snok/container-retention-policy v3's inputs (`account`, `image-names`, `cut-off`, ...). */
+  static fromCrp(inputs: ImporterInputs): Policy
+  /** dataaxiom/ghcr-cleanup-action v1's inputs (`owner`, `packages`, `delete-untagged`, ...). */
+  static fromDataaxiom(inputs: ImporterInputs): Policy
+  /** actions/delete-package-versions v5's inputs (`package-name`, `package-type`, `min-versions-to-keep`, ...). */
+  static fromDpv(inputs: ImporterInputs): Policy
+  /** vlaurin/action-ghcr-prune v0.6's inputs (`organization`, `container`, `keep-younger-than`, ...). */
+  static fromVlaurin(inputs: ImporterInputs): Policy
+  /** `sha256:` of the policy's canonical JSON (a plan's `policy_hash`). */
+  readonly hash: string
+  /** The policy as a plain object, every default written out (a fresh copy). */
+  toJSON(): PolicyJSON
+  /** The policy as JSON text. */
+  json(): string
+  toString(): string
+}
+
+/** What `retention.plan` takes as the policy: a Policy, an object, JSON text, or the path of a JSON file. */
+export type PolicyInput = Policy | PolicyJSON | string
+
+/** What apply and verify take as the plan: a Plan, or what `Plan.fromJSON` reads. */
+export type PlanInput = Plan | PlanJSON | string
+
+/** A rendering of a plan. */
+export type PlanRendering = 'markdown' | 'table' | 'json' | 'ndjson'
+
+/**
+ * A retention plan: what a run would delete, and why. Its data is the core's
+ * JSON (`PlanJSON`, snake_case keys), read-only; review edits make new plans.
+ */
+export declare class Plan {
+  private constructor()
+  /** Reads a plan; a hand-edited policy (hash mismatch) is `INVALID_ARGUMENT`. */
+  static fromJSON(value: string | PlanJSON): Plan
+  /** `pln_` and 16 hex digits derived from the plan's inputs. */
+  readonly id: string
+  /** The instant ages were judged at (RFC 3339). */
+  readonly now: string
+  readonly policyHash: string
+  readonly policy: Frozen<PolicyJSON>
+  readonly target: Frozen<Target>
+  readonly edits: Frozen<Edit[]>
+  readonly packages: Frozen<PackagePlan[]>
+  readonly warnings: Frozen<Warning[]>
+  readonly totals: Frozen<Totals>
+  /** The plan as a plain object (a fresh, mutable copy). */
+  toJSON(): PlanJSON
+  /** The plan as JSON text, exactly as the core writes it. */
+  json(): string
+  toString(): string
+  /** The plan as Markdown (default), a text table, JSON or NDJSON. */
+  render(how?: PlanRendering): string
+  /** Every planned change (deletions and untags) in apply order. */
+  deletions(): Array<{ readonly package: Frozen<PackagePlan>; readonly action: Frozen<Action> }>
+  /** A new plan keeping these versions and what they hold alive; a version not planned for deletion is `INVALID_ARGUMENT`. */
+  withoutVersions(versionIds: readonly VersionId[]): Plan
+  /** A new plan keeping every deletion outside these packages. */
+  onlyPackages(names: readonly string[]): Plan
+}
+
+/**
+ * The events of one run, for `for await`: the last is `{ type: 'report' }`.
+ * Leaving the loop stops the run between deletes and waits for it to end;
+ * the same journal resumes it.
+ */
+export declare class ApplyRun implements AsyncIterableIterator<RetentionEvent> {
+  private constructor()
+  /** The next event; the run starts with the first call. */
+  next(): Promise<IteratorResult<RetentionEvent, undefined>>
+  /** Stops the run between deletes and resolves once it has ended. */
+  return(): Promise<IteratorResult<RetentionEvent, undefined>>
+  [Symbol.asyncIterator](): ApplyRun
+  /** Stops starting deletes; the events go on to a `partial` report. */
+  stop(): void
+  /** The report once the `report` event has come, else null. */
+  readonly report: Report | null
+}
+
+export interface VerifyOptions {
+  /** The container registry (default: the plan's). */
+  registryUrl?: string
+}
+
+export interface RecoverOptions extends OwnerOptions {
+  /** Versions deleted since then (a Date, or RFC 3339). */
+  since: Date | string
+  /** The journal to write (it must not exist yet); `undo` it afterwards. */
+  journal: string
+}
+
+/** Retention by policy for one client: `client.retention`. */
+export declare class Retention {
+  private constructor()
+  /** Makes a plan (sends only reads). */
+  plan(policy: PolicyInput, options?: PlanOptions): Promise<Plan>
+  /** Applies a reviewed plan, as a run of events; a failed precondition rejects the first `next()`. */
+  applyEvents(plan: PlanInput, options: ApplyOptions): ApplyRun
+  /** Applies a reviewed plan and resolves with the report. */
+  apply(plan: PlanInput, options: ApplyOptions): Promise<Report>
+  /** Checks that every image the plan keeps resolves with all its children. */
+  verify(plan: PlanInput, options?: VerifyOptions): Promise<VerifyReport>
+  /** Restores what the run recorded in `journal` deleted, within GitHub's 30 days. */
+  undo(journal: string, options?: UndoOptions): Promise<Report>
+  /** Writes an undo set for one package's versions deleted since `since`; resolves with how many. */
+  recover(packageType: PackageType, name: string, options: RecoverOptions): Promise<number>
+}
+
+/** The JSON Schemas of the retention formats, by file name (`policy.schema.json`, ...). */
+export declare function retentionSchemas(): Record<string, Record<string, unknown>>
 
 /** Every failure of a Client call: one stable `code` per kind of error. */
 export declare class GhpkgError extends Error {

@@ -7,6 +7,7 @@ const { Client } = require('./client.js')
 const { Listing } = require('./listing.js')
 const { GhpkgError, ErrorCode, errorKinds } = require('./errors.js')
 const { Emulator } = require('./emulator.js')
+const { Retention, Plan, Policy, ApplyRun, retentionSchemas } = require('./retention.js')
 
 /** The StackQL-style catalog: resources, their fields and methods. */
 function catalogResources() {
@@ -24,6 +25,11 @@ module.exports = {
   errorKinds,
   catalogResources,
   Emulator,
+  Retention,
+  Plan,
+  Policy,
+  ApplyRun,
+  retentionSchemas,
   PACKAGE_TYPES,
   version: native.nativeVersion(),
 }

@@ -1,5 +1,20 @@
 // ESM entry point: the same objects as the CommonJS one.
 import ghpkg from './ghpkg.js'
 
-export const { Client, Listing, GhpkgError, ErrorCode, errorKinds, catalogResources, Emulator, PACKAGE_TYPES, version } = ghpkg
+export const {
+  Client,
+  Listing,
+  GhpkgError,
+  ErrorCode,
+  errorKinds,
+  catalogResources,
+  Emulator,
+  Retention,
+  Plan,
+  Policy,
+  ApplyRun,
+  retentionSchemas,
+  PACKAGE_TYPES,
+  version,
+} = ghpkg
 export default ghpkg

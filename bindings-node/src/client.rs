@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cursor::{PackageCursor, VersionCursor};
 use crate::error::{invalid, IntoNapi};
 use crate::models::{Package, PackageVersion, RateLimit, TokenKind, TokenScopes};
+use crate::retention::NativeRetention;
 
 /// Settings of a client; every field is optional. What is given wins; the
 /// environment fills what is not (unless `useEnv` is false), by the core's rule.
@@ -53,7 +54,7 @@ pub struct OwnerOptions {
     pub user: Option<String>,
 }
 
-fn owner(o: Option<OwnerOptions>) -> ghpkg::Result<Owner> {
+pub(crate) fn owner(o: Option<OwnerOptions>) -> ghpkg::Result<Owner> {
     let o = o.unwrap_or(OwnerOptions {
         org: None,
         user: None,
@@ -114,7 +115,7 @@ fn parse_type(s: &str) -> ghpkg::Result<ghpkg::PackageType> {
     s.parse()
 }
 
-fn version_id(s: &str) -> Result<u64> {
+pub(crate) fn version_id(s: &str) -> Result<u64> {
     match s.parse::<u64>() {
         Ok(id) if s.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
         _ => Err(invalid(format!(
@@ -186,6 +187,14 @@ impl NativeClient {
     pub fn close(&self) {
         let mut guard = self.inner.write().unwrap_or_else(|e| e.into_inner());
         *guard = None;
+    }
+
+    /// Retention with this client's credentials, base URL and retries: a
+    /// new one, with its own manifest cache, at each call (`client.retention`
+    /// in `lib/client.js` keeps one per client).
+    #[napi(getter)]
+    pub fn retention(&self) -> Result<NativeRetention> {
+        Ok(NativeRetention::new(self.client()?.retention()))
     }
 
     #[napi(getter)]

@@ -1,7 +1,8 @@
 //! The native half of the `ghpkg` npm package: napi-rs classes over the
 //! Rust core. `lib/` holds the public API (`lib/client.js` checks argument
 //! types, `lib/listing.js` turns cursors into async iterables,
-//! `lib/errors.js` turns errors into `GhpkgError`s).
+//! `lib/retention.js` wraps plans, policies and runs, `lib/errors.js` turns
+//! errors into `GhpkgError`s).
 //!
 //! Every method that talks to GitHub is an `async fn` running on napi's
 //! tokio runtime, so the JavaScript event loop is never blocked. Panics
@@ -12,6 +13,8 @@ mod cursor;
 mod emulator;
 mod error;
 mod models;
+mod plan;
+mod retention;
 
 use napi_derive::napi;
 use serde_json::Value;
@@ -20,6 +23,10 @@ pub use client::{ClientOptions, NativeClient, OwnerOptions};
 pub use cursor::{PackageCursor, VersionCursor};
 pub use emulator::{emulator_tokens, EmulatorOptions, LoggedRequest, NativeEmulator};
 pub use models::*;
+pub use plan::{
+    check_policy, import_policy, retention_schemas, CheckedPolicy, DeletionIndex, NativePlan,
+};
+pub use retention::{NativeApplyEvents, NativeRetention};
 
 /// One row of the error table every binding maps from.
 #[napi(object, object_from_js = false)]

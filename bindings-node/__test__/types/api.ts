@@ -1,15 +1,34 @@
 // Type-checked only (`tsc --noEmit --strict`): every export of `ghpkg` used
 // with the types a TypeScript user sees, and misuse the types must reject.
 import ghpkgDefault, {
+  type ApplyRun,
   Client,
   Emulator,
   ErrorCode,
   GhpkgError,
   type Listing,
   PACKAGE_TYPES,
+  Plan,
+  Policy,
+  type Retention,
   catalogResources,
   errorKinds,
+  retentionSchemas,
   version,
+  type ApplyOptions,
+  type Broken,
+  type JournalRecord,
+  type Outcome,
+  type PackagePlan,
+  type PlanJSON,
+  type PlanOptions,
+  type PolicyJSON,
+  type Report,
+  type RetentionEvent,
+  type RunStatus,
+  type UndoOptions,
+  type Verdict,
+  type VerifyReport,
   type CatalogMethod,
   type CatalogParams,
   type CatalogResource,
@@ -256,6 +275,107 @@ export async function everything(): Promise<void> {
   ]
 }
 
+export async function retention(client: Client, line: JournalRecord): Promise<void> {
+  const r: Retention = client.retention
+  const policy: PolicyJSON = {
+    owner: { org: 'acme' },
+    package_type: 'container',
+    packages: { include: ['api/*'], exclude: ['*-cache'] },
+    protect: { tags: ['latest', 're:^v\\d+'] },
+    delete: [{ id: 'old', tags: { any: ['1.*'] }, older_than: '30d' }, { untagged: true }, { index: 'ghost' }],
+    keep: [{ id: 'rollback', latest: 5, of: { tagged: true } }],
+  }
+  const planOptions: PlanOptions = { now: new Date(), registryUrl: 'http://127.0.0.1:1', manifestCache: 'manifests.jsonl' }
+  const plan: Plan = await r.plan(policy, planOptions)
+  await r.plan(Policy.fromJSON(policy), { now: '2026-06-01T00:00:00Z' })
+  await r.plan('retention/policy.json')
+  const facts: [string, string, string, number, number, string | null | undefined] = [
+    plan.id,
+    plan.now,
+    plan.policyHash,
+    plan.totals.delete,
+    plan.totals.requests.registry_get,
+    plan.target.registry,
+  ]
+  const pkg: PackagePlan | undefined = plan.toJSON().packages[0]
+  const verdict: Verdict | undefined = plan.packages[0]?.actions[0]?.action
+  const rendered: string[] = [plan.render(), plan.render('table'), plan.render('ndjson'), plan.json(), String(plan)]
+  const first = plan.deletions()[0]
+  const doomed: [string, number] | undefined = first && [first.package.name, first.action.version_id]
+  const edited: Plan = plan.withoutVersions([1, 2n, '3']).onlyPackages(['api/server'])
+  const data: PlanJSON = edited.toJSON()
+  const again: Plan[] = [Plan.fromJSON(data), Plan.fromJSON(plan.json())]
+
+  const applyOptions: ApplyOptions = {
+    journal: 'journal.jsonl',
+    deadline: '10m',
+    maxDeletes: 100,
+    deletesPerMinute: 150,
+    maxPlanAge: '2h',
+    verify: true,
+    onVerifyFailure: 'undo_run',
+    requireFullBudget: false,
+    registryUrl: 'http://127.0.0.1:1',
+  }
+  const run: ApplyRun = r.applyEvents(plan, applyOptions)
+  const seen: string[] = []
+  for await (const event of run) {
+    const e: RetentionEvent = event
+    switch (e.type) {
+      case 'phase':
+        seen.push(`${e.phase} ${e.package ?? ''}`)
+        break
+      case 'progress':
+        seen.push(`${e.done}/${e.total} at ${e.rate_per_min}/min, ${e.eta_seconds}s left`)
+        if (e.done > 10) run.stop()
+        break
+      case 'waiting':
+        seen.push(`${e.reason} until ${e.until}`)
+        break
+      case 'outcome': {
+        const outcome: Outcome = e.outcome
+        seen.push(`${e.package} ${e.version_id ?? ''} ${outcome} ${e.error?.kind ?? ''}`)
+        break
+      }
+      case 'report': {
+        const status: RunStatus = e.report.status
+        seen.push(status)
+        break
+      }
+    }
+  }
+  const last: Report | null = run.report
+  await r.applyEvents(JSON.stringify(data), { journal: 'j' }).return()
+  const report: Report = await r.apply(data, { journal: 'journal.jsonl' })
+  const deleted: number | undefined = report.counts.deleted
+  const left: number | undefined = report.resume?.remaining
+  const verified: VerifyReport = await r.verify(plan, { registryUrl: 'http://127.0.0.1:1' })
+  const broken: Broken[] = verified.broken
+  const undoOptions: UndoOptions = {
+    dryRun: true,
+    journal: 'undo.jsonl',
+    packages: ['api/server'],
+    versionIds: [1],
+    restoresPerMinute: 60,
+    registryUrl: 'http://127.0.0.1:1',
+  }
+  const undone: Report = await r.undo('journal.jsonl', undoOptions)
+  await r.undo('journal.jsonl')
+  const found: number = await r.recover('container', 'api/server', { org: 'acme', since: new Date(), journal: 'r.jsonl' })
+  await r.recover('npm', 'ui-kit', { since: '2026-06-01T00:00:00Z', journal: 'r.jsonl' })
+  const imported: Policy[] = [
+    Policy.fromCrp({ account: 'acme', 'image-names': 'api/server', 'cut-off': '2w' }),
+    Policy.fromDataaxiom({ owner: 'acme', packages: 'api/server', 'delete-untagged': true }),
+    Policy.fromDpv({ 'package-name': 'ui-kit', 'package-type': 'npm', 'min-versions-to-keep': 3 }),
+    Policy.fromVlaurin({ organization: 'acme', container: 'api/server', untagged: true }),
+  ]
+  const policyFacts: [string, PolicyJSON, string] = [imported[0]!.hash, imported[0]!.toJSON(), imported[0]!.json()]
+  const schemas: Record<string, Record<string, unknown>> = retentionSchemas()
+  const journalLine: string = line.record === 'header' ? line.run_id : line.record
+
+  void [facts, pkg, verdict, rendered, doomed, again, seen, last, deleted, left, broken, undone, found, policyFacts, schemas, journalLine]
+}
+
 export async function misuse(client: Client): Promise<void> {
   // @ts-expect-error: an unknown package type
   client.listPackages('containers')
@@ -289,6 +409,34 @@ export async function misuse(client: Client): Promise<void> {
   ;(await Emulator.start()).inject({ kind: 'link_header' })
   // @ts-expect-error: the registry URL is read-only
   ;(await Emulator.start()).registryUrl = 'x'
+  const r = client.retention
+  const plan = await r.plan({ owner: 'me', package_type: 'npm' })
+  // @ts-expect-error: apply needs a journal
+  await r.apply(plan, {})
+  // @ts-expect-error: options are camelCase in JavaScript
+  await r.apply(plan, { journal: 'j', max_deletes: 1 })
+  // @ts-expect-error: onVerifyFailure is a union
+  r.applyEvents(plan, { journal: 'j', onVerifyFailure: 'ignore' })
+  // @ts-expect-error: policy keys are the core's snake_case
+  await r.plan({ owner: 'me', packageType: 'npm' })
+  // @ts-expect-error: a policy names its owner
+  await r.plan({ package_type: 'npm' })
+  // @ts-expect-error: plan data is read-only
+  plan.totals.delete = 0
+  // @ts-expect-error: deeply
+  plan.packages[0]!.actions.push(plan.packages[0]!.actions[0]!)
+  // @ts-expect-error: renderings are a union
+  plan.render('pdf')
+  // @ts-expect-error: plans are made or read, not constructed
+  new Plan()
+  // @ts-expect-error: recover needs the date and the journal
+  await r.recover('npm', 'x', { org: 'acme' })
+  for await (const e of r.applyEvents(plan, { journal: 'j' })) {
+    // @ts-expect-error: event fields are the core's snake_case
+    if (e.type === 'progress') void e.ratePerMin
+  }
+  // @ts-expect-error: the retention of a client is read-only
+  client.retention = r
   const err = new Error('x')
   // @ts-expect-error: a plain Error has no ghpkg code
   void (err.code satisfies string)
