@@ -451,3 +451,52 @@ async fn the_readme_policy_plans() {
         assert_eq!(verdict(leftover), "delete", "{leftover}");
     }
 }
+
+/// The golden plans of `tests/goldens/`, made by the command line: the
+/// file `--out` writes is the golden, byte for byte, once normalized.
+#[tokio::test(flavor = "multi_thread")]
+async fn golden_plans() {
+    let goldens = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/goldens");
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(goldens.join("cases.json")).unwrap())
+            .unwrap();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let emu = Emulator::demo().await.unwrap();
+        let d = dir();
+        let policy = d.join("policy.json");
+        std::fs::write(&policy, case["policy"].to_string()).unwrap();
+        let out = d.join("plan.json");
+        let registry = emu.registry_url();
+        let run = ghpkg(
+            &emu,
+            &[
+                "retention",
+                "plan",
+                "--policy",
+                policy.to_str().unwrap(),
+                "--now",
+                case["now"].as_str().unwrap(),
+                "--registry-url",
+                &registry,
+                "--out",
+                out.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(run.status.code(), Some(0), "{name}: {}", text(&run.stderr));
+        let written = std::fs::read_to_string(&out).unwrap();
+        let id: serde_json::Value = serde_json::from_str(&written).unwrap();
+        let got = written
+            .replace(&emu.url(), "http://api.invalid")
+            .replace(&registry, "http://registry.invalid")
+            .replace(id["id"].as_str().unwrap(), "pln_0000000000000000");
+        let want = std::fs::read_to_string(goldens.join(format!("{name}.plan.json"))).unwrap();
+        assert!(
+            got == want,
+            "{name}: the command line's plan differs from the golden"
+        );
+    }
+}
