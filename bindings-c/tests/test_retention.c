@@ -332,6 +332,16 @@ done:
     (void)s;
 }
 
+static const char UNKNOWN_FIELD[] =
+    "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"npm\","
+    " \"delete\": [{\"tags\": [\"x\"]}], \"keep_forever\": true}";
+static const char BAD_PATTERN[] =
+    "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"container\","
+    " \"delete\": [{\"tags\": [\"re:([\"]}]}";
+/* actions/delete-package-versions inputs. */
+static const char DPV_INPUTS[] = "{\"owner\": \"acme\", \"package-name\": \"ui-kit\","
+                                 " \"package-type\": \"npm\", \"min-versions-to-keep\": \"2\"}";
+
 /* Bad input gets a status and changes nothing; out-params stay untouched. */
 static void bad_input(suite *s, const char *dir) {
     ghpkg_client *c = test_client(&s->demo, NULL);
@@ -365,15 +375,13 @@ static void bad_input(suite *s, const char *dir) {
     ghpkg_apply_events_free(NULL);
 
     /* A policy with an unknown field or a bad pattern, options with an unknown field. */
-    CHECK(ghpkg_retention_plan(c, "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"npm\", \"delete\": [{\"tags\": [\"x\"]}], \"keep_forever\": true}",
-                               NULL, &out, &e) == GHPKG_INVALID_ARGUMENT,
+    CHECK(ghpkg_retention_plan(c, UNKNOWN_FIELD, NULL, &out, &e) == GHPKG_INVALID_ARGUMENT,
           "an unknown policy field");
     CHECK(e != NULL && str_contains(ghpkg_error_message(e), "keep_forever"), "%s",
           e ? ghpkg_error_message(e) : "-");
     ghpkg_error_free(e);
     e = NULL;
-    CHECK(ghpkg_retention_plan(c, "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"container\", \"delete\": [{\"tags\": [\"re:([\"]}]}",
-                               NULL, &out, &e) == GHPKG_INVALID_ARGUMENT,
+    CHECK(ghpkg_retention_plan(c, BAD_PATTERN, NULL, &out, &e) == GHPKG_INVALID_ARGUMENT,
           "a bad pattern");
     CHECK(e != NULL && str_contains(ghpkg_error_message(e), "delete[0]"), "%s",
           e ? ghpkg_error_message(e) : "-");
@@ -422,7 +430,7 @@ static void bad_input(suite *s, const char *dir) {
     CHECK(out == sentinel, "out-params are written only on success");
 
     /* Imports and schemas. */
-    CHECK_STATUS(GHPKG_OK, ghpkg_retention_policy_import("dpv", "{\"owner\": \"acme\", \"package-name\": \"ui-kit\", \"package-type\": \"npm\", \"min-versions-to-keep\": \"2\"}", &policy, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_retention_policy_import("dpv", DPV_INPUTS, &policy, err));
     CHECK(str_contains(policy, "\"=ui-kit\""), "%s", policy ? policy : "-");
     ghpkg_string_free(policy);
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_policy_import("dpv", "{\"colour\": \"red\"}", &out, err));
