@@ -284,6 +284,36 @@ func TestRetentionCancelledRunResumes(t *testing.T) {
 	}
 }
 
+func TestRetentionBreakingOutStopsTheRun(t *testing.T) {
+	emu := freshEmulator(t)
+	c := newClient(t, emu)
+	r := c.Retention()
+	ctx := context.Background()
+	before := len(versionIDs(t, c, ghpkg.DeletedVersions))
+	plan, err := r.Plan(ctx, oldReleases, &ghpkg.PlanOptions{RegistryURL: emu.RegistryURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(t.TempDir(), "run.jsonl")
+	for ev, err := range r.ApplyEvents(ctx, plan, ghpkg.ApplyOptions{Journal: journal, DeletesPerMinute: 60}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := ev.(*ghpkg.OutcomeEvent); ok && e.Outcome == ghpkg.OutcomeDeleted {
+			break
+		}
+	}
+	time.Sleep(3 * time.Second) // a run still going at 60 a minute would delete 3 more
+	gone := len(versionIDs(t, c, ghpkg.DeletedVersions)) - before
+	if gone < 1 || gone > 2 {
+		t.Errorf("%d deleted after the loop was left", gone)
+	}
+	rest, err := r.Apply(ctx, plan, ghpkg.ApplyOptions{Journal: journal})
+	if err != nil || rest.Status != ghpkg.StatusComplete || rest.Counts[ghpkg.OutcomeDeleted] != 7 {
+		t.Errorf("resumed: %v %+v", err, rest)
+	}
+}
+
 // Bad input: a typed error, and nothing changes on the emulator.
 func TestRetentionBadInput(t *testing.T) {
 	c := newClient(t, demo)

@@ -65,11 +65,10 @@ async fn forward(
                 }
                 None => return,
             },
-            changed = stop.wait_for(|stop| *stop), if !stopping => {
+            // A stop request, or the iterator freed (its sender gone).
+            _ = stop.wait_for(|stop| *stop), if !stopping => {
                 stopping = true;
-                if changed.is_ok() {
-                    events.stop();
-                }
+                events.stop();
             }
         }
     }

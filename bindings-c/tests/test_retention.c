@@ -221,6 +221,47 @@ static void deleted_ids(ghpkg_client *c, char *out, size_t cap) {
     ghpkg_version_listing_free(it);
 }
 
+/* Freeing the iterator mid-run stops the run between deletes, as a stop
+ * does; its journal resumes it. */
+static void free_mid_run(const char *dir) {
+    char options[512], apply_opts[1024], journal[512], before[1024], now[1024];
+    char *plan = NULL, *event = NULL, *report = NULL;
+    ghpkg_apply_events *events = NULL;
+    run_log log = {0, 0, 0, 0};
+    size_t gone;
+    emulator emu;
+    ghpkg_client *c;
+
+    emu_start(&emu, getenv("GHPKG_EMULATOR"), NULL);
+    c = test_client(&emu, NULL);
+    deleted_ids(c, before, sizeof before);
+    plan_options(options, sizeof options, &emu, NULL);
+    CHECK_STATUS(GHPKG_OK, ghpkg_retention_plan(c, OLD_RELEASES, options, &plan, err));
+    snprintf(journal, sizeof journal, "%s/freed.jsonl", dir);
+    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\", \"deletes_per_minute\": 60}",
+             journal);
+    CHECK_STATUS(GHPKG_OK, ghpkg_retention_apply(c, plan, apply_opts, &events, err));
+    while (events != NULL && ghpkg_apply_events_next(events, &event, NULL) == GHPKG_OK &&
+           event != NULL) {
+        int deleted = strstr(event, "\"outcome\":\"deleted\"") != NULL;
+        ghpkg_string_free(event);
+        if (deleted) break;
+    }
+    ghpkg_apply_events_free(events);
+    sleep(3); /* a run still going at 60 a minute would delete 3 more meanwhile */
+    deleted_ids(c, now, sizeof now);
+    gone = count_of(now, "|") - count_of(before, "|");
+    CHECK(gone >= 1 && gone <= 2, "%zu deleted after the iterator was freed", gone);
+    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\"}", journal);
+    CHECK_STATUS(GHPKG_OK, apply_plan(c, plan, apply_opts, &log, &report, err));
+    CHECK(log.deleted == 7 - gone && str_contains(report, "\"status\":\"complete\""),
+          "%zu deleted by the resumed run: %s", log.deleted, report ? report : "-");
+    ghpkg_string_free(report);
+    ghpkg_string_free(plan);
+    ghpkg_client_free(c);
+    emu_stop(&emu);
+}
+
 static void run_and_undo(suite *s, const char *dir) {
     emulator emu, other;
     ghpkg_client *c, *hubot, *elsewhere;
@@ -450,10 +491,11 @@ void test_retention(suite *s) {
     bad_input(s, dir);
     goldens(s);
     run_and_undo(s, dir);
+    free_mid_run(dir);
     {
         static const char *const files[] = {"apply.jsonl", "apply.jsonl.undo.jsonl",
                                             "recovered.jsonl", "recovered.jsonl.undo.jsonl",
-                                            "refused.jsonl", "not-a-journal.jsonl", NULL};
+                                            "refused.jsonl", "not-a-journal.jsonl", "freed.jsonl", NULL};
         char path[512];
         size_t i;
         for (i = 0; files[i] != NULL; i++) {
