@@ -1,6 +1,7 @@
 // Package ghpkg is the Go binding of ghpkg, a client for the GitHub Packages
 // REST API: list, inspect, delete and restore packages and package versions
-// for the authenticated user, an organization or any user.
+// for the authenticated user, an organization or any user, and clean up a
+// registry by policy with a reviewable plan ([Client.Retention]).
 //
 // It wraps the C ABI of libghpkg (include/ghpkg.h) through cgo and links the
 // static library from the workspace: build it first with

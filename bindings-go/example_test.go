@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	ghpkg "github.com/ghpkg/ghpkg/bindings-go"
 )
@@ -75,4 +77,69 @@ func ExampleClient_ListPackagesPaged() {
 	fmt.Println(n, "packages")
 	// Output:
 	// 264 packages
+}
+
+// Plans a cleanup of acme's npm ui-kit (versions below 3.0.0 go), reviews
+// the deletions, applies the plan while its events arrive, then undoes the
+// run (GitHub can restore for 30 days). The token comes from GITHUB_TOKEN,
+// the API root from GITHUB_API_URL when set.
+func ExampleRetention() {
+	client, err := ghpkg.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+	ctx := context.Background()
+	retention := client.Retention()
+
+	policy := map[string]any{
+		"owner":        map[string]string{"org": "acme"},
+		"package_type": "npm",
+		"packages":     map[string]any{"include": []string{"ui-kit"}},
+		"delete":       []map[string]any{{"id": "old-majors", "semver": "<3.0.0"}},
+	}
+	plan, err := retention.Plan(ctx, policy, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	deletions, err := plan.Deletions()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range deletions {
+		fmt.Println("planned:", d.Action.Verdict, d.Package.Name, d.Action.Name, d.Action.Reasons[0].Code)
+	}
+
+	dir, err := os.MkdirTemp("", "ghpkg-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	journal := filepath.Join(dir, "run.jsonl") // every delete is recorded here first
+	for ev, err := range retention.ApplyEvents(ctx, plan, ghpkg.ApplyOptions{Journal: journal}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		switch e := ev.(type) {
+		case *ghpkg.ProgressEvent:
+			// e.Done of e.Total, e.RatePerMin, e.EtaSeconds: for a progress bar
+		case *ghpkg.OutcomeEvent:
+			fmt.Println(e.Outcome+":", e.Package, e.Digest)
+		case *ghpkg.ReportEvent:
+			fmt.Println("run:", e.Report.Status)
+		}
+	}
+
+	undo, err := retention.Undo(ctx, journal, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("undo:", undo.Status, undo.Counts[ghpkg.OutcomeRestored], "restored")
+	// Output:
+	// planned: delete ui-kit 2.0.0 matched_delete_rule
+	// planned: delete ui-kit 2.1.0 matched_delete_rule
+	// deleted: ui-kit 2.0.0
+	// deleted: ui-kit 2.1.0
+	// run: complete
+	// undo: complete 2 restored
 }

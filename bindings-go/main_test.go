@@ -12,9 +12,10 @@ import (
 
 // emulator is a running emulator process and what it printed.
 type emulator struct {
-	cmd   *exec.Cmd
-	URL   string `json:"url"`
-	Token string `json:"token"`
+	cmd         *exec.Cmd
+	URL         string `json:"url"`
+	Token       string `json:"token"`
+	RegistryURL string `json:"registry_url"`
 }
 
 var (

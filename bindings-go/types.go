@@ -146,6 +146,47 @@ func (o Owner) String() string {
 	return "the authenticated user"
 }
 
+// MarshalJSON writes the owner as a policy names it: "me", {"org": LOGIN}
+// or {"user": LOGIN}.
+func (o Owner) MarshalJSON() ([]byte, error) {
+	switch o.kind {
+	case C.GHPKG_OWNER_ORG:
+		return json.Marshal(map[string]string{"org": o.login})
+	case C.GHPKG_OWNER_USER:
+		return json.Marshal(map[string]string{"user": o.login})
+	}
+	return []byte(`"me"`), nil
+}
+
+// UnmarshalJSON reads an owner as a policy names it: "me", {"org": LOGIN}
+// or {"user": LOGIN}.
+func (o *Owner) UnmarshalJSON(data []byte) error {
+	var me string
+	if json.Unmarshal(data, &me) == nil {
+		if me != "me" {
+			return localError(KindDecode, "an owner is \"me\", {\"org\": ...} or {\"user\": ...}, not "+strconv.Quote(me))
+		}
+		*o = AuthenticatedUser
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil || len(m) != 1 {
+		return localError(KindDecode, "an owner is \"me\", {\"org\": ...} or {\"user\": ...}")
+	}
+	if login, ok := m["org"]; ok {
+		*o = Org(login)
+		return nil
+	}
+	if login, ok := m["user"]; ok {
+		*o = User(login)
+		return nil
+	}
+	return localError(KindDecode, "an owner is \"me\", {\"org\": ...} or {\"user\": ...}")
+}
+
+// Login is the owner's login; "" for the authenticated user.
+func (o Owner) Login() string { return o.login }
+
 // Account is a GitHub user or organization as a package's owner.
 type Account struct {
 	Login string

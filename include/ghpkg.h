@@ -9,8 +9,9 @@
  *   it is written only on failure, so initialise it to NULL.
  * - Every handle has exactly one *_free function, which accepts NULL.
  *   Strings returned by accessors are NUL-terminated UTF-8, valid until
- *   their handle is freed; the catalog's JSON strings are freed with
- *   ghpkg_string_free.
+ *   their handle is freed; the JSON strings of the catalog and of
+ *   retention (ghpkg_retention_*, ghpkg_apply_events_next) are the
+ *   caller's, freed with ghpkg_string_free.
  * - A ghpkg_client may be used from many threads at once. Blocking calls
  *   run on one shared runtime inside the library.
  */
@@ -23,6 +24,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/**
+ * The events of a run in progress. Owned by the caller; free with
+ * `ghpkg_apply_events_free`. Use `ghpkg_apply_events_next` from one thread
+ * at a time; `ghpkg_apply_events_stop` may be called from any thread, also
+ * while another thread waits in `ghpkg_apply_events_next`.
+ */
+typedef struct ghpkg_apply_events ghpkg_apply_events;
 
 /**
  * A GitHub Packages client. Thread-safe: share one between threads and
@@ -369,6 +378,35 @@ typedef struct ghpkg_rate_limit {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Frees the iterator. A run still going stops between deletes, as with
+ * `ghpkg_apply_events_stop` (its journal resumes it). NULL is ignored.
+ */
+void ghpkg_apply_events_free(struct ghpkg_apply_events *events);
+
+/**
+ * The run's next event, blocking until it comes.
+ *
+ * On `GHPKG_OK`, `*event_json_out` is one event as a JSON object (freed with
+ * `ghpkg_string_free`), its `type` one of `phase`, `progress`, `waiting`,
+ * `outcome` (one unit settled) and `report` (the last event, with the
+ * run's report), or NULL once the run has ended. A failure (a
+ * precondition, a journal that cannot be written) ends the run: later
+ * calls give `GHPKG_OK` with NULL.
+ */
+ghpkg_status ghpkg_apply_events_next(struct ghpkg_apply_events *events,
+                                     char **event_json_out,
+                                     struct ghpkg_error **err_out);
+
+/**
+ * Asks the run to stop: it starts no new delete, settles the rest as
+ * `not_attempted`, and ends with its report (status `partial`); applying
+ * the same plan with the same journal resumes it. Keep reading events to
+ * the end. Does not block; may be called from any thread, more than once.
+ * NULL is ignored.
+ */
+void ghpkg_apply_events_stop(const struct ghpkg_apply_events *events);
 
 /**
  * The base URL requests go to, without a trailing '/'. Valid until the
@@ -777,6 +815,169 @@ uint64_t ghpkg_package_version_count(const struct ghpkg_package *pkg);
 ghpkg_visibility ghpkg_package_visibility(const struct ghpkg_package *pkg);
 
 /**
+ * Starts applying a reviewed plan and returns its events. Does not block:
+ * the run goes on in the background while the caller reads its events.
+ *
+ * `options_json` is an apply-options object (`schemas/apply-options.schema.json`;
+ * `journal` is required: every delete is recorded there before it is sent,
+ * and giving the same journal again resumes a partial run). A plan or
+ * options the core refuses (not a plan, a plan whose policy was edited by
+ * hand, an unknown option) is `GHPKG_INVALID_ARGUMENT` here, before any
+ * request. The run's own preconditions (a plan older than `max_plan_age`,
+ * made against another host or with another user's token, a token that
+ * cannot delete, a journal of another plan or not a journal) are checked
+ * when it starts: `ghpkg_apply_events_next` reports them as the run's
+ * error, and nothing is deleted.
+ */
+ghpkg_status ghpkg_retention_apply(const struct ghpkg_client *client,
+                                   const char *plan_json,
+                                   const char *options_json,
+                                   struct ghpkg_apply_events **out,
+                                   struct ghpkg_error **err_out);
+
+/**
+ * Makes a retention plan: reads the packages the policy covers, their
+ * complete version listings and, for containers, every manifest. Sends
+ * only reads. Blocking.
+ *
+ * `policy_json` is a policy (`schemas/policy.schema.json`); `options_json`
+ * is a plan-options object (`now`, `registry_url`, `manifest_cache`; NULL
+ * for the defaults). On success `*plan_json_out` is the plan as the core
+ * writes it (pretty JSON, the bytes every front door produces), freed with
+ * `ghpkg_string_free`.
+ *
+ * A policy or options object the core refuses (unknown field, bad pattern,
+ * bad duration) is `GHPKG_INVALID_ARGUMENT` naming the field, before any
+ * request; bad credentials are `GHPKG_AUTHENTICATION`. A package whose
+ * listing or manifests cannot all be read is blocked in the plan, not an
+ * error.
+ */
+ghpkg_status ghpkg_retention_plan(const struct ghpkg_client *client,
+                                  const char *policy_json,
+                                  const char *options_json,
+                                  char **plan_json_out,
+                                  struct ghpkg_error **err_out);
+
+/**
+ * Every planned change of a plan, deletions and untags, in apply order, as
+ * a JSON array of `{"package": NAME, "action": ACTION}` (ACTION as in the
+ * plan). Does not block.
+ */
+ghpkg_status ghpkg_retention_plan_deletions(const char *plan_json,
+                                            char **deletions_json_out,
+                                            struct ghpkg_error **err_out);
+
+/**
+ * A review edit: the plan with every deletion outside `packages` (`count`
+ * package names; NULL when `count` is 0) turned into a keep, recorded as
+ * edits. Does not block.
+ */
+ghpkg_status ghpkg_retention_plan_only_packages(const char *plan_json,
+                                                const char *const *packages,
+                                                size_t count,
+                                                char **plan_json_out,
+                                                struct ghpkg_error **err_out);
+
+/**
+ * Renders a plan: `format` is `markdown` (a CI job summary), `table` (a
+ * terminal), `json` (the plan as the core writes it) or `ndjson` (one line
+ * per action). The plan is checked first (`GHPKG_INVALID_ARGUMENT` for
+ * one whose policy was edited by hand). Does not block.
+ */
+ghpkg_status ghpkg_retention_plan_render(const char *plan_json,
+                                         const char *format,
+                                         char **out,
+                                         struct ghpkg_error **err_out);
+
+/**
+ * A review edit: the plan with the deletions of `version_ids` (`count`
+ * ids; NULL when `count` is 0) turned into keeps, and what those versions
+ * hold alive kept too; each edit is recorded in the plan. An id that is not
+ * a planned deletion is `GHPKG_INVALID_ARGUMENT`: a review can only keep
+ * more. Does not block.
+ */
+ghpkg_status ghpkg_retention_plan_without_versions(const char *plan_json,
+                                                   const uint64_t *version_ids,
+                                                   size_t count,
+                                                   char **plan_json_out,
+                                                   struct ghpkg_error **err_out);
+
+/**
+ * Translates another cleanup tool's inputs into a ghpkg policy. `from`
+ * names the tool: `crp` (snok/container-retention-policy), `dataaxiom`
+ * (dataaxiom/ghcr-cleanup-action), `dpv` (actions/delete-package-versions)
+ * or `vlaurin` (vlaurin/action-ghcr-prune). `inputs_json` is a JSON object
+ * of the tool's inputs as strings (its `with:` block). On success
+ * `*policy_json_out` is the policy (pretty JSON), freed with
+ * `ghpkg_string_free`. An input the tool does not have, or a value the core
+ * cannot translate, is `GHPKG_INVALID_ARGUMENT`. Does not block.
+ */
+ghpkg_status ghpkg_retention_policy_import(const char *from,
+                                           const char *inputs_json,
+                                           char **policy_json_out,
+                                           struct ghpkg_error **err_out);
+
+/**
+ * Without a run's journal: writes to `journal_path` (which must not exist
+ * or be empty) an undo set for the versions of one package deleted since
+ * `since` (an RFC 3339 instant, e.g. `2026-06-01T00:00:00Z`), from GitHub's
+ * list of deleted versions; `ghpkg_retention_undo` then restores them. On
+ * success `*count_out` is how many versions it found. Blocking.
+ */
+ghpkg_status ghpkg_retention_recover(const struct ghpkg_client *client,
+                                     ghpkg_owner_kind owner_kind,
+                                     const char *owner,
+                                     ghpkg_package_type package_type,
+                                     const char *package,
+                                     const char *since,
+                                     const char *journal_path,
+                                     size_t *count_out,
+                                     struct ghpkg_error **err_out);
+
+/**
+ * The JSON Schemas of the retention formats as one JSON object keyed by
+ * file name (`policy.schema.json`, `plan.schema.json`,
+ * `event.schema.json`, `report.schema.json`, `journal.schema.json` and the
+ * options of plan, apply and undo): the repository's `schemas/` files.
+ * Freed with `ghpkg_string_free`. Does not block.
+ */
+ghpkg_status ghpkg_retention_schemas(char **schemas_json_out, struct ghpkg_error **err_out);
+
+/**
+ * Restores what the run recorded in the journal at `journal_path` deleted
+ * (within GitHub's 30-day window): children first, then images, then
+ * signatures; tags an untag removed are pushed back. Blocking.
+ *
+ * `options_json` is an undo-options object (`dry_run`, `journal`,
+ * `packages`, `version_ids`, `restores_per_minute`, `registry_url`; NULL
+ * for the defaults). On success `*report_json_out` is the report
+ * (`schemas/report.schema.json`), freed with `ghpkg_string_free`. A file
+ * that is not a ghpkg journal is `GHPKG_INVALID_ARGUMENT` and nothing is
+ * restored.
+ */
+ghpkg_status ghpkg_retention_undo(const struct ghpkg_client *client,
+                                  const char *journal_path,
+                                  const char *options_json,
+                                  char **report_json_out,
+                                  struct ghpkg_error **err_out);
+
+/**
+ * Checks that every image a plan keeps still resolves whole: each tag of
+ * each kept version of the plan's container packages and every manifest it
+ * reaches (HEAD requests, which GitHub does not count as downloads). Sends
+ * only reads. Blocking.
+ *
+ * `registry_url` is the container registry (NULL: the plan's). On success
+ * `*report_json_out` is `{"checked_tags": N, "broken": [{"package",
+ * "tag", "missing": [DIGEST...]}...]}`, freed with `ghpkg_string_free`.
+ */
+ghpkg_status ghpkg_retention_verify(const struct ghpkg_client *client,
+                                    const char *plan_json,
+                                    const char *registry_url,
+                                    char **report_json_out,
+                                    struct ghpkg_error **err_out);
+
+/**
  * Whether deleting is allowed (`delete:packages`).
  */
 bool ghpkg_scopes_can_delete(const struct ghpkg_scopes *s);
@@ -851,7 +1052,7 @@ const char *ghpkg_status_describe(ghpkg_status status);
 bool ghpkg_status_is_retryable(ghpkg_status status);
 
 /**
- * Frees a string returned by the catalog calls. NULL is ignored.
+ * Frees a string returned by the catalog or retention calls. NULL is ignored.
  */
 void ghpkg_string_free(char *s);
 

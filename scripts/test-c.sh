@@ -8,8 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CBINDGEN_VERSION=0.29.4
-OUT=$ROOT/target/c-tests
-LIBDIR=$ROOT/target/debug
+# Cargo's target directory: CARGO_TARGET_DIR when set (relative to the
+# workspace, as cargo reads it here), else target/.
+TARGET=${CARGO_TARGET_DIR:-target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+OUT=$TARGET/c-tests
+LIBDIR=$TARGET/debug
 # What the static library needs besides itself (rustc --print native-static-libs).
 STATIC_LIBS="-lgcc_s -lutil -lrt -lpthread -lm -ldl"
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include")
@@ -54,8 +58,9 @@ if git ls-files --error-unmatch include/ghpkg.h >/dev/null 2>&1; then
     git diff --exit-code -- include/ghpkg.h
 fi
 
-export GHPKG_EMULATOR=$ROOT/target/debug/ghpkg-emulator
+export GHPKG_EMULATOR=$LIBDIR/ghpkg-emulator
 export GHPKG_FIXTURES=$ROOT/bindings-c/tests/fixtures
+export GHPKG_GOLDENS=$ROOT/tests/goldens
 
 step "C tests, static library, -fsanitize=address,undefined"
 cc "${CFLAGS[@]}" "${SANITIZE[@]}" bindings-c/tests/*.c "$LIBDIR/libghpkg.a" $STATIC_LIBS \

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The Go binding's suite: builds libghpkg.a and the emulator (debug build,
-# shared target/ directory), then gofmt, go vet and go test -race (which also
-# runs the Example) against emulator processes (some with --fault rules).
+# in target/ or CARGO_TARGET_DIR), then gofmt, go vet and go test -race
+# (which also runs the Examples) against emulator processes (some with
+# --fault rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# Cargo's target directory, as cargo reads it from here.
+TARGET=${CARGO_TARGET_DIR:-target}
+case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -18,8 +22,9 @@ cargo build -p ghpkg-emulator --bin ghpkg-emulator
 
 export CGO_ENABLED=1
 # Link the debug build just made (the package's default is target/release).
-export CGO_LDFLAGS="-L$ROOT/target/debug"
-export GHPKG_EMULATOR=$ROOT/target/debug/ghpkg-emulator
+export CGO_LDFLAGS="-L$TARGET/debug"
+export GHPKG_EMULATOR=$TARGET/debug/ghpkg-emulator
+export GHPKG_GOLDENS=$ROOT/tests/goldens
 cd bindings-go
 
 step "gofmt"

@@ -1,5 +1,5 @@
 //! The catalog (StackQL-style `SELECT`, `DELETE` and `EXEC`) with JSON in
-//! and out, and `ghpkg_string_free` for the strings it returns.
+//! and out, and `ghpkg_string_free` for the strings it and retention return.
 
 use std::ffi::{c_char, CString};
 
@@ -120,7 +120,7 @@ pub extern "C" fn ghpkg_client_catalog_exec(
     })
 }
 
-/// Frees a string returned by the catalog calls. NULL is ignored.
+/// Frees a string returned by the catalog or retention calls. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn ghpkg_string_free(s: *mut c_char) {
     if s.is_null() {

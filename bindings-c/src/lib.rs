@@ -18,6 +18,7 @@
 #![allow(non_camel_case_types)]
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+mod apply;
 mod catalog;
 mod client;
 mod convert;
@@ -28,9 +29,11 @@ mod ffi;
 mod listing;
 mod models;
 mod ops;
+mod retention;
 mod runtime;
 mod status;
 
+pub use apply::*;
 pub use catalog::*;
 pub use client::*;
 pub use enums::*;
@@ -38,6 +41,7 @@ pub use error::*;
 pub use listing::*;
 pub use models::*;
 pub use ops::*;
+pub use retention::*;
 pub use status::*;
 
 use std::ffi::c_char;

@@ -37,6 +37,16 @@ pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output, Fail> {
     Ok(runtime()?.block_on(fut))
 }
 
+/// Runs `fut` on the shared runtime in the background. Does not block, so
+/// it may be called from anywhere.
+pub(crate) fn spawn<F>(fut: F) -> Result<(), Fail>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    drop(runtime()?.spawn(fut));
+    Ok(())
+}
+
 /// Enters the shared runtime's context, so that dropping I/O resources
 /// (a listing with requests in flight) finds the reactor. `None` if the
 /// runtime could not start, in which case nothing was ever in flight.

@@ -102,6 +102,7 @@ void emu_start(emulator *emu, const char *binary, const char *const *args) {
     close(fds[0]);
     json_field(line, "url", emu->url, sizeof emu->url);
     json_field(line, "token", emu->token, sizeof emu->token);
+    json_field(line, "registry_url", emu->registry_url, sizeof emu->registry_url);
     if (emu->url[0] == '\0') {
         fprintf(stderr, "%s did not print its URL (got: %s)\n", binary, line);
         emu_stop(emu);

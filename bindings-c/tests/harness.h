@@ -29,10 +29,11 @@ typedef struct emulator {
     pid_t pid;
     char url[128];
     char token[128];
+    char registry_url[128]; /* the container registry origin */
 } emulator;
 
 /* Starts `binary` with `args` (NULL-terminated, may be NULL) and reads its
- * `{"url": ..., "token": ...}` line. Exits the test run on failure. */
+ * `{"url": ..., "token": ..., "registry_url": ...}` line. Exits the test run on failure. */
 void emu_start(emulator *emu, const char *binary, const char *const *args);
 void emu_stop(emulator *emu);
 
@@ -95,5 +96,6 @@ void test_catalog(suite *s);
 void test_errors(suite *s);
 void test_hostile_names(suite *s);
 void test_threads(suite *s);
+void test_retention(suite *s);
 
 #endif

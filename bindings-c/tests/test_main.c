@@ -46,6 +46,7 @@ int main(void) {
     test_errors(&s);
     test_hostile_names(&s);
     test_threads(&s);
+    test_retention(&s);
 
     emu_stop(&s.demo);
     emu_stop(&s.faults);
