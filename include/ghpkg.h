@@ -920,7 +920,8 @@ ghpkg_status ghpkg_retention_policy_import(const char *from,
 /**
  * Without a run's journal: writes to `journal_path` (which must not exist
  * or be empty) an undo set for the versions of one package deleted since
- * `since` (an RFC 3339 instant, e.g. `2026-06-01T00:00:00Z`), from GitHub's
+ * `since` (an RFC 3339 instant, e.g. `2026-06-01T00:00:00Z`, or a duration
+ * before now, e.g. `2d`), from GitHub's
  * list of deleted versions; `ghpkg_retention_undo` then restores them. On
  * success `*count_out` is how many versions it found. Blocking.
  */

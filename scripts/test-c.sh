@@ -3,11 +3,13 @@
 # checks include/ghpkg.h for drift against a pinned cbindgen, builds the C
 # tests with and without sanitizers and runs them under ASan+UBSan and under
 # valgrind, and builds and runs the C example (statically, and through
-# pkg-config against the shared library).
+# pkg-config against the shared library). The C sources must be formatted
+# as .clang-format says (clang-format from PyPI, pinned).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CBINDGEN_VERSION=0.29.4
+CLANG_FORMAT_VERSION=21.1.8
 # Cargo's target directory: CARGO_TARGET_DIR when set (relative to the
 # workspace, as cargo reads it here), else target/.
 TARGET=${CARGO_TARGET_DIR:-target}
@@ -38,6 +40,15 @@ if ! command -v pkg-config >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends pkg-config
 fi
 command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
+FORMAT_VENV=$TARGET/clang-format-$CLANG_FORMAT_VERSION
+if [ ! -x "$FORMAT_VENV/bin/clang-format" ]; then
+    python3 -m venv "$FORMAT_VENV"
+    "$FORMAT_VENV/bin/pip" install --quiet --disable-pip-version-check "clang-format==$CLANG_FORMAT_VERSION"
+fi
+
+step "C sources are formatted (clang-format $CLANG_FORMAT_VERSION, .clang-format)"
+"$FORMAT_VENV/bin/clang-format" --dry-run --Werror --style=file \
+    bindings-c/tests/*.c bindings-c/tests/*.h bindings-c/examples/*.c
 
 step "cargo build: libghpkg.a/.so, ghpkg-emulator"
 cargo build -p ghpkg-c --lib

@@ -11,16 +11,14 @@ static int report(ghpkg_error *err) {
     return 1;
 }
 
-static ghpkg_status count_untagged(ghpkg_client *client, const char *org, const char *name,
-                                   size_t *untagged, ghpkg_error **err) {
+static ghpkg_status count_untagged(ghpkg_client *client, const char *org, const char *name, size_t *untagged,
+                                   ghpkg_error **err) {
     ghpkg_version_listing *versions = NULL;
     ghpkg_version *v = NULL;
-    ghpkg_status st = ghpkg_client_list_versions(client, GHPKG_OWNER_ORG, org,
-                                                 GHPKG_PACKAGE_TYPE_CONTAINER, name,
-                                                 GHPKG_VERSION_STATE_ACTIVE, &versions, err);
+    ghpkg_status st = ghpkg_client_list_versions(client, GHPKG_OWNER_ORG, org, GHPKG_PACKAGE_TYPE_CONTAINER,
+                                                 name, GHPKG_VERSION_STATE_ACTIVE, &versions, err);
     *untagged = 0;
-    while (st == GHPKG_OK && (st = ghpkg_version_listing_next(versions, &v, err)) == GHPKG_OK &&
-           v != NULL) {
+    while (st == GHPKG_OK && (st = ghpkg_version_listing_next(versions, &v, err)) == GHPKG_OK && v != NULL) {
         if (ghpkg_version_is_untagged(v)) (*untagged)++;
         ghpkg_version_free(v);
     }

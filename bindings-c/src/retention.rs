@@ -9,8 +9,7 @@
 
 use std::ffi::c_char;
 
-use ghpkg::retention::{Inputs, Plan, PlanOptions, Policy, PolicyOwner, Render, UndoOptions};
-use ghpkg::Owner;
+use ghpkg::retention::{Inputs, Plan, PlanOptions, Policy, PolicyOwner, Render, Span, UndoOptions};
 
 use crate::client::ghpkg_client;
 use crate::convert::{borrow, cstring, opt_text, text};
@@ -207,7 +206,8 @@ pub extern "C" fn ghpkg_retention_undo(
 
 /// Without a run's journal: writes to `journal_path` (which must not exist
 /// or be empty) an undo set for the versions of one package deleted since
-/// `since` (an RFC 3339 instant, e.g. `2026-06-01T00:00:00Z`), from GitHub's
+/// `since` (an RFC 3339 instant, e.g. `2026-06-01T00:00:00Z`, or a duration
+/// before now, e.g. `2d`), from GitHub's
 /// list of deleted versions; `ghpkg_retention_undo` then restores them. On
 /// success `*count_out` is how many versions it found. Blocking.
 #[no_mangle]
@@ -225,20 +225,12 @@ pub extern "C" fn ghpkg_retention_recover(
     call(count_out, err_out, || {
         // SAFETY: non-NULL pointers are valid (the C contract).
         let c = unsafe { borrow(client, "client") }?;
-        let owner = match owner_arg(owner_kind, unsafe { opt_text(owner, "owner") }?)? {
-            Owner::AuthenticatedUser => PolicyOwner::Me,
-            Owner::Org(org) => PolicyOwner::Org { org },
-            Owner::User(user) => PolicyOwner::User { user },
-        };
+        let owner = PolicyOwner::from_owner(&owner_arg(owner_kind, unsafe {
+            opt_text(owner, "owner")
+        }?)?);
         let package_type = package_type_arg(package_type)?;
         let package = unsafe { text(package, "package") }?;
-        let since_text = unsafe { text(since, "since") }?;
-        let since = serde_json::from_value(serde_json::Value::String(since_text.to_owned()))
-            .map_err(|e| {
-                Fail::invalid(format!(
-                    "since {since_text:?} is not an RFC 3339 instant (e.g. 2026-06-01T00:00:00Z): {e}"
-                ))
-            })?;
+        let since = Span::since(unsafe { text(since, "since") }?, chrono::Utc::now())?;
         let journal = unsafe { text(journal_path, "journal_path") }?;
         let retention = c.client.retention();
         let fut = retention.recover(&owner, package_type, package, since, journal);
@@ -300,17 +292,7 @@ pub extern "C" fn ghpkg_retention_policy_import(
                     "inputs_json must be a JSON object of strings (the tool's inputs): {e}"
                 ))
             })?;
-        let policy = match from {
-            "crp" => Policy::from_crp(&inputs),
-            "dataaxiom" => Policy::from_dataaxiom(&inputs),
-            "dpv" => Policy::from_dpv(&inputs),
-            "vlaurin" => Policy::from_vlaurin(&inputs),
-            other => {
-                return Err(Fail::invalid(format!(
-                    "unknown tool {other:?}; expected crp, dataaxiom, dpv or vlaurin"
-                )))
-            }
-        }?;
+        let policy = Policy::import(from, &inputs)?;
         let text = serde_json::to_string_pretty(&policy.to_json()).unwrap_or_default();
         owned_string(text, "policy")
     })

@@ -20,7 +20,7 @@
 /* Tokens of the demo dataset (emulator/src/demo.rs). */
 #define READ_ONLY_TOKEN "ghp_p346YDhSYt5Mv7O5AOvZN3FAsOOwOSnUTfJL"
 #define HUBOT_TOKEN "ghp_eQN46QlAT4ZNyEXjCO37CmMQd2WrNUyFY3TX"
-#define FINE_GRAINED_TOKEN                                                                         \
+#define FINE_GRAINED_TOKEN \
     "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"
 #define ACTIONS_TOKEN "ghs_fMG43VaACyEWxBJnTVnXTxRK2VYcJHoI4tKO"
 
@@ -51,29 +51,29 @@ extern int checks_run;
 void check_fail(const char *file, int line, const char *fmt, ...);
 
 /* Records a check; on failure prints the location and the message. */
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks_run++;                                                                              \
-        if (!(cond)) check_fail(__FILE__, __LINE__, __VA_ARGS__);                                  \
+#define CHECK(cond, ...)                                          \
+    do {                                                          \
+        checks_run++;                                             \
+        if (!(cond)) check_fail(__FILE__, __LINE__, __VA_ARGS__); \
     } while (0)
 
 /* Runs a ghpkg call that fills `err`, checks its status, frees the error. */
-#define CHECK_STATUS(expected, call)                                                               \
-    do {                                                                                           \
-        ghpkg_error *err_ = NULL;                                                                  \
-        ghpkg_error **err = &err_;                                                                 \
-        ghpkg_status got_ = (call);                                                                \
-        checks_run++;                                                                              \
-        if (got_ != (ghpkg_status)(expected))                                                      \
-            check_fail(__FILE__, __LINE__, "%s: expected %s, got %s (%s)", #call,                  \
-                       ghpkg_status_code(expected), ghpkg_status_code(got_),                       \
-                       err_ ? ghpkg_error_describe(err_) : "no error details");                    \
-        else if (got_ != GHPKG_OK && err_ == NULL)                                                 \
-            check_fail(__FILE__, __LINE__, "%s: no ghpkg_error for a failure", #call);             \
-        else if (got_ == GHPKG_OK && err_ != NULL)                                                 \
-            check_fail(__FILE__, __LINE__, "%s: ghpkg_error written on success", #call);           \
-        ghpkg_error_free(err_);                                                                    \
-        (void)err;                                                                                 \
+#define CHECK_STATUS(expected, call)                                                     \
+    do {                                                                                 \
+        ghpkg_error *err_ = NULL;                                                        \
+        ghpkg_error **err = &err_;                                                       \
+        ghpkg_status got_ = (call);                                                      \
+        checks_run++;                                                                    \
+        if (got_ != (ghpkg_status)(expected))                                            \
+            check_fail(__FILE__, __LINE__, "%s: expected %s, got %s (%s)", #call,        \
+                       ghpkg_status_code(expected), ghpkg_status_code(got_),             \
+                       err_ ? ghpkg_error_describe(err_) : "no error details");          \
+        else if (got_ != GHPKG_OK && err_ == NULL)                                       \
+            check_fail(__FILE__, __LINE__, "%s: no ghpkg_error for a failure", #call);   \
+        else if (got_ == GHPKG_OK && err_ != NULL)                                       \
+            check_fail(__FILE__, __LINE__, "%s: ghpkg_error written on success", #call); \
+        ghpkg_error_free(err_);                                                          \
+        (void)err;                                                                       \
     } while (0)
 
 bool str_eq(const char *a, const char *b);

@@ -36,8 +36,8 @@ static void github_refusals(suite *s) {
     ghpkg_error *e;
 
     e = get_error(bad, ME, NULL, GHPKG_PACKAGE_TYPE_CONTAINER, "my app", GHPKG_AUTHENTICATION);
-    CHECK(ghpkg_error_http_status(e) == 401 && str_eq(ghpkg_error_message(e), "Bad credentials"),
-          "401: %s", ghpkg_error_describe(e));
+    CHECK(ghpkg_error_http_status(e) == 401 && str_eq(ghpkg_error_message(e), "Bad credentials"), "401: %s",
+          ghpkg_error_describe(e));
     CHECK(str_contains(ghpkg_error_documentation_url(e), "docs.github.com"), "documentation_url");
     CHECK(ghpkg_error_request_id(e) != NULL && ghpkg_error_request_id(e)[0] != '\0', "request id");
     CHECK(str_contains(ghpkg_error_describe(e), ghpkg_error_request_id(e)), "description has the id");
@@ -55,33 +55,33 @@ static void github_refusals(suite *s) {
     ghpkg_error_free(e);
 
     e = NULL;
-    CHECK(ghpkg_client_delete_version(ro, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER, "api/server",
-                                      20014, &e) == GHPKG_PERMISSION_DENIED,
+    CHECK(ghpkg_client_delete_version(ro, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER, "api/server", 20014,
+                                      &e) == GHPKG_PERMISSION_DENIED,
           "read-only delete: %s", ghpkg_error_describe(e));
     CHECK(ghpkg_error_http_status(e) == 403 && ghpkg_error_hint(e) != NULL, "scope hint: %s",
           ghpkg_error_describe(e));
     ghpkg_error_free(e);
-    CHECK_STATUS(GHPKG_PERMISSION_DENIED, ghpkg_client_delete_package(hubot, ORG, "acme",
-                                                                      GHPKG_PACKAGE_TYPE_NPM, "ui-kit", err));
+    CHECK_STATUS(GHPKG_PERMISSION_DENIED,
+                 ghpkg_client_delete_package(hubot, ORG, "acme", GHPKG_PACKAGE_TYPE_NPM, "ui-kit", err));
 
     /* GitHub's rules. */
     e = NULL;
-    CHECK(ghpkg_client_delete_version(c, GHPKG_OWNER_USER, "octocat", GHPKG_PACKAGE_TYPE_NPM,
-                                      "hello-world", 10011, &e) == GHPKG_REJECTED,
+    CHECK(ghpkg_client_delete_version(c, GHPKG_OWNER_USER, "octocat", GHPKG_PACKAGE_TYPE_NPM, "hello-world",
+                                      10011, &e) == GHPKG_REJECTED,
           "over 5,000 downloads");
-    CHECK(ghpkg_error_http_status(e) == 400 && str_contains(ghpkg_error_message(e), "5000 downloads"),
-          "%s", ghpkg_error_describe(e));
+    CHECK(ghpkg_error_http_status(e) == 400 && str_contains(ghpkg_error_message(e), "5000 downloads"), "%s",
+          ghpkg_error_describe(e));
     ghpkg_error_free(e);
-    CHECK_STATUS(GHPKG_REJECTED, ghpkg_client_delete_package(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM,
-                                                             "hello-world", err));
+    CHECK_STATUS(GHPKG_REJECTED,
+                 ghpkg_client_delete_package(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "hello-world", err));
     CHECK_STATUS(GHPKG_REJECTED, ghpkg_client_delete_version(c, ORG, "acme", GHPKG_PACKAGE_TYPE_NPM,
                                                              "single-version", 20091, err));
     CHECK_STATUS(GHPKG_REJECTED, ghpkg_client_delete_version(c, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER,
                                                              "only-tag", 20081, err));
 
     /* An Actions token cannot list packages: the error comes from next(). */
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(actions, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER,
-                                                      0, &it, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_list_packages(actions, ORG, "acme", GHPKG_PACKAGE_TYPE_CONTAINER, 0, &it, err));
     e = NULL;
     CHECK(ghpkg_package_listing_next(it, &pkg, &e) == GHPKG_REJECTED, "actions listing");
     CHECK(str_contains(ghpkg_error_hint(e), "cannot list packages"), "hint %s", ghpkg_error_describe(e));
@@ -129,8 +129,8 @@ static void faults(suite *s) {
     /* A secondary limit answered 403 (GitHub's usual answer) is RATE_LIMITED,
      * not PERMISSION_DENIED, and carries its retry-after. */
     e = get_error(c, ORG, "acme", GHPKG_PACKAGE_TYPE_DOCKER, "legacy-worker", GHPKG_RATE_LIMITED);
-    CHECK(ghpkg_error_retry_after_ms(e) == 42000 && ghpkg_error_http_status(e) == 403,
-          "secondary limit: %s", ghpkg_error_describe(e));
+    CHECK(ghpkg_error_retry_after_ms(e) == 42000 && ghpkg_error_http_status(e) == 403, "secondary limit: %s",
+          ghpkg_error_describe(e));
     ghpkg_error_free(e);
     e = get_error(c, ORG, "acme", GHPKG_PACKAGE_TYPE_NPM, "single-version", GHPKG_RATE_LIMITED);
     memset(&rl, 0, sizeof rl);
@@ -206,8 +206,8 @@ static void limited_fixture(suite *s) {
     CHECK(str_contains(ghpkg_error_message(e), "NUL byte"), "%s", ghpkg_error_describe(e));
     ghpkg_error_free(e);
     ghpkg_package_listing_free(it);
-    ghpkg_error_free(get_error(c, GHPKG_OWNER_USER, "mallory", GHPKG_PACKAGE_TYPE_NPM, "nul",
-                               GHPKG_NOT_FOUND));
+    ghpkg_error_free(
+        get_error(c, GHPKG_OWNER_USER, "mallory", GHPKG_PACKAGE_TYPE_NPM, "nul", GHPKG_NOT_FOUND));
 
     /* A primary limit of two requests an hour, not waited out. */
     o.max_rate_limit_wait_ms = 0;

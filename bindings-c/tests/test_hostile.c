@@ -24,7 +24,10 @@ static const name_case cases[] = {
     {ORG, "acme", CONTAINER, "org-repo/sub/image", GHPKG_OK},
     {ORG, "acme", CONTAINER, "base images/alpine", GHPKG_OK},
     {ME, NULL, CONTAINER, "my app", GHPKG_OK},
-    {ME, NULL, CONTAINER, "caf\xc3\xa9-\xc3\xbcn\xc3\xaf" "code", GHPKG_OK},
+    {ME, NULL, CONTAINER,
+     "caf\xc3\xa9-\xc3\xbcn\xc3\xaf"
+     "code",
+     GHPKG_OK},
     {ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "100%-pure", GHPKG_OK},
     {ME, NULL, CONTAINER, "what?#hash", GHPKG_OK},
     {USER, "octocat", CONTAINER, "what?#hash", GHPKG_OK},
@@ -69,11 +72,9 @@ void test_hostile_names(suite *s) {
         ghpkg_error *e = NULL;
         ghpkg_status st = ghpkg_client_get_package(c, k->kind, k->owner, k->type, k->name, &pkg, &e);
         CHECK(st == k->expected, "case %zu (%s): expected %s, got %s (%s)", i, k->name,
-              ghpkg_status_code(k->expected), ghpkg_status_code(st),
-              e ? ghpkg_error_describe(e) : "-");
+              ghpkg_status_code(k->expected), ghpkg_status_code(st), e ? ghpkg_error_describe(e) : "-");
         if (st == GHPKG_OK)
-            CHECK(str_eq(ghpkg_package_name(pkg), k->name), "case %zu: got %s", i,
-                  ghpkg_package_name(pkg));
+            CHECK(str_eq(ghpkg_package_name(pkg), k->name), "case %zu: got %s", i, ghpkg_package_name(pkg));
         ghpkg_package_free(pkg);
         ghpkg_error_free(e);
         /* The same names through the other calls that take one. */
@@ -95,7 +96,8 @@ void test_hostile_names(suite *s) {
     if (long_name != NULL) {
         memset(long_name, 'a', 5000);
         long_name[5000] = '\0';
-        CHECK_STATUS(GHPKG_NOT_FOUND, ghpkg_client_get_version(c, ME, NULL, CONTAINER, long_name, 1, &v, err));
+        CHECK_STATUS(GHPKG_NOT_FOUND,
+                     ghpkg_client_get_version(c, ME, NULL, CONTAINER, long_name, 1, &v, err));
         free(long_name);
     }
 
@@ -115,9 +117,10 @@ void test_hostile_names(suite *s) {
     CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_version(c, ME, NULL, CONTAINER, "what?#hash", 10102, err));
 
     /* And through the catalog, where the name travels inside JSON. */
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_catalog_select(
-                               c, "packages", "{\"package_type\":\"container\",\"package_name\":\"what?#hash\"}",
-                               &rows, err));
+    CHECK_STATUS(
+        GHPKG_OK,
+        ghpkg_client_catalog_select(
+            c, "packages", "{\"package_type\":\"container\",\"package_name\":\"what?#hash\"}", &rows, err));
     CHECK(str_contains(rows, "\"id\":1010"), "catalog row: %s", rows ? rows : "(null)");
     ghpkg_string_free(rows);
     ghpkg_client_free(c);

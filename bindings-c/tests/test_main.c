@@ -36,8 +36,7 @@ int main(void) {
     emu_start(&s.demo, emulator_bin, NULL);
     emu_start(&s.faults, emulator_bin, fault_args);
     emu_start(&s.limited, emulator_bin, limited_args);
-    printf("emulators: demo %s, faults %s, limited %s\n", s.demo.url, s.faults.url,
-           s.limited.url);
+    printf("emulators: demo %s, faults %s, limited %s\n", s.demo.url, s.faults.url, s.limited.url);
 
     test_status_table(&s);
     test_arguments(&s);

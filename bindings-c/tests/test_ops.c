@@ -126,7 +126,8 @@ static void listing_packages(suite *s) {
 
     o.per_page = 50; /* 264 packages: six pages, read ahead */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_new(&o, &c, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_ANY, &it, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_ANY, &it, err));
     CHECK(!ghpkg_client_rate_limit(c, &rl), "a listing sent a request before the first next");
     for (;;) {
         ghpkg_status st = ghpkg_package_listing_next(it, &pkg, NULL);
@@ -154,9 +155,11 @@ static void listing_packages(suite *s) {
     CHECK(ghpkg_client_rate_limit(c, &rl) && rl.limit == 5000 && rl.remaining < 5000 && rl.reset > 0,
           "rate-limit snapshot after the listing");
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_PUBLIC, &it, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_PUBLIC, &it, err));
     CHECK_STATUS(GHPKG_OK, drain_packages(it, &pub, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_PRIVATE, &it, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_list_packages(c, ORG, "acme", C_TYPE, GHPKG_VISIBILITY_PRIVATE, &it, err));
     CHECK_STATUS(GHPKG_OK, drain_packages(it, &priv, err));
     CHECK(pub + priv == total && priv == 54, "public %zu + private %zu", pub, priv);
 
@@ -186,8 +189,8 @@ static void listing_packages(suite *s) {
     CHECK(n == 1, "octocat's conflicts as a user: %zu", n);
 
     /* Another user's public packages. */
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, GHPKG_OWNER_USER, "octocat",
-                                                      GHPKG_PACKAGE_TYPE_NPM, 0, &it, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_list_packages(c, GHPKG_OWNER_USER, "octocat", GHPKG_PACKAGE_TYPE_NPM,
+                                                      0, &it, err));
     CHECK_STATUS(GHPKG_OK, drain_packages(it, &n, err));
     CHECK(n == 2, "octocat's live npm packages: %zu", n);
     ghpkg_client_free(c);
@@ -216,8 +219,7 @@ static void package_fields(suite *s) {
               str_contains(ghpkg_package_owner_html_url(pkg), "acme"),
           "owner");
     CHECK(str_eq(ghpkg_package_repository_full_name(pkg), "acme/api") &&
-              str_eq(ghpkg_package_repository_name(pkg), "api") &&
-              ghpkg_package_repository_id(pkg) != 0 &&
+              str_eq(ghpkg_package_repository_name(pkg), "api") && ghpkg_package_repository_id(pkg) != 0 &&
               str_contains(ghpkg_package_repository_html_url(pkg), "acme/api"),
           "repository %s", ghpkg_package_repository_full_name(pkg));
     (void)ghpkg_package_repository_private(pkg);
@@ -241,8 +243,8 @@ static void versions(suite *s) {
     ghpkg_client *c = NULL;
     ghpkg_version_listing *it = NULL;
     ghpkg_version *v = NULL;
-    static const uint64_t expected[] = {5000000001ULL, 200121, 200120, 20019,  20014,  20013,  20012,
-                                        200160,        200151, 200150, 200140, 20018,  20015,  200134,
+    static const uint64_t expected[] = {5000000001ULL, 200121, 200120, 20019,  20014, 20013, 20012,
+                                        200160,        200151, 200150, 200140, 20018, 20015, 200134,
                                         200133,        200132, 200131, 200130, 20016};
     const size_t total = sizeof expected / sizeof expected[0];
     size_t n = 0;
@@ -272,7 +274,8 @@ static void versions(suite *s) {
     ghpkg_version_listing_free(it);
     CHECK(n == total, "19 active versions, got %zu", n);
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 5000000001ULL, &v, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 5000000001ULL, &v, err));
     CHECK(ghpkg_version_id(v) == 5000000001ULL, "a 64-bit id survives");
     CHECK(strncmp(ghpkg_version_name(v), "sha256:", 7) == 0 && strlen(ghpkg_version_name(v)) == 71,
           "digest name %s", ghpkg_version_name(v));
@@ -287,8 +290,8 @@ static void versions(suite *s) {
     (void)ghpkg_version_html_url(v);
     ghpkg_version_free(v);
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, GHPKG_OWNER_USER, "octocat",
-                                                    GHPKG_PACKAGE_TYPE_NPM, "hello-world", 10011, &v, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, GHPKG_OWNER_USER, "octocat", GHPKG_PACKAGE_TYPE_NPM,
+                                                    "hello-world", 10011, &v, err));
     CHECK(str_eq(ghpkg_version_name(v), "1.0.0") && str_eq(ghpkg_version_license(v), "MIT") &&
               str_eq(ghpkg_version_description(v), "The first release") &&
               ghpkg_version_package_type(v) == GHPKG_PACKAGE_TYPE_NPM && ghpkg_version_tag_count(v) == 0,
@@ -306,7 +309,8 @@ static void delete_and_restore(suite *s) {
 
     /* A version: gone, listed as deleted, restored. */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_delete_version(c, ORG, "acme", C_TYPE, "api/server", 20012, err));
-    CHECK_STATUS(GHPKG_NOT_FOUND, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20012, &v, err));
+    CHECK_STATUS(GHPKG_NOT_FOUND,
+                 ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20012, &v, err));
     CHECK_STATUS(GHPKG_OK, ghpkg_client_list_versions(c, ORG, "acme", C_TYPE, "api/server",
                                                       GHPKG_VERSION_STATE_DELETED, &it, err));
     for (;;) {
@@ -323,17 +327,21 @@ static void delete_and_restore(suite *s) {
 
     /* A whole package of the authenticated user, restored with a token. */
     CHECK_STATUS(GHPKG_OK, ghpkg_client_delete_package(c, ME, NULL, C_TYPE, "hello-container", err));
-    CHECK_STATUS(GHPKG_NOT_FOUND, ghpkg_client_get_package(c, ME, NULL, C_TYPE, "hello-container", &pkg, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_package(c, ME, NULL, C_TYPE, "hello-container", "registry-token", err));
+    CHECK_STATUS(GHPKG_NOT_FOUND,
+                 ghpkg_client_get_package(c, ME, NULL, C_TYPE, "hello-container", &pkg, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_restore_package(c, ME, NULL, C_TYPE, "hello-container", "registry-token", err));
     CHECK_STATUS(GHPKG_OK, ghpkg_client_get_package(c, ME, NULL, C_TYPE, "hello-container", &pkg, err));
     ghpkg_package_free(pkg);
     /* As a user-scoped call, without a token. */
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_delete_package(c, GHPKG_OWNER_USER, "octocat",
-                                                       GHPKG_PACKAGE_TYPE_NPM, "100%-pure", err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_client_delete_package(c, GHPKG_OWNER_USER, "octocat", GHPKG_PACKAGE_TYPE_NPM,
+                                                       "100%-pure", err));
     CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_package(c, GHPKG_OWNER_USER, "octocat",
                                                         GHPKG_PACKAGE_TYPE_NPM, "100%-pure", NULL, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_delete_version(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "100%-pure", 10092, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_restore_version(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "100%-pure", 10092, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_delete_version(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "100%-pure", 10092, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_restore_version(c, ME, NULL, GHPKG_PACKAGE_TYPE_NPM, "100%-pure", 10092, err));
     ghpkg_client_free(c);
 }
 
@@ -422,10 +430,11 @@ void test_catalog(suite *s) {
     ghpkg_version *v = NULL;
     char *rows = NULL;
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_catalog_select(
-                               c, "packages",
-                               "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\"}",
-                               &rows, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_catalog_select(
+                     c, "packages",
+                     "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\"}",
+                     &rows, err));
     CHECK(rows != NULL && rows[0] == '[' && count_of(rows, "\"version_count\":") == 1 &&
               str_contains(rows, "\"id\":2001"),
           "one row: %s", rows ? rows : "(null)");
@@ -443,10 +452,11 @@ void test_catalog(suite *s) {
     ghpkg_string_free(rows);
     rows = NULL;
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_catalog_select(
-                               c, "package_versions",
-                               "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\"}",
-                               &rows, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_catalog_select(
+                     c, "package_versions",
+                     "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\"}",
+                     &rows, err));
     CHECK(count_of(rows, "\"package_html_url\":") == 19, "19 versions: %s", rows ? rows : "(null)");
     ghpkg_string_free(rows);
     rows = NULL;
@@ -457,28 +467,32 @@ void test_catalog(suite *s) {
     ghpkg_string_free(rows);
     rows = NULL;
 
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_catalog_delete(
-                               c, "package_versions",
-                               "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\","
-                               "\"package_version_id\":20013}",
-                               err));
-    CHECK_STATUS(GHPKG_NOT_FOUND, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20013, &v, err));
-    CHECK_STATUS(GHPKG_OK, ghpkg_client_catalog_exec(
-                               c, "package_versions", "restore_package_version_for_org",
-                               "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\","
-                               "\"package_version_id\":\"20013\"}",
-                               &rows, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_catalog_delete(
+                     c, "package_versions",
+                     "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\","
+                     "\"package_version_id\":20013}",
+                     err));
+    CHECK_STATUS(GHPKG_NOT_FOUND,
+                 ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20013, &v, err));
+    CHECK_STATUS(GHPKG_OK,
+                 ghpkg_client_catalog_exec(
+                     c, "package_versions", "restore_package_version_for_org",
+                     "{\"org\":\"acme\",\"package_type\":\"container\",\"package_name\":\"api/server\","
+                     "\"package_version_id\":\"20013\"}",
+                     &rows, err));
     CHECK(str_eq(rows, "[]"), "exec of a restore returns []: %s", rows ? rows : "(null)");
     ghpkg_string_free(rows);
     CHECK_STATUS(GHPKG_OK, ghpkg_client_get_version(c, ORG, "acme", C_TYPE, "api/server", 20013, &v, err));
     ghpkg_version_free(v);
 
     /* A delete never filters; errors come back as statuses. */
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
-                 ghpkg_client_catalog_delete(c, "packages", "{\"org\":\"acme\",\"package_type\":\"npm\"}", err));
+    CHECK_STATUS(
+        GHPKG_INVALID_ARGUMENT,
+        ghpkg_client_catalog_delete(c, "packages", "{\"org\":\"acme\",\"package_type\":\"npm\"}", err));
     CHECK_STATUS(GHPKG_NOT_FOUND,
-                 ghpkg_client_catalog_select(c, "packages",
-                                             "{\"org\":\"acme\",\"package_type\":\"npm\",\"package_name\":\"nope\"}",
-                                             &rows, err));
+                 ghpkg_client_catalog_select(
+                     c, "packages", "{\"org\":\"acme\",\"package_type\":\"npm\",\"package_name\":\"nope\"}",
+                     &rows, err));
     ghpkg_client_free(c);
 }

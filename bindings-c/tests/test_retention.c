@@ -127,8 +127,7 @@ static void goldens(suite *s) {
     CHECK(cases != NULL, "cannot read %s", path);
     if (cases == NULL) return;
     (void)s;
-    for (cursor = strstr(cases, "\"name\":"); cursor != NULL;
-         cursor = strstr(cursor + 1, "\"name\":")) {
+    for (cursor = strstr(cases, "\"name\":"); cursor != NULL; cursor = strstr(cursor + 1, "\"name\":")) {
         char *name = json_value(cursor, "name"), *now = json_value(cursor, "now");
         char *policy = json_value(cursor, "policy");
         char *plan = NULL, *id, *a, *b, *c, *want;
@@ -176,8 +175,8 @@ typedef struct run_log {
 
 /* Applies a reviewed plan, reading its events as they come; on success
  * `*report` is the run's report (the last event), freed with ghpkg_string_free. */
-static ghpkg_status apply_plan(ghpkg_client *client, const char *plan, const char *options,
-                               run_log *log, char **report, ghpkg_error **err) {
+static ghpkg_status apply_plan(ghpkg_client *client, const char *plan, const char *options, run_log *log,
+                               char **report, ghpkg_error **err) {
     ghpkg_apply_events *events = NULL;
     char *event = NULL;
     ghpkg_status st = ghpkg_retention_apply(client, plan, options, &events, err);
@@ -238,11 +237,9 @@ static void free_mid_run(const char *dir) {
     plan_options(options, sizeof options, &emu, NULL);
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_plan(c, OLD_RELEASES, options, &plan, err));
     snprintf(journal, sizeof journal, "%s/freed.jsonl", dir);
-    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\", \"deletes_per_minute\": 60}",
-             journal);
+    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\", \"deletes_per_minute\": 60}", journal);
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_apply(c, plan, apply_opts, &events, err));
-    while (events != NULL && ghpkg_apply_events_next(events, &event, NULL) == GHPKG_OK &&
-           event != NULL) {
+    while (events != NULL && ghpkg_apply_events_next(events, &event, NULL) == GHPKG_OK && event != NULL) {
         int deleted = strstr(event, "\"outcome\":\"deleted\"") != NULL;
         ghpkg_string_free(event);
         if (deleted) break;
@@ -251,7 +248,7 @@ static void free_mid_run(const char *dir) {
     sleep(3); /* a run still going at 60 a minute would delete 3 more meanwhile */
     deleted_ids(c, now, sizeof now);
     gone = count_of(now, "|") - count_of(before, "|");
-    CHECK(gone >= 1 && gone <= 2, "%zu deleted after the iterator was freed", gone);
+    CHECK(gone == 1, "%zu deleted after the iterator was freed", gone);
     snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\"}", journal);
     CHECK_STATUS(GHPKG_OK, apply_plan(c, plan, apply_opts, &log, &report, err));
     CHECK(log.deleted == 7 - gone && str_contains(report, "\"status\":\"complete\""),
@@ -265,8 +262,8 @@ static void free_mid_run(const char *dir) {
 static void run_and_undo(suite *s, const char *dir) {
     emulator emu, other;
     ghpkg_client *c, *hubot, *elsewhere;
-    char options[512], apply_opts[1024], journal[512], before[1024], after[1024], *plan = NULL,
-        *deletions = NULL, *rendered = NULL, *report = NULL, *verify = NULL, *undo = NULL;
+    char options[512], apply_opts[1024], journal[512], before[1024], after[1024],
+        *plan = NULL, *deletions = NULL, *rendered = NULL, *report = NULL, *verify = NULL, *undo = NULL;
     run_log log = {0, 0, 0, 0};
     size_t found = 0, first;
     char since[32], counts[64];
@@ -316,8 +313,7 @@ static void run_and_undo(suite *s, const char *dir) {
 
     /* Apply, stopped after the first deletion, then resumed from the journal. */
     snprintf(journal, sizeof journal, "%s/apply.jsonl", dir);
-    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\", \"deletes_per_minute\": 60}",
-             journal);
+    snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\", \"deletes_per_minute\": 60}", journal);
     log.stop_after = 1;
     CHECK_STATUS(GHPKG_OK, apply_plan(c, plan, apply_opts, &log, &report, err));
     /* A stop that arrives while the run waits for its pace still lets that
@@ -331,11 +327,10 @@ static void run_and_undo(suite *s, const char *dir) {
     memset(&log, 0, sizeof log);
     snprintf(apply_opts, sizeof apply_opts, "{\"journal\": \"%s\"}", journal);
     CHECK_STATUS(GHPKG_OK, apply_plan(c, plan, apply_opts, &log, &report, err));
-    CHECK(log.deleted == 7 - first && log.progress > 0, "%zu deleted, %zu progress events",
-          log.deleted, log.progress);
+    CHECK(log.deleted == 7 - first && log.progress > 0, "%zu deleted, %zu progress events", log.deleted,
+          log.progress);
     CHECK(str_contains(report, "\"status\":\"complete\""), "%s", report ? report : "-");
-    CHECK(str_contains(report, "\"broken\":[]"), "every kept image resolves: %s",
-          report ? report : "-");
+    CHECK(str_contains(report, "\"broken\":[]"), "every kept image resolves: %s", report ? report : "-");
     ghpkg_string_free(report);
 
     /* Verify on demand: every kept tag resolves with all its children. */
@@ -345,21 +340,20 @@ static void run_and_undo(suite *s, const char *dir) {
     /* Recover writes an undo set from GitHub's deleted versions; a dry run counts them. */
     strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     snprintf(journal, sizeof journal, "%s/recovered.jsonl", dir);
-    CHECK_STATUS(GHPKG_OK, ghpkg_retention_recover(c, ORG, "acme", CONTAINER, "api/server", since,
-                                                   journal, &found, err));
+    CHECK_STATUS(GHPKG_OK, ghpkg_retention_recover(c, ORG, "acme", CONTAINER, "api/server", since, journal,
+                                                   &found, err));
     CHECK(found == 7, "%zu recovered", found);
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_undo(c, journal, "{\"dry_run\": true}", &undo, err));
     CHECK(str_contains(undo, "\"restorable\":7"), "%s", undo ? undo : "-");
     ghpkg_string_free(undo);
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_recover(c, ORG, "acme", CONTAINER,
-                                                                 "api/server", "yesterday",
-                                                                 journal, &found, err));
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_recover(c, ORG, "acme", CONTAINER, "api/server",
+                                                                 "yesterday", journal, &found, err));
 
     /* Undo brings back exactly what was deleted. */
     snprintf(journal, sizeof journal, "%s/apply.jsonl", dir);
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_undo(c, journal, NULL, &undo, err));
-    CHECK(str_contains(undo, "\"status\":\"complete\"") && str_contains(undo, "\"restored\":7"),
-          "%s", undo ? undo : "-");
+    CHECK(str_contains(undo, "\"status\":\"complete\"") && str_contains(undo, "\"restored\":7"), "%s",
+          undo ? undo : "-");
     deleted_ids(c, after, sizeof after);
     CHECK(str_eq(before, after), "the same deleted set as before: %s", after);
 
@@ -373,12 +367,10 @@ done:
     (void)s;
 }
 
-static const char UNKNOWN_FIELD[] =
-    "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"npm\","
-    " \"delete\": [{\"tags\": [\"x\"]}], \"keep_forever\": true}";
-static const char BAD_PATTERN[] =
-    "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"container\","
-    " \"delete\": [{\"tags\": [\"re:([\"]}]}";
+static const char UNKNOWN_FIELD[] = "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"npm\","
+                                    " \"delete\": [{\"tags\": [\"x\"]}], \"keep_forever\": true}";
+static const char BAD_PATTERN[] = "{\"owner\": {\"org\": \"acme\"}, \"package_type\": \"container\","
+                                  " \"delete\": [{\"tags\": [\"re:([\"]}]}";
 /* actions/delete-package-versions inputs. */
 static const char DPV_INPUTS[] = "{\"owner\": \"acme\", \"package-name\": \"ui-kit\","
                                  " \"package-type\": \"npm\", \"min-versions-to-keep\": \"2\"}";
@@ -387,8 +379,7 @@ static const char DPV_INPUTS[] = "{\"owner\": \"acme\", \"package-name\": \"ui-k
 static void bad_input(suite *s, const char *dir) {
     ghpkg_client *c = test_client(&s->demo, NULL);
     char *const sentinel = (char *)"untouched";
-    char *out = sentinel, *plan = NULL, *edited, *schemas = NULL, *policy = NULL, path[512],
-         options[512];
+    char *out = sentinel, *plan = NULL, *edited, *schemas = NULL, *policy = NULL, path[512], options[512];
     ghpkg_apply_events *events = NULL;
     size_t n = 0;
     uint64_t kept = 5000000001ULL;
@@ -408,8 +399,8 @@ static void bad_input(suite *s, const char *dir) {
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_undo(c, NULL, NULL, &out, err));
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_retention_undo(c, "\x80.jsonl", NULL, &out, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_verify(c, NULL, NULL, &out, err));
-    CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_recover(c, ORG, "acme", CONTAINER, "x", NULL,
-                                                              "j", &n, err));
+    CHECK_STATUS(GHPKG_NULL_ARGUMENT,
+                 ghpkg_retention_recover(c, ORG, "acme", CONTAINER, "x", NULL, "j", &n, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_policy_import("dpv", NULL, &out, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_schemas(NULL, err));
     ghpkg_apply_events_stop(NULL);
@@ -422,13 +413,13 @@ static void bad_input(suite *s, const char *dir) {
           e ? ghpkg_error_message(e) : "-");
     ghpkg_error_free(e);
     e = NULL;
-    CHECK(ghpkg_retention_plan(c, BAD_PATTERN, NULL, &out, &e) == GHPKG_INVALID_ARGUMENT,
-          "a bad pattern");
+    CHECK(ghpkg_retention_plan(c, BAD_PATTERN, NULL, &out, &e) == GHPKG_INVALID_ARGUMENT, "a bad pattern");
     CHECK(e != NULL && str_contains(ghpkg_error_message(e), "delete[0]"), "%s",
           e ? ghpkg_error_message(e) : "-");
     ghpkg_error_free(e);
     e = NULL;
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan(c, OLD_RELEASES, "{\"registry\": \"x\"}", &out, err));
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                 ghpkg_retention_plan(c, OLD_RELEASES, "{\"registry\": \"x\"}", &out, err));
     CHECK(out == sentinel, "out-params are written only on success");
 
     /* A plan edited by hand: its policy no longer matches policy_hash. */
@@ -438,13 +429,16 @@ static void bad_input(suite *s, const char *dir) {
         edited = replace_all(plan, "\"1.0.0\"", "\"0.9.0\"");
         CHECK(!str_eq(edited, plan), "the policy was edited");
         CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan_render(edited, "json", &out, err));
-        CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_apply(c, edited, "{\"journal\": \"x.jsonl\"}", &events, err));
+        CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                     ghpkg_retention_apply(c, edited, "{\"journal\": \"x.jsonl\"}", &events, err));
         CHECK(events == NULL, "no run for an edited plan");
         free(edited);
         CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_apply(c, plan, "{}", &events, err));
-        CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_apply(c, plan, "{\"journal\": \"x\", \"pace\": 1}", &events, err));
+        CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                     ghpkg_retention_apply(c, plan, "{\"journal\": \"x\", \"pace\": 1}", &events, err));
         CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan_render(plan, "pdf", &out, err));
-        CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan_without_versions(plan, &kept, 1, &out, err));
+        CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                     ghpkg_retention_plan_without_versions(plan, &kept, 1, &out, err));
         CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_retention_plan_without_versions(plan, NULL, 1, &out, err));
         CHECK_STATUS(GHPKG_OK, ghpkg_retention_plan_without_versions(plan, NULL, 0, &out, err));
         ghpkg_string_free(out);
@@ -453,7 +447,8 @@ static void bad_input(suite *s, const char *dir) {
         out = sentinel;
     }
     ghpkg_string_free(plan);
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan_render("{\"plan_version\": 1}", "json", &out, err));
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                 ghpkg_retention_plan_render("{\"plan_version\": 1}", "json", &out, err));
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_plan_render("not json", "json", &out, err));
 
     /* A journal that is not one. */
@@ -474,7 +469,8 @@ static void bad_input(suite *s, const char *dir) {
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_policy_import("dpv", DPV_INPUTS, &policy, err));
     CHECK(str_contains(policy, "\"=ui-kit\""), "%s", policy ? policy : "-");
     ghpkg_string_free(policy);
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_policy_import("dpv", "{\"colour\": \"red\"}", &out, err));
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                 ghpkg_retention_policy_import("dpv", "{\"colour\": \"red\"}", &out, err));
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_retention_policy_import("dpv", "[1]", &out, err));
     CHECK_STATUS(GHPKG_OK, ghpkg_retention_schemas(&schemas, err));
     CHECK(str_contains(schemas, "\"event.schema.json\""), "the schemas");
@@ -493,9 +489,9 @@ void test_retention(suite *s) {
     run_and_undo(s, dir);
     free_mid_run(dir);
     {
-        static const char *const files[] = {"apply.jsonl", "apply.jsonl.undo.jsonl",
-                                            "recovered.jsonl", "recovered.jsonl.undo.jsonl",
-                                            "refused.jsonl", "not-a-journal.jsonl", "freed.jsonl", NULL};
+        static const char *const files[] = {
+            "apply.jsonl",   "apply.jsonl.undo.jsonl", "recovered.jsonl", "recovered.jsonl.undo.jsonl",
+            "refused.jsonl", "not-a-journal.jsonl",    "freed.jsonl",     NULL};
         char path[512];
         size_t i;
         for (i = 0; files[i] != NULL; i++) {

@@ -38,17 +38,17 @@ void test_status_table(suite *s) {
     /* Retryable: the core's four kinds, nothing else. */
     for (i = 0; i < sizeof table / sizeof table[0]; i++) {
         ghpkg_status st = table[i].status;
-        bool want = st == GHPKG_RATE_LIMITED || st == GHPKG_SERVER || st == GHPKG_TIMEOUT ||
-                    st == GHPKG_TRANSPORT;
+        bool want =
+            st == GHPKG_RATE_LIMITED || st == GHPKG_SERVER || st == GHPKG_TIMEOUT || st == GHPKG_TRANSPORT;
         CHECK(ghpkg_status_is_retryable(st) == want, "retryable %s", table[i].code);
     }
     CHECK(!ghpkg_status_is_retryable(0xFFFFFFFFu), "an unknown status is not retryable");
     for (i = 0; i < sizeof table / sizeof table[0]; i++) {
         const char *desc = ghpkg_status_describe(table[i].status);
-        CHECK(str_eq(ghpkg_status_code(table[i].status), table[i].code), "code of %u: %s",
-              table[i].status, ghpkg_status_code(table[i].status));
-        CHECK(desc != NULL && desc[0] != '\0' && !str_eq(desc, "unknown status"),
-              "description of %u", table[i].status);
+        CHECK(str_eq(ghpkg_status_code(table[i].status), table[i].code), "code of %u: %s", table[i].status,
+              ghpkg_status_code(table[i].status));
+        CHECK(desc != NULL && desc[0] != '\0' && !str_eq(desc, "unknown status"), "description of %u",
+              table[i].status);
     }
     for (i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(str_eq(ghpkg_status_code(unknown[i]), "UNKNOWN"), "status %u", unknown[i]);
@@ -67,12 +67,10 @@ static void null_handles(void) {
     CHECK(ghpkg_package_version_count(NULL) == 0 && ghpkg_package_created_at(NULL) == 0, "pkg");
     CHECK(ghpkg_package_updated_at(NULL) == 0 && ghpkg_package_owner_login(NULL) == NULL, "pkg");
     CHECK(ghpkg_package_owner_id(NULL) == 0 && ghpkg_package_owner_type(NULL) == NULL, "pkg");
-    CHECK(ghpkg_package_owner_html_url(NULL) == NULL && ghpkg_package_repository_id(NULL) == 0,
-          "pkg");
-    CHECK(ghpkg_package_repository_name(NULL) == NULL &&
-              ghpkg_package_repository_full_name(NULL) == NULL &&
-              ghpkg_package_repository_html_url(NULL) == NULL &&
-              !ghpkg_package_repository_private(NULL) && ghpkg_package_json(NULL) == NULL,
+    CHECK(ghpkg_package_owner_html_url(NULL) == NULL && ghpkg_package_repository_id(NULL) == 0, "pkg");
+    CHECK(ghpkg_package_repository_name(NULL) == NULL && ghpkg_package_repository_full_name(NULL) == NULL &&
+              ghpkg_package_repository_html_url(NULL) == NULL && !ghpkg_package_repository_private(NULL) &&
+              ghpkg_package_json(NULL) == NULL,
           "package repository NULL");
     CHECK(ghpkg_version_id(NULL) == 0 && ghpkg_version_name(NULL) == NULL &&
               ghpkg_version_url(NULL) == NULL && ghpkg_version_package_html_url(NULL) == NULL &&
@@ -91,9 +89,9 @@ static void null_handles(void) {
           "scopes NULL");
     CHECK(ghpkg_error_status(NULL) == GHPKG_NULL_ARGUMENT && ghpkg_error_message(NULL) == NULL &&
               ghpkg_error_describe(NULL) == NULL && ghpkg_error_http_status(NULL) == 0 &&
-              ghpkg_error_documentation_url(NULL) == NULL &&
-              ghpkg_error_request_id(NULL) == NULL && ghpkg_error_hint(NULL) == NULL &&
-              ghpkg_error_retry_after_ms(NULL) == -1 && !ghpkg_error_rate_limit(NULL, &rl),
+              ghpkg_error_documentation_url(NULL) == NULL && ghpkg_error_request_id(NULL) == NULL &&
+              ghpkg_error_hint(NULL) == NULL && ghpkg_error_retry_after_ms(NULL) == -1 &&
+              !ghpkg_error_rate_limit(NULL, &rl),
           "error NULL");
     CHECK(ghpkg_client_base_url(NULL) == NULL && !ghpkg_client_rate_limit(NULL, &rl), "client");
     CHECK(!ghpkg_package_listing_reached_paging_limit(NULL) &&
@@ -116,8 +114,8 @@ static void client_options(suite *s) {
 
     CHECK(o.token == NULL && o.base_url == NULL && o.max_retries == 3 && o.per_page == 100 &&
               o.read_ahead == 4 && o.timeout_ms == 30000 && o.connect_timeout_ms == 10000 &&
-              o.retry_backoff_ms == 250 && o.max_rate_limit_wait_ms == 120000 && o.use_env &&
-              !o.anonymous && !o.allow_insecure_http && o.struct_size == sizeof o,
+              o.retry_backoff_ms == 250 && o.max_rate_limit_wait_ms == 120000 && o.use_env && !o.anonymous &&
+              !o.allow_insecure_http && o.struct_size == sizeof o,
           "option defaults");
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_new(NULL, &c, err));
     CHECK_STATUS(GHPKG_NULL_ARGUMENT, ghpkg_client_new(&o, NULL, err));
@@ -162,10 +160,8 @@ static void client_options(suite *s) {
     /* The error of a local failure: status, message, no HTTP details. */
     CHECK(ghpkg_client_new(&o, &c, &e) == GHPKG_INVALID_ARGUMENT, "insecure http refused");
     CHECK(ghpkg_error_status(e) == GHPKG_INVALID_ARGUMENT, "error status");
-    CHECK(str_contains(ghpkg_error_message(e), "allow_insecure_http"), "%s",
-          ghpkg_error_message(e));
-    CHECK(str_contains(ghpkg_error_describe(e), "invalid argument"), "%s",
-          ghpkg_error_describe(e));
+    CHECK(str_contains(ghpkg_error_message(e), "allow_insecure_http"), "%s", ghpkg_error_message(e));
+    CHECK(str_contains(ghpkg_error_describe(e), "invalid argument"), "%s", ghpkg_error_describe(e));
     CHECK(ghpkg_error_http_status(e) == 0 && ghpkg_error_request_id(e) == NULL &&
               ghpkg_error_documentation_url(e) == NULL && ghpkg_error_retry_after_ms(e) == -1,
           "local errors have no HTTP details");
@@ -175,8 +171,7 @@ static void client_options(suite *s) {
     o.allow_insecure_http = true;
     o.base_url = "http://ghe.example.com/api/v3/";
     CHECK_STATUS(GHPKG_OK, ghpkg_client_new(&o, &c, err));
-    CHECK(str_eq(ghpkg_client_base_url(c), "http://ghe.example.com/api/v3"), "%s",
-          ghpkg_client_base_url(c));
+    CHECK(str_eq(ghpkg_client_base_url(c), "http://ghe.example.com/api/v3"), "%s", ghpkg_client_base_url(c));
     ghpkg_client_free(c);
 }
 
@@ -228,7 +223,8 @@ static void operation_arguments(suite *s) {
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_list_versions(c, ME, NULL, C, "\xff", 0, &vit, err));
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_docker_conflicts(c, GHPKG_OWNER_USER, "\x80", &pit, err));
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_catalog_select(c, "pack\xe9ges", "{}", &rows, err));
-    CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_catalog_select(c, "packages", "{\"org\":\"\xff\"}", &rows, err));
+    CHECK_STATUS(GHPKG_INVALID_UTF8,
+                 ghpkg_client_catalog_select(c, "packages", "{\"org\":\"\xff\"}", &rows, err));
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_catalog_exec(c, "packages", "m\xff", "{}", &rows, err));
     CHECK_STATUS(GHPKG_INVALID_UTF8, ghpkg_client_catalog_delete(c, "packages", "\xff", err));
 
@@ -249,7 +245,8 @@ static void operation_arguments(suite *s) {
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_client_catalog_select(c, "packages", "[1]", &rows, err));
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_client_catalog_select(c, "nope", "{}", &rows, err));
     CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_client_catalog_select(c, "packages", NULL, &rows, err));
-    CHECK_STATUS(GHPKG_INVALID_ARGUMENT, ghpkg_client_catalog_exec(c, "packages", "drop_table", "{}", &rows, err));
+    CHECK_STATUS(GHPKG_INVALID_ARGUMENT,
+                 ghpkg_client_catalog_exec(c, "packages", "drop_table", "{}", &rows, err));
 
     /* The messages name the culprit. */
     CHECK(ghpkg_client_get_package(c, ORG, NULL, C, "x", &pkg, &e) == GHPKG_NULL_ARGUMENT, "owner");
@@ -265,8 +262,8 @@ static void operation_arguments(suite *s) {
     CHECK(str_contains(ghpkg_error_message(e), "name is not valid UTF-8"), "%s", ghpkg_error_message(e));
     ghpkg_error_free(e);
 
-    CHECK(pkg == SENTINEL && ver == SENTINEL && pit == SENTINEL && vit == SENTINEL &&
-              sc == SENTINEL && rows == SENTINEL,
+    CHECK(pkg == SENTINEL && ver == SENTINEL && pit == SENTINEL && vit == SENTINEL && sc == SENTINEL &&
+              rows == SENTINEL,
           "an out-param was written on failure");
     /* Nothing above reached the server: no response, no rate-limit snapshot. */
     CHECK(!ghpkg_client_rate_limit(c, &rl), "a failed argument check sent a request");

@@ -43,14 +43,15 @@ static void *work(void *arg) {
         ghpkg_version_free(v);
         /* Each thread's own failure comes back to it, with its own details. */
         if (ghpkg_client_get_package(w->client, GHPKG_OWNER_ORG, "acme", GHPKG_PACKAGE_TYPE_NPM,
-                                     w->index % 2 ? "missing-odd" : "missing-even", &pkg, &e) !=
-                GHPKG_NOT_FOUND ||
+                                     w->index % 2 ? "missing-odd" : "missing-even", &pkg,
+                                     &e) != GHPKG_NOT_FOUND ||
             ghpkg_error_http_status(e) != 404)
             w->failures++;
         ghpkg_error_free(e);
-        if (ghpkg_client_catalog_select(w->client, "packages",
-                                        "{\"org\":\"acme\",\"package_type\":\"npm\",\"package_name\":\"ui-kit\"}",
-                                        &rows, NULL) != GHPKG_OK ||
+        if (ghpkg_client_catalog_select(
+                w->client, "packages",
+                "{\"org\":\"acme\",\"package_type\":\"npm\",\"package_name\":\"ui-kit\"}", &rows,
+                NULL) != GHPKG_OK ||
             !str_contains(rows, "\"id\":2002"))
             w->failures++;
         ghpkg_string_free(rows);
