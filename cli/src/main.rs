@@ -98,6 +98,14 @@ pub(crate) fn report_error(e: &ghpkg::Error) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Like other command-line tools, stop quietly when the reader of stdout
+    // goes away (`ghpkg ... | head`) instead of failing on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal at startup, before
+    // any other thread could depend on the inherited one.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Packages(c) => read::packages(&cli.conn, c).await,

@@ -123,7 +123,8 @@ pub(crate) enum RetentionCommand {
         #[arg(long = "input", value_name = "NAME=VALUE")]
         inputs: Vec<String>,
     },
-    /// Print a JSON Schema: policy, plan, event, report or journal.
+    /// Print a JSON Schema: policy, plan, event, report, journal, plan-options,
+    /// apply-options or undo-options.
     Schema {
         /// Which one.
         #[arg(default_value = "policy")]
