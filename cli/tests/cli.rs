@@ -505,23 +505,27 @@ async fn golden_plans() {
 #[cfg(unix)]
 #[test]
 fn a_closed_stdout_is_not_a_panic() {
-    use std::io::Read;
+    use std::os::fd::FromRawFd;
     use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ghpkg"))
+    // A pipe whose read end is closed before ghpkg starts: its first write fails.
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors `pipe` writes.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned here.
+    let (read_end, write_end) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    drop(read_end);
+    let out = Command::new(env!("CARGO_BIN_EXE_ghpkg"))
         .args(["retention", "schema", "plan"])
-        .stdout(Stdio::piped())
+        .stdout(Stdio::from(write_end))
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    drop(child.stdout.take());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(status.code() != Some(101), "{status:?}");
+    assert_ne!(out.status.code(), Some(101), "{:?}", out.status);
 }
