@@ -9,8 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::common::{call, enc, get, Resp};
 
 fn spec() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/packages-openapi.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/spec/packages-openapi.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the OpenAPI description must exist at {}: {e}",
