@@ -3,8 +3,11 @@
 // for the authenticated user, an organization or any user, and clean up a
 // registry by policy with a reviewable plan ([Client.Retention]).
 //
-// It wraps the C ABI of libghpkg (include/ghpkg.h) through cgo and links the
-// static library from the workspace: build it first with
+// It wraps the C ABI of libghpkg (include/ghpkg.h) through cgo and links its
+// static library. The released module archive carries the library prebuilt
+// for each platform it was built for (lib/GOOS_GOARCH/libghpkg.a), so a
+// program builds with Go and a C compiler alone. In the source tree the
+// library comes from the Rust workspace: build it first with
 //
 //	cargo build --release -p ghpkg-c
 //
@@ -19,8 +22,15 @@
 package ghpkg
 
 /*
+#cgo CFLAGS: -I${SRCDIR}/include
+#cgo linux,amd64 LDFLAGS: -L${SRCDIR}/lib/linux_amd64
+#cgo linux,arm64 LDFLAGS: -L${SRCDIR}/lib/linux_arm64
+#cgo darwin,amd64 LDFLAGS: -L${SRCDIR}/lib/darwin_amd64
+#cgo darwin,arm64 LDFLAGS: -L${SRCDIR}/lib/darwin_arm64
 #cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-Bstatic -lghpkg -Wl,-Bdynamic -lgcc_s -lutil -lrt -lpthread -lm -ldl
+#cgo LDFLAGS: -L${SRCDIR}/../target/release
+#cgo linux LDFLAGS: -Wl,-Bstatic -lghpkg -Wl,-Bdynamic -lgcc_s -lutil -lrt -lpthread -lm -ldl
+#cgo darwin LDFLAGS: -lghpkg -framework Security -framework CoreFoundation
 #include <stdlib.h>
 #include "ghpkg.h"
 */

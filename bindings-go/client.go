@@ -348,3 +348,7 @@ func blocking[T any](ctx context.Context, f func() (T, error)) (T, error) {
 		return zero, ctx.Err()
 	}
 }
+
+// LibraryVersion is the version of the ghpkg core linked into the program
+// ("0.1.0"): the release of the module archive it came from.
+func LibraryVersion() string { return C.GoString(C.ghpkg_library_version()) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,6 +18,18 @@ import (
 func isKind(err error, kind ghpkg.Kind) bool {
 	var e *ghpkg.Error
 	return errors.As(err, &e) && e.Kind == kind
+}
+
+// The linked core tells its version: the workspace's, which test-go.sh
+// passes in GHPKG_EXPECTED_VERSION.
+func TestLibraryVersion(t *testing.T) {
+	got := ghpkg.LibraryVersion()
+	if want := os.Getenv("GHPKG_EXPECTED_VERSION"); want != "" && got != want {
+		t.Fatalf("LibraryVersion() = %q, want %q", got, want)
+	}
+	if !regexp.MustCompile(`^\d+\.\d+\.\d+`).MatchString(got) {
+		t.Fatalf("LibraryVersion() = %q, not a version", got)
+	}
 }
 
 func TestKindTable(t *testing.T) {

@@ -5,14 +5,17 @@
 #   3. Python: ghpkg vs githubkit (pinned below) and plain httpx.
 #   4. Go: ghpkg vs go-github (pinned in bindings-go/bench/go.mod).
 #   5. Retention: planning 9,996 container versions cold and warm; delete pace.
+#   6. Install: artifact sizes, Python import and Node require time of the
+#      installed packages (runs scripts/package.sh first).
+#   7. Profiles: the Python extension built release / thin LTO / fat LTO.
 # Everything runs against the emulator on 127.0.0.1. Not part of the tests.
-#   bash scripts/bench.sh [rust|node|python|go|retention]...   (default: all)
+#   bash scripts/bench.sh [rust|node|python|go|retention|install|profiles]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(rust node python go retention)
+[ ${#which[@]} -eq 0 ] && which=(rust node python go retention install profiles)
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
@@ -54,6 +57,13 @@ for w in "${which[@]}"; do
     retention)
         cargo run --quiet --release -p ghpkg-bench --bin retention -- --runs 3 | tee /dev/stderr | section retention
         ;;
-    *) echo "unknown benchmark $w (rust, node, python, go, retention)" >&2; exit 2 ;;
+    install)
+        bash scripts/package.sh >&2
+        bash scripts/bench_install.sh install | tee /dev/stderr | section install
+        ;;
+    profiles)
+        bash scripts/bench_install.sh profiles | tee /dev/stderr | section profiles
+        ;;
+    *) echo "unknown benchmark $w (rust, node, python, go, retention, install, profiles)" >&2; exit 2 ;;
     esac
 done

@@ -18,7 +18,9 @@ OUT=$TARGET/c-tests
 LIBDIR=$TARGET/debug
 # What the static library needs besides itself (rustc --print native-static-libs).
 STATIC_LIBS="-lgcc_s -lutil -lrt -lpthread -lm -ldl"
-CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include")
+VERSION=$(bash scripts/version.sh)
+CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include"
+    -DGHPKG_EXPECTED_VERSION="\"$VERSION\"")
 SANITIZE=(-O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -53,6 +55,11 @@ step "C sources are formatted (clang-format $CLANG_FORMAT_VERSION, .clang-format
 step "cargo build: libghpkg.a/.so, ghpkg-emulator"
 cargo build -p ghpkg-c --lib
 cargo build -p ghpkg-emulator --bin ghpkg-emulator
+# libghpkg.so carries a versioned soname (bindings-c/build.rs); the loader
+# looks for that name next to the library, as it would in an install tree.
+SONAME=$(objdump -p "$LIBDIR/libghpkg.so" | sed -n 's/^ *SONAME *//p')
+case $SONAME in libghpkg.so.[0-9]*) ;; *) echo "unexpected soname '$SONAME'" >&2; exit 1 ;; esac
+ln -sf libghpkg.so "$LIBDIR/$SONAME"
 
 step "Rust unit tests of the C ABI (status table, panic boundary, runtime guard)"
 cargo test -p ghpkg-c
@@ -92,9 +99,8 @@ step "the C example, static + sanitizers and through pkg-config"
 cc "${CFLAGS[@]}" "${SANITIZE[@]}" bindings-c/examples/list_untagged.c "$LIBDIR/libghpkg.a" \
     $STATIC_LIBS -o "$OUT/example-static"
 mkdir -p "$OUT/pkgconfig"
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 sed -e "s|@PREFIX@|$ROOT|" -e "s|@LIBDIR@|$LIBDIR|" -e "s|@INCLUDEDIR@|$ROOT/include|" \
-    -e "s|@VERSION@|$version|" bindings-c/ghpkg.pc.in >"$OUT/pkgconfig/ghpkg.pc"
+    -e "s|@VERSION@|$VERSION|" bindings-c/ghpkg.pc.in >"$OUT/pkgconfig/ghpkg.pc"
 export PKG_CONFIG_PATH=$OUT/pkgconfig
 cc "${CFLAGS[@]}" $(pkg-config --cflags ghpkg) bindings-c/examples/list_untagged.c \
     $(pkg-config --libs ghpkg) -Wl,-rpath,"$LIBDIR" -o "$OUT/example-shared"

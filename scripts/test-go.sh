@@ -25,6 +25,7 @@ export CGO_ENABLED=1
 export CGO_LDFLAGS="-L$TARGET/debug"
 export GHPKG_EMULATOR=$TARGET/debug/ghpkg-emulator
 export GHPKG_GOLDENS=$ROOT/tests/goldens
+export GHPKG_EXPECTED_VERSION=$(bash scripts/version.sh)
 cd bindings-go
 
 step "gofmt"

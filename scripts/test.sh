@@ -8,6 +8,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "toolchain components"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+step "one version in every manifest (scripts/version.sh check)"
+bash scripts/version.sh check
+
 step "README examples match the files the tests run"
 python3 scripts/check-readme-examples.py
 
@@ -31,6 +34,10 @@ bash scripts/test-c.sh
 
 step "Go binding: vet, race tests, example"
 bash scripts/test-go.sh
+
+step "artifacts into dist/ (scripts/package.sh), installed without Rust (scripts/test-install.sh)"
+bash scripts/package.sh
+bash scripts/test-install.sh
 
 echo
 echo "all test suites passed"

@@ -54,7 +54,7 @@ void test_status_table(suite *s) {
         CHECK(str_eq(ghpkg_status_code(unknown[i]), "UNKNOWN"), "status %u", unknown[i]);
         CHECK(str_eq(ghpkg_status_describe(unknown[i]), "unknown status"), "%u", unknown[i]);
     }
-    CHECK(str_eq(ghpkg_library_version(), "0.1.0"), "version %s", ghpkg_library_version());
+    CHECK(str_eq(ghpkg_library_version(), GHPKG_EXPECTED_VERSION), "version %s", ghpkg_library_version());
 }
 
 /* Every accessor and free function accepts NULL. */
