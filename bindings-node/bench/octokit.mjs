@@ -1,22 +1,33 @@
-// ghpkg vs @octokit/rest against the emulator on 127.0.0.1: listing every
-// package of a 10,000-package org, and 1,000 concurrent package reads.
-// Build the addon with `npm run build:release` first; run `npm run bench`.
-// Not part of the test suite. Options: --packages N, --latency MS, --rounds N.
+// ghpkg vs a raw fetch + JSON.parse loop vs @octokit/rest, listing every
+// package of a 10,000-package org and making 1,000 concurrent package reads,
+// against the emulator binary in a process of its own, so the CPU time
+// measured here is the client's alone. With GHPKG_BENCH_PYTHON set to a
+// Python that has ghpkg installed, Python's listing runs against the same
+// server in the same run. Not part of the test suite.
+//   npm run build:release && cargo build --release -p ghpkg-emulator
+//   node bench/octokit.mjs [--packages N] [--latency 0,20] [--rounds N] [--emulator PATH]
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { Octokit } from '@octokit/rest'
-import { Emulator } from 'ghpkg'
+import { Client } from 'ghpkg'
 
+const here = path.dirname(new URL(import.meta.url).pathname)
 const { values } = parseArgs({
   options: {
     packages: { type: 'string', default: '10000' },
-    latency: { type: 'string', default: '0' },
+    latency: { type: 'string', default: '0,20' },
     rounds: { type: 'string', default: '5' },
+    emulator: { type: 'string', default: path.join(here, '../../target/release/ghpkg-emulator') },
   },
 })
 const total = Number(values.packages)
-const latencyMs = Number(values.latency)
+const latencies = values.latency.split(',').map(Number)
 const rounds = Number(values.rounds)
-const token = Emulator.tokens.demo
+const token = 'ghp_benchbenchbenchbenchbenchbenchbench0'
 
 function fixture(n) {
   const packages = []
@@ -32,55 +43,144 @@ function fixture(n) {
   return {
     users: [{ login: 'octocat', id: 1 }],
     orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
-    tokens: [{ token, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 1_000_000 }],
+    tokens: [{ token, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 100_000_000 }],
     packages,
   }
 }
 
-async function median(label, fn) {
-  const times = []
-  let result
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now()
-    result = await fn()
-    times.push(performance.now() - start)
-  }
-  times.sort((a, b) => a - b)
-  const mid = times[Math.floor(times.length / 2)]
-  console.log(`${label.padEnd(44)} ${mid.toFixed(0).padStart(7)} ms  (min ${times[0].toFixed(0)}, max ${times.at(-1).toFixed(0)})`)
-  return [mid, result]
+async function startEmulator(fixtureFile, latencyMs) {
+  const child = spawn(
+    values.emulator,
+    ['--fixture', fixtureFile, '--latency-ms', String(latencyMs), '--secondary-points-per-minute', '1000000000'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout })
+  const [first] = await Promise.race([
+    (async () => {
+      for await (const line of lines) return [line]
+      return [null]
+    })(),
+    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)))),
+  ])
+  return { child, url: JSON.parse(first).url }
 }
 
-const emu = await Emulator.start({ fixture: fixture(total), latencyMs, secondaryPointsPerMinute: 10_000_000 })
+// Median wall time and median client CPU time (user + system) of `rounds` runs.
+async function measure(fn) {
+  const walls = []
+  const cpus = []
+  await fn() // warm up: connections, JIT
+  for (let r = 0; r < rounds; r++) {
+    const cpu0 = process.cpuUsage()
+    const start = performance.now()
+    await fn()
+    walls.push(performance.now() - start)
+    const cpu = process.cpuUsage(cpu0)
+    cpus.push((cpu.user + cpu.system) / 1000)
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  return { wall: median(walls), cpu: median(cpus) }
+}
+
+function row(label, { wall, cpu }, base, items = total) {
+  const ratio = base ? `  ${(wall / base.wall).toFixed(2)}x ghpkg's time` : ''
+  const perItem = ((cpu * 1000) / items).toFixed(1)
+  console.log(
+    `${label.padEnd(46)} ${wall.toFixed(0).padStart(6)} ms   CPU ${cpu.toFixed(0).padStart(5)} ms (${perItem.padStart(5)} µs/item)${ratio}`,
+  )
+}
+
+async function rawList(url) {
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'bench' }
+  let next = `${url}/orgs/big/packages?package_type=container&per_page=100`
+  const all = []
+  while (next) {
+    const res = await fetch(next, { headers })
+    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    const page = JSON.parse(await res.text())
+    for (const item of page) all.push(item)
+    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1]
+  }
+  return all
+}
+
+function pythonList(url) {
+  const python = process.env.GHPKG_BENCH_PYTHON
+  if (!python) return null
+  const script = `
+import json, statistics, sys, time
+import ghpkg
+url, token, total, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+client = ghpkg.Client(token, base_url=url, use_env=False)
+def once():
+    assert len(client.list_packages("container", org="big").collect()) == total
+once()
+walls, cpus = [], []
+for _ in range(rounds):
+    w, c = time.perf_counter(), time.process_time()
+    once()
+    walls.append((time.perf_counter() - w) * 1000)
+    cpus.append((time.process_time() - c) * 1000)
+print(json.dumps({"wall": statistics.median(walls), "cpu": statistics.median(cpus)}))
+`
+  const out = spawnSync(python, ['-c', script, url, token, String(total), String(rounds)], { encoding: 'utf8' })
+  if (out.status !== 0) throw new Error(`python: ${out.stderr}`)
+  return JSON.parse(out.stdout)
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ghpkg-bench-'))
+const fixtureFile = path.join(dir, 'fixture.json')
+writeFileSync(fixtureFile, JSON.stringify(fixture(total)))
 try {
-  const ghpkg = emu.client()
-  const octokit = new Octokit({ auth: token, baseUrl: emu.url, request: { retries: 0 } })
-  console.log(`${total} packages, ${latencyMs} ms latency per response, median of ${rounds} rounds\n`)
+  console.log(`${total} packages (100 pages of 100), emulator in its own process, median of ${rounds} rounds`)
+  console.log('CPU is this client process only (user + system)')
+  for (const latencyMs of latencies) {
+    const { child, url } = await startEmulator(fixtureFile, latencyMs)
+    try {
+      const ghpkg = new Client({ baseUrl: url, token, useEnv: false })
+      const octokit = new Octokit({ auth: token, baseUrl: url, request: { retries: 0 } })
+      console.log(`\n${latencyMs} ms latency per response`)
+      const g = await measure(async () => {
+        const all = await ghpkg.listPackages('container', { org: 'big' }).toArray()
+        if (all.length !== total) throw new Error(`ghpkg listed ${all.length}`)
+      })
+      row('list: ghpkg (read-ahead 4)', g)
+      const raw = await measure(async () => {
+        const all = await rawList(url)
+        if (all.length !== total) throw new Error(`fetch listed ${all.length}`)
+      })
+      row('list: raw fetch + JSON.parse loop', raw, g)
+      const o = await measure(async () => {
+        const all = await octokit.paginate(octokit.rest.packages.listPackagesForOrganization, {
+          org: 'big',
+          package_type: 'container',
+          per_page: 100,
+        })
+        if (all.length !== total) throw new Error(`octokit listed ${all.length}`)
+      })
+      row('list: @octokit/rest paginate', o, g)
+      const py = pythonList(url)
+      if (py) row('list: ghpkg from Python (same server)', py, g)
 
-  const [g] = await median('list all packages: ghpkg (read-ahead 4)', async () => {
-    const all = await ghpkg.listPackages('container', { org: 'big' }).toArray()
-    if (all.length !== total) throw new Error(`ghpkg listed ${all.length}`)
-  })
-  const [o] = await median('list all packages: @octokit/rest paginate', async () => {
-    const all = await octokit.paginate(octokit.rest.packages.listPackagesForOrganization, {
-      org: 'big',
-      package_type: 'container',
-      per_page: 100,
-    })
-    if (all.length !== total) throw new Error(`octokit listed ${all.length}`)
-  })
-  console.log(`${''.padEnd(44)} ghpkg is ${(o / g).toFixed(1)}x faster\n`)
-
-  const names = Array.from({ length: 1000 }, (_, i) => `pkg-${String((i % total) + 1).padStart(5, '0')}`)
-  const [g2] = await median('1,000 concurrent reads: ghpkg', () =>
-    Promise.all(names.map((name) => ghpkg.getPackage('container', name, { org: 'big' }))),
-  )
-  const [o2] = await median('1,000 concurrent reads: @octokit/rest', () =>
-    Promise.all(
-      names.map((name) => octokit.rest.packages.getPackageForOrganization({ org: 'big', package_type: 'container', package_name: name })),
-    ),
-  )
-  console.log(`${''.padEnd(44)} ghpkg is ${(o2 / g2).toFixed(1)}x faster`)
+      if (latencyMs === latencies.at(-1)) {
+        const names = Array.from({ length: 1000 }, (_, i) => `pkg-${String((i % total) + 1).padStart(5, '0')}`)
+        console.log('')
+        const g2 = await measure(() => Promise.all(names.map((name) => ghpkg.getPackage('container', name, { org: 'big' }))))
+        row('1,000 concurrent reads: ghpkg', g2, undefined, 1000)
+        const o2 = await measure(() =>
+          Promise.all(
+            names.map((name) =>
+              octokit.rest.packages.getPackageForOrganization({ org: 'big', package_type: 'container', package_name: name }),
+            ),
+          ),
+        )
+        row('1,000 concurrent reads: @octokit/rest', o2, g2, 1000)
+      }
+      ghpkg.close()
+    } finally {
+      child.kill()
+    }
+  }
 } finally {
-  await emu.shutdown()
+  rmSync(dir, { recursive: true, force: true })
 }

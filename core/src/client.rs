@@ -17,6 +17,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
 pub const API_VERSION: &str = "2022-11-28";
 /// The default `User-Agent`.
 pub const USER_AGENT: &str = concat!("ghpkg/", env!("CARGO_PKG_VERSION"));
+/// Requests one client has in flight to the API at most: GitHub's secondary
+/// rate limit allows 100 concurrent requests, so more calls than that at once
+/// wait for a slot inside the client instead of being refused by GitHub.
+pub const MAX_CONCURRENT_REQUESTS: usize = 100;
 
 /// A GitHub Packages client.
 ///
@@ -40,6 +44,9 @@ pub(crate) struct Inner {
     pub(crate) per_page: u32,
     pub(crate) allow_insecure_http: bool,
     pub(crate) last_rate_limit: Mutex<Option<RateLimit>>,
+    /// Slots for requests in flight ([`MAX_CONCURRENT_REQUESTS`]), shared by
+    /// every view of this client.
+    pub(crate) in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Client {
@@ -82,6 +89,7 @@ impl Client {
                 per_page: s.per_page,
                 allow_insecure_http: s.allow_insecure_http,
                 last_rate_limit: Mutex::new(None),
+                in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REQUESTS)),
             }),
         })
     }
@@ -103,6 +111,7 @@ impl Client {
                 per_page: i.per_page,
                 allow_insecure_http: i.allow_insecure_http,
                 last_rate_limit: Mutex::new(self.rate_limit()),
+                in_flight: Arc::clone(&i.in_flight),
             }),
         }
     }

@@ -227,6 +227,9 @@ impl Client {
         if *method != Method::GET {
             req = req.header(reqwest::header::CONTENT_LENGTH, "0");
         }
+        // A slot among the requests in flight, held until the body is read.
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _slot = inner.in_flight.acquire().await.ok();
         let started = std::time::Instant::now();
         let resp = req.send().await.map_err(|e| {
             // A connect failure means nothing reached the server: any method may be resent.

@@ -36,7 +36,9 @@ pub mod retention;
 mod scopes;
 
 pub use auth::{Credentials, SecretToken, TokenKind};
-pub use client::{Client, ClientBuilder, API_VERSION, DEFAULT_BASE_URL, USER_AGENT};
+pub use client::{
+    Client, ClientBuilder, API_VERSION, DEFAULT_BASE_URL, MAX_CONCURRENT_REQUESTS, USER_AGENT,
+};
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
 pub use models::{

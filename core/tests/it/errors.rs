@@ -492,3 +492,32 @@ async fn every_error_kind_is_reachable() {
     assert_eq!(codes.len(), ErrorKind::ALL.len());
     assert_eq!(nums.len(), ErrorKind::ALL.len());
 }
+
+#[tokio::test]
+async fn a_client_keeps_to_githubs_100_concurrent_requests() {
+    // The emulator answers a 101st concurrent request of one token with
+    // GitHub's secondary-limit 403. With waits off, one refusal would fail
+    // its call: 300 calls at once all succeed because the client queues
+    // what goes beyond ghpkg::MAX_CONCURRENT_REQUESTS.
+    assert_eq!(ghpkg::MAX_CONCURRENT_REQUESTS, 100);
+    let emu = demo().await;
+    emu.set_latency(Duration::from_millis(100));
+    let c = builder(&emu)
+        .token(DEMO_TOKEN)
+        .max_rate_limit_wait(Duration::ZERO)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let acme = acme();
+    let calls = (0..300).map(|_| c.get_package(&acme, C, "api/server"));
+    for result in futures::future::join_all(calls).await {
+        assert_eq!(result.unwrap().name, "api/server");
+    }
+    // Three waves of 100 at 100 ms each, not one wave of 300.
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+}
