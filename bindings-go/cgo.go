@@ -14,8 +14,13 @@
 // (a debug build works too: set CGO_LDFLAGS=-L<workspace>/target/debug).
 //
 // A [Client] is safe for concurrent use. Calls block the calling goroutine
-// until GitHub answers; a context that ends first makes the call return
-// ctx.Err() at once while the request finishes in the background. Listings
+// until GitHub answers, but not an OS thread: the single-object calls go
+// through the C ABI's calls that do not block and wait on a channel, so
+// thousands of goroutines can have reads in flight on a few threads (the
+// client keeps at most 100 requests in flight, GitHub's limit, and queues
+// the rest). A context that ends first makes the call return ctx.Err() at
+// once and cancels the request (a delete already sent may still happen;
+// listings and retention runs stop between requests). Listings
 // are iterators ([iter.Seq2]) that fetch pages as they are consumed. Failures
 // are [*Error] values carrying a [Kind], usable with errors.As and errors.Is.
 // Results are plain Go values: nothing returned refers to C memory.

@@ -56,104 +56,82 @@ func (c *Client) run(owner Owner, t PackageType, name string, f func(*C.ghpkg_cl
 // GetPackage gets one package by type and name. Names may contain '/':
 // they are always sent as one encoded path segment.
 func (c *Client) GetPackage(ctx context.Context, owner Owner, t PackageType, name string) (*Package, error) {
-	return blocking(ctx, func() (*Package, error) {
-		var out *Package
-		err := c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var pkg *C.ghpkg_package
-			var cerr *C.ghpkg_error
-			st := C.ghpkg_client_get_package(p, tg.kind, tg.owner, tg.ptype, tg.name, &pkg, &cerr)
-			if st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			defer C.ghpkg_package_free(pkg)
-			out = packageFrom(pkg)
-			return nil
-		})
-		return out, err
-	})
+	call, err := c.await(ctx, owner, t, name, startGetPackage)
+	if err != nil {
+		return nil, err
+	}
+	defer C.ghpkg_call_free(call)
+	var pkg *C.ghpkg_package
+	var cerr *C.ghpkg_error
+	if st := C.ghpkg_call_take_package(call, &pkg, &cerr); st != C.GHPKG_OK {
+		return nil, errorFrom(st, cerr)
+	}
+	defer C.ghpkg_package_free(pkg)
+	return packageFrom(pkg), nil
 }
 
 // DeletePackage deletes a whole package; it can be restored for 30 days.
 // GitHub refuses (KindRejected) a public package with a version over 5,000
 // downloads. Needs delete:packages, and org admin rights for org packages.
 func (c *Client) DeletePackage(ctx context.Context, owner Owner, t PackageType, name string) error {
-	_, err := blocking(ctx, func() (struct{}, error) {
-		return struct{}{}, c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var cerr *C.ghpkg_error
-			if st := C.ghpkg_client_delete_package(p, tg.kind, tg.owner, tg.ptype, tg.name, &cerr); st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			return nil
-		})
-	})
-	return err
+	call, err := c.await(ctx, owner, t, name, startDeletePackage)
+	if err != nil {
+		return err
+	}
+	return finish(call)
 }
 
 // RestorePackage restores a package deleted in the last 30 days, unless
 // its name was reused since. token is GitHub's optional package-token
 // parameter ("" for none). Needs write:packages.
 func (c *Client) RestorePackage(ctx context.Context, owner Owner, t PackageType, name, token string) error {
-	_, err := blocking(ctx, func() (struct{}, error) {
-		return struct{}{}, c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			ctoken, err := tg.cs.optional("token", token)
-			if err != nil {
-				return err
-			}
-			var cerr *C.ghpkg_error
-			if st := C.ghpkg_client_restore_package(p, tg.kind, tg.owner, tg.ptype, tg.name, ctoken, &cerr); st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			return nil
-		})
+	call, err := c.await(ctx, owner, t, name, func(p *C.ghpkg_client, tg *target, h C.uintptr_t, out **C.ghpkg_call) error {
+		return startRestorePackage(p, tg, token, h, out)
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return finish(call)
 }
 
 // GetVersion gets one version of a package by id.
 func (c *Client) GetVersion(ctx context.Context, owner Owner, t PackageType, name string, id uint64) (*Version, error) {
-	return blocking(ctx, func() (*Version, error) {
-		var out *Version
-		err := c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var v *C.ghpkg_version
-			var cerr *C.ghpkg_error
-			st := C.ghpkg_client_get_version(p, tg.kind, tg.owner, tg.ptype, tg.name, C.uint64_t(id), &v, &cerr)
-			if st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			defer C.ghpkg_version_free(v)
-			out = versionFrom(v)
-			return nil
-		})
-		return out, err
+	call, err := c.await(ctx, owner, t, name, func(p *C.ghpkg_client, tg *target, h C.uintptr_t, out **C.ghpkg_call) error {
+		return startGetVersion(p, tg, id, h, out)
 	})
+	if err != nil {
+		return nil, err
+	}
+	defer C.ghpkg_call_free(call)
+	var v *C.ghpkg_version
+	var cerr *C.ghpkg_error
+	if st := C.ghpkg_call_take_version(call, &v, &cerr); st != C.GHPKG_OK {
+		return nil, errorFrom(st, cerr)
+	}
+	defer C.ghpkg_version_free(v)
+	return versionFrom(v), nil
 }
 
 // DeleteVersion deletes one version; it can be restored for 30 days.
 // GitHub refuses (KindRejected) the last version (for containers, the last
 // tagged one) and a public version with over 5,000 downloads.
 func (c *Client) DeleteVersion(ctx context.Context, owner Owner, t PackageType, name string, id uint64) error {
-	_, err := blocking(ctx, func() (struct{}, error) {
-		return struct{}{}, c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var cerr *C.ghpkg_error
-			if st := C.ghpkg_client_delete_version(p, tg.kind, tg.owner, tg.ptype, tg.name, C.uint64_t(id), &cerr); st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			return nil
-		})
+	call, err := c.await(ctx, owner, t, name, func(p *C.ghpkg_client, tg *target, h C.uintptr_t, out **C.ghpkg_call) error {
+		return startDeleteVersion(p, tg, id, h, out)
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return finish(call)
 }
 
 // RestoreVersion restores a version deleted in the last 30 days.
 func (c *Client) RestoreVersion(ctx context.Context, owner Owner, t PackageType, name string, id uint64) error {
-	_, err := blocking(ctx, func() (struct{}, error) {
-		return struct{}{}, c.run(owner, t, name, func(p *C.ghpkg_client, tg *target) error {
-			var cerr *C.ghpkg_error
-			if st := C.ghpkg_client_restore_version(p, tg.kind, tg.owner, tg.ptype, tg.name, C.uint64_t(id), &cerr); st != C.GHPKG_OK {
-				return errorFrom(st, cerr)
-			}
-			return nil
-		})
+	call, err := c.await(ctx, owner, t, name, func(p *C.ghpkg_client, tg *target, h C.uintptr_t, out **C.ghpkg_call) error {
+		return startRestoreVersion(p, tg, id, h, out)
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return finish(call)
 }

@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,4 +327,69 @@ func TestHostileNames(t *testing.T) {
 	if _, err := c.GetPackage(ctx, ghpkg.Org("ac\xffme"), ghpkg.Container, "x"); !isKind(err, ghpkg.KindInvalidUTF8) {
 		t.Errorf("invalid UTF-8: %v", err)
 	}
+}
+
+// osThreads is this process's thread count (Linux), or 0 when unknown.
+func osThreads() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(rest))
+			return n
+		}
+	}
+	return 0
+}
+
+// Single-object calls wait on a channel, not in a blocked cgo call: 300
+// goroutines with 200 ms requests in flight do not take 300 OS threads.
+func TestReadsDoNotHoldThreads(t *testing.T) {
+	if osThreads() == 0 {
+		t.Skip("no /proc/self/status")
+	}
+	c := newClient(t, faults)
+	acme := ghpkg.Org("acme")
+	ctx := context.Background()
+	before := osThreads()
+	peak := before
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+				if n := osThreads(); n > peak {
+					peak = n
+				}
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i := 0; i < 300; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Every acme package path answers after 200 ms on this emulator.
+			if _, err := c.GetPackage(ctx, acme, ghpkg.Container, "api/server"); err != nil {
+				failures.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	if failures.Load() != 0 {
+		t.Fatalf("%d of 300 reads failed", failures.Load())
+	}
+	if peak-before > 50 {
+		t.Errorf("OS threads grew from %d to %d for 300 reads in flight", before, peak)
+	}
+	t.Logf("OS threads: %d before, %d at the peak", before, peak)
 }

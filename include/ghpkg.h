@@ -34,6 +34,13 @@
 typedef struct ghpkg_apply_events ghpkg_apply_events;
 
 /**
+ * An operation in flight or done (`ghpkg_client_*_async`). Owned by the
+ * caller; free with `ghpkg_call_free`. Every function on it may be called
+ * from any thread.
+ */
+typedef struct ghpkg_call ghpkg_call;
+
+/**
  * A GitHub Packages client. Thread-safe: share one between threads and
  * call it from all of them at once; free it once, after every call has
  * returned and every listing made from it has been freed or finished.
@@ -93,6 +100,15 @@ typedef uint32_t ghpkg_owner_kind;
  * A GitHub Packages registry.
  */
 typedef uint32_t ghpkg_package_type;
+
+/**
+ * Called once when a call completes, fails or is cancelled, on a ghpkg
+ * runtime thread, with the `user_data` given at the start and the call's
+ * status. Keep it short and do not call blocking ghpkg functions from it
+ * (they return `GHPKG_RUNTIME` there); taking the outcome and freeing the
+ * call from it are fine.
+ */
+typedef void (*ghpkg_call_callback)(void *user_data, ghpkg_status status);
 
 /**
  * A package's visibility, or a listing's visibility filter.
@@ -375,6 +391,17 @@ typedef struct ghpkg_rate_limit {
  */
 #define GHPKG_RUNTIME 103
 
+/**
+ * A `ghpkg_call` was cancelled (`ghpkg_call_cancel`, `ghpkg_call_free`)
+ * before it completed.
+ */
+#define GHPKG_CANCELLED 104
+
+/**
+ * A `ghpkg_call`'s outcome was asked for before the call completed.
+ */
+#define GHPKG_PENDING 105
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -407,6 +434,65 @@ ghpkg_status ghpkg_apply_events_next(struct ghpkg_apply_events *events,
  * NULL is ignored.
  */
 void ghpkg_apply_events_stop(const struct ghpkg_apply_events *events);
+
+/**
+ * Asks a running call to stop: it completes with `GHPKG_CANCELLED` unless
+ * it completed first (a delete or restore already sent may have happened).
+ * Returns at once; the callback still runs. NULL and done calls are
+ * ignored.
+ */
+void ghpkg_call_cancel(const struct ghpkg_call *call);
+
+/**
+ * Frees a call, done or not: a running call is cancelled (its callback
+ * still runs, with `GHPKG_CANCELLED`). Accepts NULL. May be called from the
+ * call's own callback.
+ */
+void ghpkg_call_free(struct ghpkg_call *call);
+
+/**
+ * Whether the call has completed (successfully or not, or cancelled).
+ * False for NULL.
+ */
+bool ghpkg_call_is_done(const struct ghpkg_call *call);
+
+/**
+ * Takes the outcome of any done call, discarding a value: `GHPKG_OK`, or
+ * the call's failure (and its `ghpkg_error`). The way to finish a delete or
+ * restore. Once per call.
+ */
+ghpkg_status ghpkg_call_result(struct ghpkg_call *call, struct ghpkg_error **err_out);
+
+/**
+ * The call's status: `GHPKG_PENDING` while it runs, then its outcome's
+ * status (also after the outcome was taken). `GHPKG_NULL_ARGUMENT` for NULL.
+ */
+ghpkg_status ghpkg_call_status(const struct ghpkg_call *call);
+
+/**
+ * Takes the package of a done `ghpkg_client_get_package_async` call: on
+ * `GHPKG_OK` writes a new `ghpkg_package` (free it with
+ * `ghpkg_package_free`); otherwise returns the call's failure (and its
+ * `ghpkg_error`). Once per call.
+ */
+ghpkg_status ghpkg_call_take_package(struct ghpkg_call *call,
+                                     struct ghpkg_package **out,
+                                     struct ghpkg_error **err_out);
+
+/**
+ * Takes the version of a done `ghpkg_client_get_version_async` call, as
+ * `ghpkg_call_take_package` does (free it with `ghpkg_version_free`).
+ */
+ghpkg_status ghpkg_call_take_version(struct ghpkg_call *call,
+                                     struct ghpkg_version **out,
+                                     struct ghpkg_error **err_out);
+
+/**
+ * Blocks until the call has completed or `timeout_ms` milliseconds have
+ * passed (a negative timeout waits as long as it takes); returns whether it
+ * has completed. False for NULL.
+ */
+bool ghpkg_call_wait(const struct ghpkg_call *call, int64_t timeout_ms);
 
 /**
  * The base URL requests go to, without a trailing '/'. Valid until the
@@ -470,6 +556,21 @@ ghpkg_status ghpkg_client_delete_package(const struct ghpkg_client *client,
                                          struct ghpkg_error **err_out);
 
 /**
+ * Starts deleting a whole package (as `ghpkg_client_delete_package`)
+ * without blocking; its outcome is `ghpkg_call_result`. A cancel after the
+ * request left may still see the package deleted.
+ */
+ghpkg_status ghpkg_client_delete_package_async(const struct ghpkg_client *client,
+                                               ghpkg_owner_kind owner_kind,
+                                               const char *owner,
+                                               ghpkg_package_type package_type,
+                                               const char *name,
+                                               ghpkg_call_callback callback,
+                                               void *user_data,
+                                               struct ghpkg_call **out,
+                                               struct ghpkg_error **err_out);
+
+/**
  * Deletes one version; restorable for 30 days. Blocking.
  *
  * `GHPKG_REJECTED` for the last version (for containers, the last tagged
@@ -482,6 +583,21 @@ ghpkg_status ghpkg_client_delete_version(const struct ghpkg_client *client,
                                          const char *name,
                                          uint64_t version_id,
                                          struct ghpkg_error **err_out);
+
+/**
+ * Starts deleting one version (as `ghpkg_client_delete_version`) without
+ * blocking; its outcome is `ghpkg_call_result`.
+ */
+ghpkg_status ghpkg_client_delete_version_async(const struct ghpkg_client *client,
+                                               ghpkg_owner_kind owner_kind,
+                                               const char *owner,
+                                               ghpkg_package_type package_type,
+                                               const char *name,
+                                               uint64_t version_id,
+                                               ghpkg_call_callback callback,
+                                               void *user_data,
+                                               struct ghpkg_call **out,
+                                               struct ghpkg_error **err_out);
 
 /**
  * Starts listing the docker packages whose migration to the Container
@@ -517,6 +633,24 @@ ghpkg_status ghpkg_client_get_package(const struct ghpkg_client *client,
                                       struct ghpkg_error **err_out);
 
 /**
+ * Starts getting one package (as `ghpkg_client_get_package`) without
+ * blocking. On `GHPKG_OK`, `*out` is the call; take the package with
+ * `ghpkg_call_take_package`. On any other status (a NULL pointer, invalid
+ * UTF-8, an unknown enum value) nothing was started and `callback` never
+ * runs. The core's checks of names (empty, `.`/`..`, control characters)
+ * fail the call itself, before anything is sent.
+ */
+ghpkg_status ghpkg_client_get_package_async(const struct ghpkg_client *client,
+                                            ghpkg_owner_kind owner_kind,
+                                            const char *owner,
+                                            ghpkg_package_type package_type,
+                                            const char *name,
+                                            ghpkg_call_callback callback,
+                                            void *user_data,
+                                            struct ghpkg_call **out,
+                                            struct ghpkg_error **err_out);
+
+/**
  * Gets one version of a package by id. Blocking.
  */
 ghpkg_status ghpkg_client_get_version(const struct ghpkg_client *client,
@@ -527,6 +661,22 @@ ghpkg_status ghpkg_client_get_version(const struct ghpkg_client *client,
                                       uint64_t version_id,
                                       struct ghpkg_version **out,
                                       struct ghpkg_error **err_out);
+
+/**
+ * Starts getting one version (as `ghpkg_client_get_version`) without
+ * blocking; take it with `ghpkg_call_take_version`. Otherwise as
+ * `ghpkg_client_get_package_async`.
+ */
+ghpkg_status ghpkg_client_get_version_async(const struct ghpkg_client *client,
+                                            ghpkg_owner_kind owner_kind,
+                                            const char *owner,
+                                            ghpkg_package_type package_type,
+                                            const char *name,
+                                            uint64_t version_id,
+                                            ghpkg_call_callback callback,
+                                            void *user_data,
+                                            struct ghpkg_call **out,
+                                            struct ghpkg_error **err_out);
 
 /**
  * Starts listing the packages of one type that the owner has and the
@@ -597,6 +747,21 @@ ghpkg_status ghpkg_client_restore_package(const struct ghpkg_client *client,
                                           struct ghpkg_error **err_out);
 
 /**
+ * Starts restoring a package (as `ghpkg_client_restore_package`; `token`
+ * may be NULL) without blocking; its outcome is `ghpkg_call_result`.
+ */
+ghpkg_status ghpkg_client_restore_package_async(const struct ghpkg_client *client,
+                                                ghpkg_owner_kind owner_kind,
+                                                const char *owner,
+                                                ghpkg_package_type package_type,
+                                                const char *name,
+                                                const char *token,
+                                                ghpkg_call_callback callback,
+                                                void *user_data,
+                                                struct ghpkg_call **out,
+                                                struct ghpkg_error **err_out);
+
+/**
  * Restores a version deleted in the last 30 days. Blocking.
  */
 ghpkg_status ghpkg_client_restore_version(const struct ghpkg_client *client,
@@ -606,6 +771,21 @@ ghpkg_status ghpkg_client_restore_version(const struct ghpkg_client *client,
                                           const char *name,
                                           uint64_t version_id,
                                           struct ghpkg_error **err_out);
+
+/**
+ * Starts restoring one version (as `ghpkg_client_restore_version`) without
+ * blocking; its outcome is `ghpkg_call_result`.
+ */
+ghpkg_status ghpkg_client_restore_version_async(const struct ghpkg_client *client,
+                                                ghpkg_owner_kind owner_kind,
+                                                const char *owner,
+                                                ghpkg_package_type package_type,
+                                                const char *name,
+                                                uint64_t version_id,
+                                                ghpkg_call_callback callback,
+                                                void *user_data,
+                                                struct ghpkg_call **out,
+                                                struct ghpkg_error **err_out);
 
 /**
  * Checks the token with one cheap request and reports its scopes and

@@ -50,7 +50,7 @@ fi
 
 step "C sources are formatted (clang-format $CLANG_FORMAT_VERSION, .clang-format)"
 "$FORMAT_VENV/bin/clang-format" --dry-run --Werror --style=file \
-    bindings-c/tests/*.c bindings-c/tests/*.h bindings-c/examples/*.c
+    bindings-c/tests/*.c bindings-c/tests/*.h bindings-c/examples/*.c bindings-c/bench/*.c
 
 step "cargo build: libghpkg.a/.so, ghpkg-emulator"
 cargo build -p ghpkg-c --lib
@@ -94,6 +94,9 @@ start=$SECONDS
 GHPKG_TEST_QUICK=1 valgrind --quiet --leak-check=full --show-leak-kinds=definite \
     --errors-for-leak-kinds=definite --error-exitcode=1 "$OUT/tests-shared"
 echo "valgrind run: $((SECONDS - start)) s"
+
+step "the benchmark program compiles (scripts/bench.sh c runs it)"
+cc "${CFLAGS[@]}" bindings-c/bench/reads.c "$LIBDIR/libghpkg.a" $STATIC_LIBS -o "$OUT/bench-reads"
 
 step "the C example, static + sanitizers and through pkg-config"
 cc "${CFLAGS[@]}" "${SANITIZE[@]}" bindings-c/examples/list_untagged.c "$LIBDIR/libghpkg.a" \

@@ -19,6 +19,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod apply;
+mod call;
 mod catalog;
 mod client;
 mod convert;
@@ -34,6 +35,7 @@ mod runtime;
 mod status;
 
 pub use apply::*;
+pub use call::*;
 pub use catalog::*;
 pub use client::*;
 pub use enums::*;

@@ -30,18 +30,18 @@ use crate::runtime::block_on;
 use crate::status::ghpkg_status;
 
 /// The arguments every package call shares, checked.
-struct Target<'a> {
-    client: &'a ghpkg::Client,
-    owner: Owner,
-    package_type: PackageType,
-    name: &'a str,
+pub(crate) struct Target<'a> {
+    pub(crate) client: &'a ghpkg::Client,
+    pub(crate) owner: Owner,
+    pub(crate) package_type: PackageType,
+    pub(crate) name: &'a str,
 }
 
 /// Checks client, owner, package type and name.
 ///
 /// # Safety
 /// Non-NULL pointers must be valid (the C contract).
-unsafe fn target<'a>(
+pub(crate) unsafe fn target<'a>(
     client: *const ghpkg_client,
     owner_kind: ghpkg_owner_kind,
     owner: *const c_char,

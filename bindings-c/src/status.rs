@@ -47,6 +47,11 @@ pub const GHPKG_PANIC: ghpkg_status = 102;
 /// A blocking call was made from inside an async runtime, or the shared
 /// runtime could not be started.
 pub const GHPKG_RUNTIME: ghpkg_status = 103;
+/// A `ghpkg_call` was cancelled (`ghpkg_call_cancel`, `ghpkg_call_free`)
+/// before it completed.
+pub const GHPKG_CANCELLED: ghpkg_status = 104;
+/// A `ghpkg_call`'s outcome was asked for before the call completed.
+pub const GHPKG_PENDING: ghpkg_status = 105;
 
 /// The status of a core error kind. Exhaustive on purpose: a new kind in the
 /// core breaks this build instead of surfacing as an unknown status.
@@ -67,7 +72,7 @@ pub(crate) const fn status_of(kind: ErrorKind) -> ghpkg_status {
 }
 
 /// The ABI's own statuses, with their code and description.
-const OWN: [(ghpkg_status, &str, &str); 5] = [
+const OWN: [(ghpkg_status, &str, &str); 7] = [
     (GHPKG_OK, "OK", "success"),
     (
         GHPKG_NULL_ARGUMENT,
@@ -85,6 +90,12 @@ const OWN: [(ghpkg_status, &str, &str); 5] = [
         "RUNTIME",
         "called from inside an async runtime, or the runtime could not start",
     ),
+    (
+        GHPKG_CANCELLED,
+        "CANCELLED",
+        "the call was cancelled before it completed",
+    ),
+    (GHPKG_PENDING, "PENDING", "the call has not completed yet"),
 ];
 
 struct Entry {

@@ -96,6 +96,7 @@ void test_catalog(suite *s);
 void test_errors(suite *s);
 void test_hostile_names(suite *s);
 void test_threads(suite *s);
+void test_async(suite *s);
 void test_retention(suite *s);
 
 #endif

@@ -45,6 +45,7 @@ int main(void) {
     test_errors(&s);
     test_hostile_names(&s);
     test_threads(&s);
+    test_async(&s);
     test_retention(&s);
 
     emu_stop(&s.demo);

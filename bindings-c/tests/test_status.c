@@ -29,8 +29,10 @@ void test_status_table(suite *s) {
         {GHPKG_INVALID_UTF8, "INVALID_UTF8"},
         {GHPKG_PANIC, "PANIC"},
         {GHPKG_RUNTIME, "RUNTIME"},
+        {GHPKG_CANCELLED, "CANCELLED"},
+        {GHPKG_PENDING, "PENDING"},
     };
-    static const ghpkg_status unknown[] = {12, 99, 104, 0xFFFFFFFFu};
+    static const ghpkg_status unknown[] = {12, 99, 106, 0xFFFFFFFFu};
     size_t i;
     (void)s;
     /* The kinds are numbered 1..11 in the core's order. */

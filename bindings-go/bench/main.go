@@ -49,11 +49,19 @@ func main() {
 	rounds := flag.Int("rounds", 5, "timed rounds per measurement")
 	latency := flag.Int("latency-ms", 20, "latency the emulator adds to every response")
 	packages := flag.Int("packages", 10000, "container packages in the org (GitHub lists at most 10,000)")
-	reads := flag.Int("reads", 1000, "concurrent GetPackage calls per round")
+	readsFlag := flag.String("reads", "1000,10000", "concurrent GetPackage calls per round (a comma-separated list of counts)")
 	workspace := flag.String("workspace", "", "the ghpkg workspace (default: found above the working directory)")
 	flag.Parse()
-	if *rounds < 1 || *packages < 1 || *reads < 1 || *packages > 10000 {
-		fatalf("need -rounds >= 1, 1 <= -packages <= 10000, -reads >= 1")
+	var reads []int
+	for _, f := range strings.Split(*readsFlag, ",") {
+		var r int
+		if _, err := fmt.Sscan(f, &r); err != nil || r < 1 {
+			fatalf("bad -reads %q", *readsFlag)
+		}
+		reads = append(reads, r)
+	}
+	if *rounds < 1 || *packages < 1 || *packages > 10000 {
+		fatalf("need -rounds >= 1, 1 <= -packages <= 10000")
 	}
 	if *workspace == "" {
 		*workspace = findWorkspace()
@@ -64,7 +72,7 @@ func main() {
 		fatalf("emulator: %v", err)
 	}
 	defer emu.stop()
-	err = run(emu.url, *rounds, *latency, *packages, *reads)
+	err = run(emu.url, *rounds, *latency, *packages, reads)
 	if err != nil {
 		emu.stop()
 		fatalf("%v", err)
@@ -204,6 +212,8 @@ type contender struct {
 	list func(ctx context.Context) ([]string, error)
 	// get returns the name of the package read.
 	get func(ctx context.Context, owner, name string) (string, error)
+	// inFlight caps the reads a caller lets run at once (0: no cap).
+	inFlight int
 }
 
 func contenders(base string) ([]contender, error) {
@@ -239,6 +249,10 @@ func contenders(base string) ([]contender, error) {
 	}
 	theirs := contender{
 		name: "go-github",
+		// GitHub refuses more than 100 concurrent requests per token (the
+		// emulator too): go-github has no limit of its own, so its caller
+		// must keep to it. ghpkg's client does that itself.
+		inFlight: 100,
 		list: func(ctx context.Context) ([]string, error) {
 			opts := &github.PackageListOptions{
 				PackageType: github.Ptr("container"),
@@ -275,10 +289,18 @@ func readAll(ctx context.Context, c contender, names []string) error {
 	got := make([]string, len(names))
 	errs := make([]error, len(names))
 	var wg sync.WaitGroup
+	var slots chan struct{}
+	if c.inFlight > 0 {
+		slots = make(chan struct{}, c.inFlight)
+	}
 	for i, name := range names {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if slots != nil {
+				slots <- struct{}{}
+				defer func() { <-slots }()
+			}
 			got[i], errs[i] = c.get(ctx, org, name)
 		}()
 	}
@@ -323,7 +345,45 @@ func (s series) stats() (median, lo, hi time.Duration) {
 	return median, t[0], t[n-1]
 }
 
-func run(base string, rounds, latencyMs, n, reads int) error {
+// osThreads is the process's OS thread count (Linux), or 0 when unknown.
+func osThreads() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Threads:"); ok {
+			var n int
+			fmt.Sscan(strings.TrimSpace(rest), &n)
+			return n
+		}
+	}
+	return 0
+}
+
+// peakThreads runs f and samples the OS thread count every 5 ms meanwhile.
+func peakThreads(f func() error) (int, error) {
+	peak := osThreads()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				peak = max(peak, osThreads())
+			}
+		}
+	}()
+	err := f()
+	close(stop)
+	<-done
+	return max(peak, osThreads()), err
+}
+
+func run(base string, rounds, latencyMs, n int, reads []int) error {
 	ctx := context.Background()
 	cs, err := contenders(base)
 	if err != nil {
@@ -343,12 +403,13 @@ func run(base string, rounds, latencyMs, n, reads int) error {
 		}
 	}
 
-	names := make([]string, reads)
-	for i := range names {
-		names[i] = pkgName(i%n + 1)
-	}
 	lists := make([]series, len(cs))
-	gets := make([]series, len(cs))
+	gets := make([][]series, len(reads))
+	threads := make([][]int, len(reads))
+	for k := range reads {
+		gets[k] = make([]series, len(cs))
+		threads[k] = make([]int, len(cs))
+	}
 	for r := range rounds {
 		// Alternate which client goes first from round to round.
 		order := []int{0, 1}
@@ -368,19 +429,25 @@ func run(base string, rounds, latencyMs, n, reads int) error {
 			}
 			lists[i] = append(lists[i], elapsed)
 		}
-		for _, i := range order {
-			c := cs[i]
-			start := time.Now()
-			err := readAll(ctx, c, names)
-			elapsed := time.Since(start)
-			if err != nil {
-				return err
+		for k, count := range reads {
+			names := make([]string, count)
+			for j := range names {
+				names[j] = pkgName(j%n + 1)
 			}
-			gets[i] = append(gets[i], elapsed)
+			for _, i := range order {
+				c := cs[i]
+				start := time.Now()
+				peak, err := peakThreads(func() error { return readAll(ctx, c, names) })
+				elapsed := time.Since(start)
+				if err != nil {
+					return err
+				}
+				gets[k][i] = append(gets[k][i], elapsed)
+				threads[k][i] = max(threads[k][i], peak)
+			}
 		}
-		fmt.Fprintf(os.Stderr, "bench: round %d/%d: list %v / %v, reads %v / %v\n", r+1, rounds,
-			lists[0][r].Round(time.Millisecond), lists[1][r].Round(time.Millisecond),
-			gets[0][r].Round(time.Millisecond), gets[1][r].Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "bench: round %d/%d: list %v / %v\n", r+1, rounds,
+			lists[0][r].Round(time.Millisecond), lists[1][r].Round(time.Millisecond))
 	}
 
 	pages := (n + 99) / 100
@@ -394,11 +461,16 @@ func run(base string, rounds, latencyMs, n, reads int) error {
 		fmt.Printf("| %s | %s | %s | %s |\n", what, cell(s[0]), cell(s[1]), ratio(s[0], s[1]))
 	}
 	row(fmt.Sprintf("list all %s packages (%d pages of 100)", thousands(n), pages), lists)
-	row(fmt.Sprintf("%s concurrent `GetPackage` calls", thousands(reads)), gets)
+	for k, count := range reads {
+		row(fmt.Sprintf("%s concurrent `GetPackage` calls", thousands(count)), gets[k])
+		fmt.Printf("| peak OS threads of the process, %s reads | %d | %d | |\n", thousands(count), threads[k][0], threads[k][1])
+	}
 	fmt.Println()
 	fmt.Println("ghpkg: `ListPackages` with its default read-ahead of 4 pages; go-github:")
 	fmt.Println("`Organizations.ListPackages` with `PerPage: 100`, following `resp.NextPage`.")
-	fmt.Println("Reads: one goroutine per call, one client each. Every listing and read is checked.")
+	fmt.Println("Reads: one goroutine per call, one client each; go-github's callers keep to GitHub's")
+	fmt.Println("100 concurrent requests with a semaphore, ghpkg's client queues beyond 100 itself.")
+	fmt.Println("Every listing and read is checked.")
 	for _, note := range notes {
 		fmt.Printf("\nNote: %s.\n", note)
 	}
