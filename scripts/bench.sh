@@ -5,17 +5,18 @@
 #   3. Python: ghpkg vs githubkit (pinned below) and plain httpx.
 #   4. Go: ghpkg vs go-github (pinned in bindings-go/bench/go.mod).
 #   5. Retention: planning 9,996 container versions cold and warm; delete pace.
-#   6. Install: artifact sizes, Python import and Node require time of the
+#   6. C: the blocking calls vs the calls that do not block (1,000 reads).
+#   7. Install: artifact sizes, Python import and Node require time of the
 #      installed packages (runs scripts/package.sh first).
-#   7. Profiles: the Python extension built release / thin LTO / fat LTO.
+#   8. Profiles: the Python extension built release / thin LTO / fat LTO.
 # Everything runs against the emulator on 127.0.0.1. Not part of the tests.
-#   bash scripts/bench.sh [rust|node|python|go|retention|install|profiles]...   (default: all)
+#   bash scripts/bench.sh [rust|node|python|go|c|retention|install|profiles]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(rust node python go retention install profiles)
+[ ${#which[@]} -eq 0 ] && which=(rust node python go c retention install profiles)
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
@@ -25,10 +26,21 @@ for w in "${which[@]}"; do
         cargo run --quiet --release -p ghpkg-bench -- --out "$OUT"
         ;;
     node)
-        (cd bindings-node && npm install --no-audit --no-fund --silent && npm run --silent build:release >/dev/null)
+        (cd bindings-node && npm ci --no-audit --no-fund --silent && npm run --silent build:release >/dev/null)
+        cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
+        # Python's listing runs in the same table, against the same server.
+        venv=$(mktemp -d)/venv
+        python3 -m venv "$venv"
+        if ls dist/python/ghpkg-*.whl >/dev/null 2>&1; then
+            "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index dist/python/ghpkg-*.whl
+        else
+            "$venv/bin/pip" install --quiet --disable-pip-version-check maturin==1.16.0
+            (cd bindings-python && CARGO_TARGET_DIR="$ROOT/target" "$venv/bin/maturin" build --release --quiet --out "$venv/wheels")
+            "$venv/bin/pip" install --quiet --no-deps "$venv"/wheels/ghpkg-*.whl
+        fi
         {
             echo '```'
-            (cd bindings-node && node bench/octokit.mjs --latency 20 --rounds 5)
+            (cd bindings-node && GHPKG_BENCH_PYTHON="$venv/bin/python" node bench/octokit.mjs --latency 0,20 --rounds 5)
             echo '```'
         } | tee /dev/stderr | section node
         ;;
@@ -54,6 +66,27 @@ for w in "${which[@]}"; do
         tee /dev/stderr <"$tmp/out.md" | section go
         rm -rf "$tmp"
         ;;
+    c)
+        cargo build --quiet --release -p ghpkg-c --lib
+        cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
+        tmp=$(mktemp -d)
+        token=ghp_benchCBlockingVsAsync000000000000000
+        printf '{"users": [{"login": "octocat", "id": 1}], "orgs": [{"login": "big", "id": 7, "admins": ["octocat"]}], "tokens": [{"token": "%s", "user": "octocat", "kind": "classic", "scopes": ["read:packages"], "rate_limit": 100000000}], "packages": [{"owner": "big", "name": "app", "package_type": "container", "visibility": "public", "versions": [{"name": "sha256:%064d", "tags": ["v1"]}]}]}\n' \
+            "$token" 1 >"$tmp/fixture.json"
+        cc -O2 -std=c99 -Iinclude bindings-c/bench/reads.c target/release/libghpkg.a \
+            -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$tmp/reads"
+        coproc EMU { exec target/release/ghpkg-emulator --fixture "$tmp/fixture.json" --latency-ms 20 \
+            --secondary-points-per-minute 1000000000; }
+        read -r line <&"${EMU[0]}"
+        url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' <<<"$line")
+        {
+            echo "20 ms latency per response; \`bindings-c/bench/reads.c\`, linked statically."
+            echo
+            "$tmp/reads" "$url" "$token" 5
+        } | tee /dev/stderr | section c
+        kill "$EMU_PID"
+        rm -rf "$tmp"
+        ;;
     retention)
         cargo run --quiet --release -p ghpkg-bench --bin retention -- --runs 3 | tee /dev/stderr | section retention
         ;;
@@ -64,6 +97,6 @@ for w in "${which[@]}"; do
     profiles)
         bash scripts/bench_install.sh profiles | tee /dev/stderr | section profiles
         ;;
-    *) echo "unknown benchmark $w (rust, node, python, go, retention, install, profiles)" >&2; exit 2 ;;
+    *) echo "unknown benchmark $w (rust, node, python, go, c, retention, install, profiles)" >&2; exit 2 ;;
     esac
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every distributed artifact of ghpkg for this machine's platform into
-# dist/, from the `dist` profile (Cargo.toml: stripped, thin LTO):
+# dist/, from the `dist` profile (Cargo.toml: stripped, fat LTO):
 #
 #   dist/python/  the abi3 wheel (manylinux, checked by auditwheel) and the sdist
 #   dist/node/    ghpkg-VERSION.tgz and ghpkg-linux-x64-gnu-VERSION.tgz (npm pack)
