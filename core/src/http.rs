@@ -33,7 +33,14 @@ impl Response {
 
     /// Parses the body as `T`; a failure is a `Decode` error naming what was expected.
     pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| {
+        // UTF-8 is checked once for the whole body (fast), so the parser need
+        // not check every string again; a body that is not UTF-8 goes to the
+        // byte parser, whose error says where.
+        let parsed = match std::str::from_utf8(&self.body) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(&self.body),
+        };
+        parsed.map_err(|e| {
             Error::decode(format!("malformed {what} in the response: {e}"))
                 .with_status(self.status)
                 .with_request_id(self.request_id())

@@ -25,6 +25,7 @@ mod auth;
 pub mod catalog;
 mod client;
 mod config;
+mod decode;
 mod error;
 mod http;
 mod models;

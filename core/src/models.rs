@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::decode::with_extra;
 use crate::error::Error;
 
 macro_rules! string_enum {
@@ -99,7 +100,7 @@ string_enum! {
 }
 
 /// A GitHub user or organization, as GitHub's "Simple User".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimpleUser {
     /// The login (`octocat`, `acme`).
     pub login: String,
@@ -123,7 +124,7 @@ pub struct SimpleUser {
 }
 
 /// A repository, as GitHub's "Minimal Repository".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MinimalRepository {
     /// The repository id.
     pub id: u64,
@@ -146,7 +147,7 @@ pub struct MinimalRepository {
 }
 
 /// A package in a GitHub Packages registry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Package {
     /// The package id (64-bit).
     pub id: u64,
@@ -178,7 +179,7 @@ pub struct Package {
 }
 
 /// Container registry metadata of a version.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ContainerMetadata {
     /// The tags pointing at this manifest; empty for an untagged version.
     #[serde(default)]
@@ -189,7 +190,7 @@ pub struct ContainerMetadata {
 }
 
 /// Docker registry metadata of a version.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct DockerMetadata {
     /// The tags, as GitHub's schema spells the property (`tag`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -204,7 +205,7 @@ pub struct DockerMetadata {
 }
 
 /// Registry-specific metadata of a version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionMetadata {
     /// The registry.
     pub package_type: PackageType,
@@ -220,7 +221,7 @@ pub struct VersionMetadata {
 }
 
 /// A version of a package. For containers, `name` is the manifest digest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackageVersion {
     /// The version id (64-bit).
     pub id: u64,
@@ -279,6 +280,67 @@ impl PackageVersion {
     }
 }
 
+with_extra!(SimpleUser, "struct SimpleUser" {
+    login: "login" => required,
+    id: "id" => required,
+    kind: "type" => default,
+    html_url: "html_url" => default,
+    avatar_url: "avatar_url" => default,
+    site_admin: "site_admin" => default,
+});
+
+with_extra!(MinimalRepository, "struct MinimalRepository" {
+    id: "id" => required,
+    name: "name" => required,
+    full_name: "full_name" => required,
+    private: "private" => default,
+    html_url: "html_url" => default,
+    owner: "owner" => default,
+});
+
+with_extra!(Package, "struct Package" {
+    id: "id" => required,
+    name: "name" => required,
+    package_type: "package_type" => required,
+    visibility: "visibility" => required,
+    url: "url" => required,
+    html_url: "html_url" => required,
+    version_count: "version_count" => required,
+    owner: "owner" => default,
+    repository: "repository" => default,
+    created_at: "created_at" => required,
+    updated_at: "updated_at" => required,
+});
+
+with_extra!(ContainerMetadata, "struct ContainerMetadata" {
+    tags: "tags" => default,
+});
+
+with_extra!(DockerMetadata, "struct DockerMetadata" {
+    tag: "tag" => default,
+    tags: "tags" => default,
+});
+
+with_extra!(VersionMetadata, "struct VersionMetadata" {
+    package_type: "package_type" => required,
+    container: "container" => default,
+    docker: "docker" => default,
+});
+
+with_extra!(PackageVersion, "struct PackageVersion" {
+    id: "id" => required,
+    name: "name" => required,
+    url: "url" => required,
+    package_html_url: "package_html_url" => required,
+    html_url: "html_url" => default,
+    license: "license" => default,
+    description: "description" => default,
+    created_at: "created_at" => required,
+    updated_at: "updated_at" => required,
+    deleted_at: "deleted_at" => default,
+    metadata: "metadata" => default,
+});
+
 macro_rules! to_json {
     ($($t:ty),+) => {$(
         impl $t {
@@ -306,6 +368,56 @@ mod tests {
         let p: Package = serde_json::from_value(v).unwrap();
         assert_eq!(p.id, 5_000_000_001);
         assert_eq!(p.to_json()["brand_new_field"]["x"], 1);
+    }
+
+    #[test]
+    fn decoding_keeps_serdes_rules() {
+        let full = r#"{"id": 1, "name": "n", "url": "u", "package_html_url": "h",
+            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00+02:00",
+            "metadata": {"package_type": "container", "container": {"tags": ["v1"], "x": 1}},
+            "na\u006de_too": "escaped key", "unknown": [1, {"a": null}]}"#;
+        let v: PackageVersion = serde_json::from_str(full).unwrap();
+        assert_eq!(v.tags(), ["v1"]);
+        assert_eq!(v.updated_at.to_rfc3339(), "2024-01-01T22:00:00+00:00");
+        assert_eq!(v.extra["name_too"], "escaped key");
+        assert_eq!(v.extra["unknown"][1]["a"], Value::Null);
+        assert_eq!(
+            v.metadata
+                .as_ref()
+                .unwrap()
+                .container
+                .as_ref()
+                .unwrap()
+                .extra["x"],
+            1
+        );
+        assert_eq!(v.html_url, None);
+        // The same object through serde_json::Value (owned keys) decodes the same.
+        let again: PackageVersion =
+            serde_json::from_value(serde_json::from_str::<Value>(full).unwrap()).unwrap();
+        assert_eq!(again, v);
+        // An escaped spelling of a known field is that field.
+        let escaped = full.replacen(r#""name""#, r#""na\u006de""#, 1);
+        assert_eq!(
+            serde_json::from_str::<PackageVersion>(&escaped)
+                .unwrap()
+                .name,
+            "n"
+        );
+
+        let missing = full.replacen(r#""url": "u", "#, "", 1);
+        let err = serde_json::from_str::<PackageVersion>(&missing).unwrap_err();
+        assert!(err.to_string().starts_with("missing field `url`"), "{err}");
+        let twice = full.replacen(r#""url": "u""#, r#""url": "u", "url": "v""#, 1);
+        let err = serde_json::from_str::<PackageVersion>(&twice).unwrap_err();
+        assert!(
+            err.to_string().starts_with("duplicate field `url`"),
+            "{err}"
+        );
+        let wrong = full.replacen(r#""id": 1"#, r#""id": "1""#, 1);
+        assert!(serde_json::from_str::<PackageVersion>(&wrong).is_err());
+        let err = serde_json::from_str::<Package>("[]").unwrap_err();
+        assert!(err.to_string().contains("struct Package"), "{err}");
     }
 
     #[test]
