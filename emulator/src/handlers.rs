@@ -309,7 +309,7 @@ fn page_reply<T>(
     items: &[T],
     p: Paging,
     reachable: Option<u64>,
-    render: impl Fn(&T) -> Value,
+    render: impl FnMut(&T) -> Value,
 ) -> Reply {
     let last = pagination::last_page(items.len() as u64, p.per_page, reachable);
     let page = pagination::slice(items, p).iter().map(render).collect();
@@ -355,8 +355,9 @@ fn list_packages(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<
         })
         .collect();
     found.sort_by_key(|pkg| pkg.id);
+    let mut packages = render::Packages::new(state);
     Ok(page_reply(ctx, &found, p, Some(MAX_REACHABLE), |pkg| {
-        render::package(state, pkg)
+        packages.render(pkg)
     }))
 }
 
@@ -374,9 +375,8 @@ fn docker_conflicts(state: &State, ctx: &Ctx<'_>, owner: &str) -> Answer<Reply> 
         })
         .collect();
     found.sort_by_key(|pkg| pkg.id);
-    Ok(page_reply(ctx, &found, p, None, |pkg| {
-        render::package(state, pkg)
-    }))
+    let mut packages = render::Packages::new(state);
+    Ok(page_reply(ctx, &found, p, None, |pkg| packages.render(pkg)))
 }
 
 fn list_versions(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<Reply> {

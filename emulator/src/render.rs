@@ -4,6 +4,8 @@
 //! `https://github.com` exactly as GitHub's do; only `link` headers point back
 //! at the emulator.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
@@ -223,32 +225,63 @@ pub(crate) fn package_html_url(state: &State, p: &Package) -> String {
 /// The JSON of a package. `internal` packages show as `private`: the field only
 /// takes `public` or `private`.
 pub(crate) fn package(state: &State, p: &Package) -> Value {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(p.id));
-    m.insert("name".into(), json!(p.name));
-    m.insert("package_type".into(), json!(p.package_type));
-    if let Some(owner) = state.account(&p.owner) {
-        m.insert("owner".into(), simple_user(owner));
+    Packages::new(state).render(p)
+}
+
+/// Renders the packages of a listing page, building each owner and
+/// repository object once per page instead of once per package (a page of
+/// one org's packages repeats the same owner a hundred times).
+pub(crate) struct Packages<'s> {
+    state: &'s State,
+    owners: HashMap<&'s str, Option<Value>>,
+    repositories: HashMap<&'s str, Option<Value>>,
+}
+
+impl<'s> Packages<'s> {
+    pub(crate) fn new(state: &'s State) -> Self {
+        Packages {
+            state,
+            owners: HashMap::new(),
+            repositories: HashMap::new(),
+        }
     }
-    m.insert("version_count".into(), json!(p.version_count()));
-    let visibility = if p.visibility == "public" {
-        "public"
-    } else {
-        "private"
-    };
-    m.insert("visibility".into(), json!(visibility));
-    m.insert("url".into(), json!(package_url(state, p)));
-    m.insert("created_at".into(), json!(timestamp(p.created_at)));
-    m.insert("updated_at".into(), json!(timestamp(p.updated_at)));
-    if let Some(repo) = p
-        .repository
-        .as_deref()
-        .and_then(|r| minimal_repository(state, r))
-    {
-        m.insert("repository".into(), repo);
+
+    /// The JSON of `p`, as [`package`] renders it.
+    pub(crate) fn render(&mut self, p: &'s Package) -> Value {
+        let state = self.state;
+        let mut m = Map::new();
+        m.insert("id".into(), json!(p.id));
+        m.insert("name".into(), json!(p.name));
+        m.insert("package_type".into(), json!(p.package_type));
+        let owner = self
+            .owners
+            .entry(&p.owner)
+            .or_insert_with(|| state.account(&p.owner).map(simple_user));
+        if let Some(owner) = owner {
+            m.insert("owner".into(), owner.clone());
+        }
+        m.insert("version_count".into(), json!(p.version_count()));
+        let visibility = if p.visibility == "public" {
+            "public"
+        } else {
+            "private"
+        };
+        m.insert("visibility".into(), json!(visibility));
+        m.insert("url".into(), json!(package_url(state, p)));
+        m.insert("created_at".into(), json!(timestamp(p.created_at)));
+        m.insert("updated_at".into(), json!(timestamp(p.updated_at)));
+        if let Some(full_name) = p.repository.as_deref() {
+            let repo = self
+                .repositories
+                .entry(full_name)
+                .or_insert_with(|| minimal_repository(state, full_name));
+            if let Some(repo) = repo {
+                m.insert("repository".into(), repo.clone());
+            }
+        }
+        m.insert("html_url".into(), json!(package_html_url(state, p)));
+        Value::Object(m)
     }
-    m.insert("html_url".into(), json!(package_html_url(state, p)));
-    Value::Object(m)
 }
 
 /// The JSON of a version. Container tags go to `metadata.container.tags`; docker
