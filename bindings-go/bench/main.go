@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	ghpkg "github.com/ghpkg/ghpkg/bindings-go"
@@ -404,10 +405,13 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	}
 
 	lists := make([]series, len(cs))
+	listCPU := make([]series, len(cs))
 	gets := make([][]series, len(reads))
+	getCPU := make([][]series, len(reads))
 	threads := make([][]int, len(reads))
 	for k := range reads {
 		gets[k] = make([]series, len(cs))
+		getCPU[k] = make([]series, len(cs))
 		threads[k] = make([]int, len(cs))
 	}
 	for r := range rounds {
@@ -418,9 +422,9 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 		}
 		for _, i := range order {
 			c := cs[i]
-			start := time.Now()
+			cpu0, start := cpuTime(), time.Now()
 			listed, err := c.list(ctx)
-			elapsed := time.Since(start)
+			elapsed, cpu := time.Since(start), cpuTime()-cpu0
 			if err != nil {
 				return fmt.Errorf("%s: listing: %w", c.name, err)
 			}
@@ -428,6 +432,7 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 				return err
 			}
 			lists[i] = append(lists[i], elapsed)
+			listCPU[i] = append(listCPU[i], cpu)
 		}
 		for k, count := range reads {
 			names := make([]string, count)
@@ -436,13 +441,14 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 			}
 			for _, i := range order {
 				c := cs[i]
-				start := time.Now()
+				cpu0, start := cpuTime(), time.Now()
 				peak, err := peakThreads(func() error { return readAll(ctx, c, names) })
-				elapsed := time.Since(start)
+				elapsed, cpu := time.Since(start), cpuTime()-cpu0
 				if err != nil {
 					return err
 				}
 				gets[k][i] = append(gets[k][i], elapsed)
+				getCPU[k][i] = append(getCPU[k][i], cpu)
 				threads[k][i] = max(threads[k][i], peak)
 			}
 		}
@@ -460,9 +466,14 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	row := func(what string, s []series) {
 		fmt.Printf("| %s | %s | %s | %s |\n", what, cell(s[0]), cell(s[1]), ratio(s[0], s[1]))
 	}
+	cpuRow := func(what string, s []series) {
+		fmt.Printf("| client CPU, %s | %s ms | %s ms | %s |\n", what, medianMs(s[0]), medianMs(s[1]), cpuRatio(s[0], s[1]))
+	}
 	row(fmt.Sprintf("list all %s packages (%d pages of 100)", thousands(n), pages), lists)
+	cpuRow("listing", listCPU)
 	for k, count := range reads {
 		row(fmt.Sprintf("%s concurrent `GetPackage` calls", thousands(count)), gets[k])
+		cpuRow(fmt.Sprintf("%s reads", thousands(count)), getCPU[k])
 		fmt.Printf("| peak OS threads of the process, %s reads | %d | %d | |\n", thousands(count), threads[k][0], threads[k][1])
 	}
 	fmt.Println()
@@ -470,11 +481,39 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	fmt.Println("`Organizations.ListPackages` with `PerPage: 100`, following `resp.NextPage`.")
 	fmt.Println("Reads: one goroutine per call, one client each; go-github's callers keep to GitHub's")
 	fmt.Println("100 concurrent requests with a semaphore, ghpkg's client queues beyond 100 itself.")
-	fmt.Println("Every listing and read is checked.")
+	fmt.Println("Every listing and read is checked. Client CPU is this process's user + system time")
+	fmt.Println("(the emulator runs in a process of its own), median of the rounds.")
 	for _, note := range notes {
 		fmt.Printf("\nNote: %s.\n", note)
 	}
 	return nil
+}
+
+// cpuTime is the CPU time (user + system) this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func medianMs(s series) string {
+	m, _, _ := s.stats()
+	return ms(m)
+}
+
+// cpuRatio compares two CPU times: how many times less ours used.
+func cpuRatio(ours, theirs series) string {
+	a, _, _ := ours.stats()
+	b, _, _ := theirs.stats()
+	if a <= 0 || b <= 0 {
+		return "n/a"
+	}
+	if b >= a {
+		return fmt.Sprintf("%.2fx less CPU", float64(b)/float64(a))
+	}
+	return fmt.Sprintf("%.2fx more CPU", float64(a)/float64(b))
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d)/float64(time.Millisecond)) }

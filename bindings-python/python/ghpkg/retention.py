@@ -46,11 +46,13 @@ from typing import (
 from ghpkg import _native
 from ghpkg._native import ApplyEvents, AsyncApplyEvents, Plan
 from ghpkg.exceptions import InvalidArgumentError
-from ghpkg.retention_types import Event, PolicyDict, Report, VerifyReport
 
 if TYPE_CHECKING:
+    # Only annotations use the generated TypedDicts: importing them at run
+    # time made them the largest Python module `import ghpkg` loads.
     from ghpkg._aio import AsyncClient
     from ghpkg._native import Client
+    from ghpkg.retention_types import Event, PolicyDict, Report, VerifyReport
 
 __all__ = [
     "IMPORT_TOOLS",
