@@ -7,15 +7,19 @@ and reports median times. Not part of the test suite.
 Both clients list acme's 264 container packages (3 pages of 100) and fetch
 one package 50 times, against the same emulator URL over HTTP on 127.0.0.1;
 plain httpx (JSON only, no models) is the baseline of a Python HTTP stack.
+Then each lists 10,000 packages (100 pages of 100) from a second emulator,
+with a raw httpx + json loop following `link` as the floor of a hand-written
+client.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 import ghpkg
 from ghpkg.testing import Emulator
@@ -58,6 +62,82 @@ def atimed(fn: Callable[[], Awaitable[Any]], rounds: int) -> List[float]:
         return out
 
     return asyncio.run(main())
+
+
+BIG_TOKEN = "ghp_benchPythonBigListing000000000000000"
+
+
+def big_fixture(n: int) -> Dict[str, Any]:
+    """One org with ``n`` container packages, the same shape as the Node benchmark's."""
+    return {
+        "users": [{"login": "octocat", "id": 1}],
+        "orgs": [{"login": "big", "id": 7, "admins": ["octocat"]}],
+        "tokens": [
+            {
+                "token": BIG_TOKEN,
+                "user": "octocat",
+                "kind": "classic",
+                "scopes": ["read:packages"],
+                "rate_limit": 100_000_000,
+            }
+        ],
+        "packages": [
+            {
+                "owner": "big",
+                "name": f"pkg-{i:05d}",
+                "package_type": "container",
+                "visibility": "public",
+                "versions": [{"name": f"sha256:{i:064x}", "tags": ["v1"]}],
+            }
+            for i in range(1, n + 1)
+        ],
+    }
+
+
+def big_listing(results: Dict[str, List[float]], rounds: int) -> None:
+    """Lists 10,000 packages (100 pages of 100) with ghpkg, a raw httpx loop and githubkit."""
+    total = 10_000
+    with Emulator(big_fixture(total), secondary_points_per_minute=10**9) as emu:
+        _EMULATOR.append(emu)
+        client = ghpkg.Client(BIG_TOKEN, base_url=emu.url, use_env=False)
+
+        def gh_list() -> None:
+            assert len(client.list_packages("container", org="big").collect()) == total
+
+        results["ghpkg sync: list 10,000 packages"] = timed(gh_list, rounds)
+
+        try:
+            import httpx
+        except ImportError:  # pragma: no cover - comes with githubkit
+            return
+        raw = httpx.Client(headers={"Authorization": f"Bearer {BIG_TOKEN}", "User-Agent": "bench"})
+
+        def raw_list() -> None:
+            # What a hand-written client does: follow `link` until there is no next page.
+            url: Optional[str] = f"{emu.url}/orgs/big/packages?package_type=container&per_page=100"
+            items: List[Any] = []
+            while url:
+                resp = raw.get(url)
+                resp.raise_for_status()
+                items.extend(json.loads(resp.content))
+                url = resp.links.get("next", {}).get("url")
+            assert len(items) == total
+
+        results["httpx + json loop: list 10,000 packages"] = timed(raw_list, rounds)
+
+        if GitHub is not None:
+            kit = GitHub(BIG_TOKEN, base_url=emu.url + "/")
+
+            def kit_list() -> None:
+                pages = kit.rest.paginate(
+                    kit.rest.packages.list_packages_for_organization,
+                    org="big",
+                    package_type="container",
+                    per_page=100,
+                )
+                assert len(list(pages)) == total
+
+            results["githubkit sync: list 10,000 packages"] = timed(kit_list, rounds)
 
 
 def main() -> None:
@@ -143,6 +223,9 @@ def main() -> None:
             results["githubkit async: list 264 packages"] = atimed(kit_alist, args.rounds)
         else:
             print("githubkit is not installed: only ghpkg is measured")
+
+    _EMULATOR.clear()
+    big_listing(results, max(3, args.rounds // 3))
 
     width = max(len(k) for k in results)
     for name, times in results.items():
