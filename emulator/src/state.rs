@@ -5,7 +5,7 @@
 //! packages and versions stay in the state with `deleted_at` set, so the
 //! restore window and `state=deleted` listings can be answered.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -155,6 +155,18 @@ impl Package {
     }
 }
 
+/// The index key of a package: owner lower-cased (GitHub matches owners
+/// case-insensitively), type and name exactly, as [`Package::is_named`] does.
+fn name_key(owner: &str, package_type: &str, name: &str) -> String {
+    let mut key = String::with_capacity(owner.len() + package_type.len() + name.len() + 2);
+    key.extend(owner.chars().map(|c| c.to_ascii_lowercase()));
+    key.push('\0');
+    key.push_str(package_type);
+    key.push('\0');
+    key.push_str(name);
+    key
+}
+
 impl Version {
     /// Whether the version is currently deleted.
     pub fn is_deleted(&self) -> bool {
@@ -168,6 +180,12 @@ pub struct State {
     accounts: Vec<Account>,
     tokens: Vec<TokenSpec>,
     packages: Vec<Package>,
+    /// Where each package sits in `packages`, by id and by [`name_key`]
+    /// (live and deleted ones, oldest first), so a lookup does not scan
+    /// every package. A package's id, owner, type and name never change once
+    /// added; removing a package rebuilds both.
+    by_id: HashMap<u64, usize>,
+    by_name: HashMap<String, Vec<usize>>,
     /// Lower-cased `owner/repo` to (id, name as first seen).
     repos: BTreeMap<String, (u64, String)>,
     clock: Clock,
@@ -213,6 +231,8 @@ impl State {
             accounts: Vec::new(),
             tokens: Vec::new(),
             packages: Vec::new(),
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
             repos: BTreeMap::new(),
             clock,
             used_account_ids: HashSet::new(),
@@ -473,6 +493,7 @@ impl State {
             package.updated_at = package.updated_at.max(version.updated_at);
             package.versions.push(version);
         }
+        self.index(self.packages.len(), &package);
         self.packages.push(package);
         Ok(id)
     }
@@ -541,11 +562,28 @@ impl State {
         Ok(id)
     }
 
+    /// Records where `p` sits (or will sit) in `packages`.
+    fn index(&mut self, pos: usize, p: &Package) {
+        self.by_id.insert(p.id, pos);
+        self.by_name
+            .entry(name_key(&p.owner, &p.package_type, &p.name))
+            .or_default()
+            .push(pos);
+    }
+
+    /// Positions of the packages, live or deleted, with this owner, type and name.
+    fn positions(&self, owner: &str, package_type: &str, name: &str) -> &[usize] {
+        self.by_name
+            .get(&name_key(owner, package_type, name))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// The live (not deleted) package with this owner, type and name.
     pub fn package(&self, owner: &str, package_type: &str, name: &str) -> Option<&Package> {
-        self.packages
+        self.positions(owner, package_type, name)
             .iter()
-            .find(|p| !p.is_deleted() && p.is_named(owner, package_type, name))
+            .map(|&i| &self.packages[i])
+            .find(|p| !p.is_deleted())
     }
 
     /// The live package with this owner, type and name, for changes.
@@ -555,9 +593,11 @@ impl State {
         package_type: &str,
         name: &str,
     ) -> Option<&mut Package> {
-        self.packages
-            .iter_mut()
-            .find(|p| !p.is_deleted() && p.is_named(owner, package_type, name))
+        let pos = *self
+            .positions(owner, package_type, name)
+            .iter()
+            .find(|&&i| !self.packages[i].is_deleted())?;
+        self.packages.get_mut(pos)
     }
 
     /// Every package, live or deleted, with this owner, type and name (oldest first).
@@ -567,19 +607,19 @@ impl State {
         package_type: &'a str,
         name: &'a str,
     ) -> impl Iterator<Item = &'a Package> + 'a {
-        self.packages
+        self.positions(owner, package_type, name)
             .iter()
-            .filter(move |p| p.is_named(owner, package_type, name))
+            .map(|&i| &self.packages[i])
     }
 
     /// The package with this id, live or deleted.
     pub fn package_by_id(&self, id: u64) -> Option<&Package> {
-        self.packages.iter().find(|p| p.id == id)
+        self.packages.get(*self.by_id.get(&id)?)
     }
 
     /// The package with this id, for changes.
     pub fn package_by_id_mut(&mut self, id: u64) -> Option<&mut Package> {
-        self.packages.iter_mut().find(|p| p.id == id)
+        self.packages.get_mut(*self.by_id.get(&id)?)
     }
 
     /// Every package, live and deleted, in insertion order.
@@ -589,8 +629,17 @@ impl State {
 
     /// Removes a package (live or deleted) entirely, as if it never existed.
     pub fn remove_package(&mut self, id: u64) -> Option<Package> {
-        let pos = self.packages.iter().position(|p| p.id == id)?;
-        Some(self.packages.remove(pos))
+        let pos = *self.by_id.get(&id)?;
+        let removed = self.packages.remove(pos);
+        // Positions after it moved: index again (removal is rare).
+        let packages = std::mem::take(&mut self.packages);
+        self.by_id.clear();
+        self.by_name.clear();
+        for (i, p) in packages.iter().enumerate() {
+            self.index(i, p);
+        }
+        self.packages = packages;
+        Some(removed)
     }
 
     fn ensure_repo(&mut self, full_name: &str) -> Result<(), FixtureError> {
@@ -699,5 +748,63 @@ pub fn default_rate_limit(kind: TokenKind) -> u32 {
     match kind {
         TokenKind::Actions => 1_000,
         _ => 5_000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &State, owner: &str, name: &str) -> Vec<u64> {
+        s.packages_named(owner, "container", name)
+            .map(|p| p.id)
+            .collect()
+    }
+
+    #[test]
+    fn lookups_follow_adds_deletes_and_removals() {
+        let mut s = State::new(Clock::new());
+        let a = s
+            .add_package(PackageSpec::new("Acme", "api/server", "container"))
+            .unwrap();
+        let b = s
+            .add_package(PackageSpec::new("acme", "web", "container"))
+            .unwrap();
+        let c = s
+            .add_package(PackageSpec::new("acme", "web", "npm"))
+            .unwrap();
+        // The owner matches case-insensitively; type and name exactly.
+        assert_eq!(s.package("ACME", "container", "api/server").unwrap().id, a);
+        assert!(s.package("acme", "container", "API/server").is_none());
+        assert!(s.package("acme", "docker", "web").is_none());
+        assert_eq!(s.package("acme", "npm", "web").unwrap().id, c);
+        // A live namespace is taken; a deleted one is reused and stays listed, oldest first.
+        assert!(s
+            .add_package(PackageSpec::new("acme", "web", "container"))
+            .is_err());
+        s.package_mut("acme", "container", "web")
+            .unwrap()
+            .deleted_at = Some(Utc::now());
+        assert!(s.package("acme", "container", "web").is_none());
+        let b2 = s
+            .add_package(PackageSpec::new("acme", "web", "container"))
+            .unwrap();
+        assert_eq!(names(&s, "acme", "web"), [b, b2]);
+        assert_eq!(s.package("acme", "container", "web").unwrap().id, b2);
+        // Removing one moves the packages after it: every lookup still finds its own.
+        assert_eq!(s.remove_package(a).unwrap().id, a);
+        assert!(s.package_by_id(a).is_none());
+        assert!(s.package("acme", "container", "api/server").is_none());
+        assert!(s.remove_package(a).is_none());
+        for id in [b, c, b2] {
+            assert_eq!(s.package_by_id(id).unwrap().id, id);
+            assert_eq!(s.package_by_id_mut(id).unwrap().id, id);
+        }
+        assert_eq!(names(&s, "ACME", "web"), [b, b2]);
+        assert_eq!(s.package_mut("acme", "npm", "web").unwrap().id, c);
+        assert_eq!(
+            s.packages().iter().map(|p| p.id).collect::<Vec<_>>(),
+            [b, c, b2]
+        );
     }
 }
