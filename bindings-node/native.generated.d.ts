@@ -166,10 +166,10 @@ export declare class NativeRetention {
 /** A lazy listing of packages; `Listing` in `lib/listing.js` wraps it. */
 export declare class PackageCursor {
   /**
-   * The next page of items as a JSON array (the rest of the
-   * current page, or the next one); `[]` once the listing has
-   * ended. Rejects with the listing's error, after which the
-   * listing has ended.
+   * The next page of items (the rest of the current page, or
+   * the next one) as the JSON text `page.rs` describes; no items
+   * once the listing has ended. Rejects with the listing's error,
+   * after which the listing has ended.
    */
   nextPage(): Promise<string>
   /** Stops the listing: drops it, which cancels requests in flight. */
@@ -185,10 +185,10 @@ export declare class PackageCursor {
 /** A lazy listing of package versions; `Listing` in `lib/listing.js` wraps it. */
 export declare class VersionCursor {
   /**
-   * The next page of items as a JSON array (the rest of the
-   * current page, or the next one); `[]` once the listing has
-   * ended. Rejects with the listing's error, after which the
-   * listing has ended.
+   * The next page of items (the rest of the current page, or
+   * the next one) as the JSON text `page.rs` describes; no items
+   * once the listing has ended. Rejects with the listing's error,
+   * after which the listing has ended.
    */
   nextPage(): Promise<string>
   /** Stops the listing: drops it, which cancels requests in flight. */

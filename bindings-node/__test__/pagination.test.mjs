@@ -255,3 +255,28 @@ test('listed items are the same objects a get returns, field for field', async (
     assert.equal(typeof listed.deletedAt, 'string')
   }
 })
+
+test('listed items never share objects, though a page sends a repeated owner once', async (t) => {
+  // A page carries each distinct owner and repository once (src/page.rs);
+  // every item still gets objects of its own.
+  const emu = await emulator(t)
+  const c = client(emu)
+  const packages = await c.listPackages('container', acme).toArray()
+  const [a, b] = packages
+  assert.deepEqual(a.owner, b.owner)
+  assert.notEqual(a.owner, b.owner)
+  assert.notEqual(a.owner.extra, b.owner.extra)
+  const linked = packages.filter((p) => p.repository !== null)
+  assert.ok(linked.length >= 2, 'the demo links packages to repositories')
+  const [r1, r2] = linked.map((p) => p.repository)
+  assert.deepEqual(r1, r2, 'the demo links two packages to one repository')
+  assert.notEqual(r1, r2)
+  assert.notEqual(r1.owner, r2.owner)
+  const before = structuredClone(b.owner)
+  a.owner.login = 'changed'
+  a.owner.extra.url = 'changed'
+  r1.owner.login = 'changed'
+  assert.deepEqual(b.owner, before)
+  assert.notEqual(r2.owner.login, 'changed')
+  assert.deepEqual(b, await c.getPackage('container', b.name, acme))
+})

@@ -5,6 +5,28 @@ const { convert } = require('./errors.js')
 
 const DONE = Object.freeze({ value: undefined, done: true })
 
+// A deep copy of a parsed JSON value.
+function copy(value) {
+  if (Array.isArray(value)) return value.map(copy)
+  const out = { ...value }
+  for (const key in out) {
+    const field = out[key]
+    if (typeof field === 'object' && field !== null) out[key] = copy(field)
+  }
+  return out
+}
+
+// The items of a page as the native cursor frames it (src/page.rs): objects
+// several items repeat come once in `shared`, and each item gets its own
+// copy, so no two items share an object.
+function itemsOf({ items, shared, links }) {
+  for (let i = 0; i < links.length; i++) {
+    const [item, field, at] = links[i]
+    items[item][field] = copy(shared[at])
+  }
+  return items
+}
+
 /**
  * A lazy listing (`listPackages`, `listVersions`, `dockerConflicts`).
  *
@@ -49,7 +71,7 @@ class Listing {
     try {
       // A whole page arrives as one JSON string: JSON.parse builds its
       // objects far faster than napi can set their properties one by one.
-      page = JSON.parse(await this.#cursor.nextPage())
+      page = itemsOf(JSON.parse(await this.#cursor.nextPage()))
     } catch (err) {
       this.#done = true
       throw convert(err)

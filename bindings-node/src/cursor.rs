@@ -1,8 +1,9 @@
 //! Lazy listings for JavaScript: a native cursor over the core's `Listing`,
 //! handed out a whole page at a time (`lib/listing.js` wraps it in an
 //! `AsyncIterable`). The core decides what a page is and when to fetch it.
-//! A page crosses as one JSON string, serialized off the JavaScript thread,
-//! which `JSON.parse` turns into the same objects the napi models describe.
+//! A page crosses as one JSON string (`page.rs`), serialized off the
+//! JavaScript thread, which `JSON.parse` turns into the same objects the
+//! napi models describe.
 
 use ghpkg::{Listing, PagingLimit};
 use napi::bindgen_prelude::*;
@@ -11,6 +12,7 @@ use tokio::sync::Mutex;
 
 use crate::error::to_napi;
 use crate::models::{Package, PackageVersion};
+use crate::page::PageItem;
 
 /// The next page of `listing`: the rest of the page being read, or the next
 /// one once it has arrived; an empty array once the listing has ended.
@@ -52,15 +54,15 @@ macro_rules! cursor {
 
         #[napi]
         impl $name {
-            /// The next page of items as a JSON array (the rest of the
-            /// current page, or the next one); `[]` once the listing has
-            /// ended. Rejects with the listing's error, after which the
-            /// listing has ended.
+            /// The next page of items (the rest of the current page, or
+            /// the next one) as the JSON text `page.rs` describes; no items
+            /// once the listing has ended. Rejects with the listing's error,
+            /// after which the listing has ended.
             #[napi]
             pub async fn next_page(&self) -> Result<String> {
                 let items = next_page(&self.listing).await?;
                 let page: Vec<$js> = items.into_iter().map(<$js>::from).collect();
-                serde_json::to_string(&page).map_err(|e| Error::from_reason(e.to_string()))
+                <$js>::page_json(page).map_err(|e| Error::from_reason(e.to_string()))
             }
 
             /// Stops the listing: drops it, which cancels requests in flight.

@@ -13,6 +13,7 @@ mod cursor;
 mod emulator;
 mod error;
 mod models;
+mod page;
 mod plan;
 mod retention;
 

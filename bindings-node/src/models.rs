@@ -3,8 +3,9 @@
 //! them; fields GitHub adds later stay reachable in `extra`.
 //!
 //! Listings hand a whole page to JavaScript as JSON (`Serialize`, the same
-//! names and values as the napi objects), which `JSON.parse` turns into
-//! objects far faster than setting properties one by one through napi.
+//! names and values as the napi objects; `page.rs` frames it), which
+//! `JSON.parse` turns into objects far faster than setting properties one by
+//! one through napi.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use napi_derive::napi;
