@@ -324,7 +324,7 @@ fn page_reply<T>(
     reply
 }
 
-fn list_packages(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<Reply> {
+fn list_packages(state: &mut State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<Reply> {
     let visibility = ctx.param("visibility");
     if let Some(v) = visibility.filter(|v| !matches!(*v, "public" | "private" | "internal")) {
         return Err(Reply::error(
@@ -340,43 +340,59 @@ fn list_packages(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<
         ));
     }
     let granular = is_granular_type(ty);
-    let mut found: Vec<&Package> = state
-        .packages()
-        .iter()
-        .filter(|pkg| {
-            !pkg.is_deleted() && pkg.owner.eq_ignore_ascii_case(owner) && pkg.package_type == ty
-        })
-        .filter(|pkg| can_see(state, ctx.caller, pkg))
-        .filter(|pkg| match visibility {
-            None => true,
-            Some("public") => pkg.visibility == "public",
-            Some(wanted) if granular => pkg.visibility == wanted,
-            Some(_) => pkg.visibility != "public",
-        })
-        .collect();
-    found.sort_by_key(|pkg| pkg.id);
-    let mut packages = render::Packages::new(state);
-    Ok(page_reply(ctx, &found, p, Some(MAX_REACHABLE), |pkg| {
-        packages.render(pkg)
-    }))
+    let question = question(ctx, "packages", owner, ty, visibility.unwrap_or_default());
+    let (state, found) = state.select_packages(question, |state, pkg| {
+        !pkg.is_deleted()
+            && pkg.owner.eq_ignore_ascii_case(owner)
+            && pkg.package_type == ty
+            && can_see(state, ctx.caller, pkg)
+            && match visibility {
+                None => true,
+                Some("public") => pkg.visibility == "public",
+                Some(wanted) if granular => pkg.visibility == wanted,
+                Some(_) => pkg.visibility != "public",
+            }
+    });
+    Ok(selected_page(state, ctx, found, p, Some(MAX_REACHABLE)))
 }
 
-fn docker_conflicts(state: &State, ctx: &Ctx<'_>, owner: &str) -> Answer<Reply> {
+fn docker_conflicts(state: &mut State, ctx: &Ctx<'_>, owner: &str) -> Answer<Reply> {
     let p = paging(ctx)?;
-    let mut found: Vec<&Package> = state
-        .packages()
-        .iter()
-        .filter(|pkg| {
-            !pkg.is_deleted()
-                && pkg.migration_conflict
-                && pkg.package_type == "docker"
-                && pkg.owner.eq_ignore_ascii_case(owner)
-                && can_see(state, ctx.caller, pkg)
-        })
-        .collect();
-    found.sort_by_key(|pkg| pkg.id);
+    let question = question(ctx, "docker conflicts", owner, "docker", "");
+    let (state, found) = state.select_packages(question, |state, pkg| {
+        !pkg.is_deleted()
+            && pkg.migration_conflict
+            && pkg.package_type == "docker"
+            && pkg.owner.eq_ignore_ascii_case(owner)
+            && can_see(state, ctx.caller, pkg)
+    });
+    Ok(selected_page(state, ctx, found, p, None))
+}
+
+/// What a package listing asks, for [`State::select_packages`]: the
+/// listing, who asks (by token) and its filters.
+fn question(ctx: &Ctx<'_>, listing: &str, owner: &str, ty: &str, visibility: &str) -> String {
+    let caller = match ctx.caller {
+        Caller::Token(t) => t.token.as_str(),
+        Caller::Anonymous { .. } => "",
+    };
+    format!(
+        "{listing}\0{caller}\0{}\0{ty}\0{visibility}",
+        owner.to_ascii_lowercase()
+    )
+}
+
+/// One page of the packages at `found` (positions in `state.packages()`).
+fn selected_page(
+    state: &State,
+    ctx: &Ctx<'_>,
+    found: &[usize],
+    p: Paging,
+    reachable: Option<u64>,
+) -> Reply {
+    let all = state.packages();
     let mut packages = render::Packages::new(state);
-    Ok(page_reply(ctx, &found, p, None, |pkg| packages.render(pkg)))
+    page_reply(ctx, found, p, reachable, |&i| packages.render(&all[i]))
 }
 
 fn list_versions(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<Reply> {

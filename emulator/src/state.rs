@@ -146,17 +146,10 @@ impl Package {
     pub fn version_count(&self) -> u64 {
         self.active_versions().count() as u64
     }
-
-    /// Whether the owner, type and name identify this package (owner case-insensitively).
-    pub fn is_named(&self, owner: &str, package_type: &str, name: &str) -> bool {
-        self.owner.eq_ignore_ascii_case(owner)
-            && self.package_type == package_type
-            && self.name == name
-    }
 }
 
 /// The index key of a package: owner lower-cased (GitHub matches owners
-/// case-insensitively), type and name exactly, as [`Package::is_named`] does.
+/// case-insensitively), type and name exactly.
 fn name_key(owner: &str, package_type: &str, name: &str) -> String {
     let mut key = String::with_capacity(owner.len() + package_type.len() + name.len() + 2);
     key.extend(owner.chars().map(|c| c.to_ascii_lowercase()));
@@ -196,6 +189,20 @@ pub struct State {
     next_package_id: u64,
     next_version_id: u64,
     next_repo_id: u64,
+    /// Bumped by every change (every `&mut self` method), so answers
+    /// derived from the state know when they are stale.
+    changes: u64,
+    /// The last answer of [`State::select_packages`].
+    selection: Option<Selection>,
+}
+
+/// Which packages a listing selected, for a question asked while the state
+/// stood at `changes`.
+#[derive(Debug)]
+struct Selection {
+    question: String,
+    changes: u64,
+    found: Vec<usize>,
 }
 
 fn invalid(msg: String) -> FixtureError {
@@ -242,6 +249,8 @@ impl State {
             next_package_id: 10_000,
             next_version_id: 100_000,
             next_repo_id: 500_000,
+            changes: 0,
+            selection: None,
         }
     }
 
@@ -356,6 +365,7 @@ impl State {
 
     /// Adds a user account and returns its id.
     pub fn add_user(&mut self, login: &str) -> Result<u64, FixtureError> {
+        self.touch();
         self.insert_account(login, None, None, AccountKind::User, &[], &[], false)
     }
 
@@ -366,6 +376,7 @@ impl State {
         admins: &[&str],
         members: &[&str],
     ) -> Result<u64, FixtureError> {
+        self.touch();
         let admins: Vec<String> = admins.iter().map(|s| s.to_string()).collect();
         let members: Vec<String> = members.iter().map(|s| s.to_string()).collect();
         let kind = AccountKind::Organization;
@@ -385,6 +396,7 @@ impl State {
 
     /// The account with this login, for changes (e.g. org membership).
     pub fn account_mut(&mut self, login: &str) -> Option<&mut Account> {
+        self.touch();
         self.accounts
             .iter_mut()
             .find(|a| a.login.eq_ignore_ascii_case(login))
@@ -397,6 +409,7 @@ impl State {
 
     /// Adds a token, replacing any token with the same secret. Its user becomes an account if unknown.
     pub fn add_token(&mut self, t: TokenSpec) {
+        self.touch();
         let _ = self.ensure_account(&t.user);
         self.tokens.retain(|x| x.token != t.token);
         self.tokens.push(t);
@@ -404,6 +417,7 @@ impl State {
 
     /// Removes a token; later requests with it get 401.
     pub fn remove_token(&mut self, token: &str) {
+        self.touch();
         self.tokens.retain(|x| x.token != token);
     }
 
@@ -414,6 +428,7 @@ impl State {
 
     /// The token with this secret, for changes (scopes, rate limit, …).
     pub fn token_mut(&mut self, token: &str) -> Option<&mut TokenSpec> {
+        self.touch();
         self.tokens.iter_mut().find(|t| t.token == token)
     }
 
@@ -427,6 +442,7 @@ impl State {
     /// Fails when a live package with the same owner, type and name exists; a
     /// deleted one may exist, which reuses its namespace and blocks its restore.
     pub fn add_package(&mut self, spec: PackageSpec) -> Result<u64, FixtureError> {
+        self.touch();
         self.insert_package(spec, false)
     }
 
@@ -544,6 +560,7 @@ impl State {
     /// Adds a version to the package with id `package_id` and returns the version id.
     /// A version without `created_at` gets the current emulated time.
     pub fn add_version(&mut self, package_id: u64, spec: VersionSpec) -> Result<u64, FixtureError> {
+        self.touch();
         if self.package_by_id(package_id).is_none() {
             return Err(invalid(format!("no package with id {package_id}")));
         }
@@ -593,6 +610,7 @@ impl State {
         package_type: &str,
         name: &str,
     ) -> Option<&mut Package> {
+        self.touch();
         let pos = *self
             .positions(owner, package_type, name)
             .iter()
@@ -619,6 +637,7 @@ impl State {
 
     /// The package with this id, for changes.
     pub fn package_by_id_mut(&mut self, id: u64) -> Option<&mut Package> {
+        self.touch();
         self.packages.get_mut(*self.by_id.get(&id)?)
     }
 
@@ -627,8 +646,44 @@ impl State {
         &self.packages
     }
 
+    /// Records a change: answers derived before it are stale.
+    fn touch(&mut self) {
+        self.changes += 1;
+    }
+
+    /// The positions in [`State::packages`] of the packages `wanted` picks,
+    /// in id order, with the state to read them from. `question` names what
+    /// `wanted` asks (listing, caller, owner, filters); the answer is kept
+    /// until the state changes, since a client walking a listing asks the
+    /// same question once per page.
+    pub(crate) fn select_packages(
+        &mut self,
+        question: String,
+        wanted: impl Fn(&State, &Package) -> bool,
+    ) -> (&State, &[usize]) {
+        let fresh = self
+            .selection
+            .as_ref()
+            .is_some_and(|s| s.changes == self.changes && s.question == question);
+        if !fresh {
+            let mut found: Vec<usize> = (0..self.packages.len())
+                .filter(|&i| wanted(self, &self.packages[i]))
+                .collect();
+            found.sort_by_key(|&i| self.packages[i].id);
+            self.selection = Some(Selection {
+                question,
+                changes: self.changes,
+                found,
+            });
+        }
+        let state: &State = self;
+        let found = state.selection.as_ref().map_or(&[][..], |s| &s.found);
+        (state, found)
+    }
+
     /// Removes a package (live or deleted) entirely, as if it never existed.
     pub fn remove_package(&mut self, id: u64) -> Option<Package> {
+        self.touch();
         let pos = *self.by_id.get(&id)?;
         let removed = self.packages.remove(pos);
         // Positions after it moved: index again (removal is rare).
@@ -806,5 +861,41 @@ mod tests {
             s.packages().iter().map(|p| p.id).collect::<Vec<_>>(),
             [b, c, b2]
         );
+    }
+
+    #[test]
+    fn selections_are_answered_again_after_any_change() {
+        let mut s = State::new(Clock::new());
+        let live = |_: &State, p: &Package| !p.is_deleted() && p.owner == "acme";
+        let ids = |s: &mut State, question: &str| {
+            let (s, found) = s.select_packages(question.into(), live);
+            found
+                .iter()
+                .map(|&i| s.packages()[i].id)
+                .collect::<Vec<_>>()
+        };
+        let mut spec = PackageSpec::new("acme", "b", "container");
+        spec.id = Some(20);
+        let b = s.add_package(spec).unwrap();
+        let mut spec = PackageSpec::new("acme", "a", "container");
+        spec.id = Some(10);
+        let a = s.add_package(spec).unwrap();
+        // In id order, not insertion order; asked again, the same answer.
+        assert_eq!(ids(&mut s, "q"), [a, b]);
+        assert_eq!(ids(&mut s, "q"), [a, b]);
+        // A delete through package_mut, an add, a removal: each is seen.
+        s.package_mut("acme", "container", "a").unwrap().deleted_at = Some(Utc::now());
+        assert_eq!(ids(&mut s, "q"), [b]);
+        let c = s
+            .add_package(PackageSpec::new("acme", "c", "container"))
+            .unwrap();
+        assert_eq!(ids(&mut s, "q"), [b, c]);
+        s.package_by_id_mut(c).unwrap().deleted_at = Some(Utc::now());
+        assert_eq!(ids(&mut s, "q"), [b]);
+        s.remove_package(b);
+        assert_eq!(ids(&mut s, "q"), Vec::<u64>::new());
+        // Another question is answered afresh, not from the last answer.
+        let (_, found) = s.select_packages("other".into(), |_, _| true);
+        assert_eq!(found.len(), 2);
     }
 }
