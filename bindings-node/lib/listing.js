@@ -5,13 +5,19 @@ const { convert } = require('./errors.js')
 
 const DONE = Object.freeze({ value: undefined, done: true })
 
-// A deep copy of a parsed JSON value.
+// A deep copy of a parsed JSON value, own properties only, as JSON.parse
+// made them (a "__proto__" key stays a property, not a prototype).
 function copy(value) {
   if (Array.isArray(value)) return value.map(copy)
   const out = { ...value }
-  for (const key in out) {
+  for (const key of Object.keys(out)) {
     const field = out[key]
-    if (typeof field === 'object' && field !== null) out[key] = copy(field)
+    if (typeof field !== 'object' || field === null) continue
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: copy(field), writable: true, enumerable: true, configurable: true })
+    } else {
+      out[key] = copy(field)
+    }
   }
   return out
 }
