@@ -33,11 +33,34 @@ pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     /// `None` for an empty body (204).
-    pub body: Option<Value>,
+    pub body: Option<Body>,
+}
+
+/// A JSON response body.
+#[derive(Clone, Debug)]
+pub(crate) enum Body {
+    Json(Value),
+    /// A listing page of packages, written with its repeated owners and
+    /// repositories serialized once.
+    Packages(render::PackagePage),
+}
+
+impl Body {
+    /// The body's JSON text.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        match self {
+            Body::Json(v) => serde_json::to_vec(v).unwrap_or_default(),
+            Body::Packages(page) => page.to_json(),
+        }
+    }
 }
 
 impl Reply {
     pub(crate) fn json(status: u16, body: Value) -> Reply {
+        Reply::with_body(status, Body::Json(body))
+    }
+
+    fn with_body(status: u16, body: Body) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -303,17 +326,17 @@ fn paging(ctx: &Ctx<'_>) -> Answer<Paging> {
     pagination::parse(ctx.query).map_err(|m| Reply::error(422, &m))
 }
 
-/// One page of `items` as a JSON array, with a `link` header when there are more pages.
+/// One page of `items` as a JSON array (`body` writes it), with a `link`
+/// header when there are more pages.
 fn page_reply<T>(
     ctx: &Ctx<'_>,
     items: &[T],
     p: Paging,
     reachable: Option<u64>,
-    render: impl FnMut(&T) -> Value,
+    body: impl FnOnce(&[T]) -> Body,
 ) -> Reply {
     let last = pagination::last_page(items.len() as u64, p.per_page, reachable);
-    let page = pagination::slice(items, p).iter().map(render).collect();
-    let mut reply = Reply::json(200, Value::Array(page));
+    let mut reply = Reply::with_body(200, body(pagination::slice(items, p)));
     if ctx.link_headers || ctx.link_loop {
         if let Some(link) =
             pagination::link_header(&ctx.link_base, ctx.raw_query, p, last, ctx.link_loop)
@@ -391,8 +414,9 @@ fn selected_page(
     reachable: Option<u64>,
 ) -> Reply {
     let all = state.packages();
-    let mut packages = render::Packages::new(state);
-    page_reply(ctx, found, p, reachable, |&i| packages.render(&all[i]))
+    page_reply(ctx, found, p, reachable, |page| {
+        Body::Packages(render::Packages::new(state).page(page.iter().map(|&i| &all[i])))
+    })
 }
 
 fn list_versions(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<Reply> {
@@ -414,8 +438,12 @@ fn list_versions(state: &State, ctx: &Ctx<'_>, owner: &str, ty: &str) -> Answer<
         .filter(|v| v.is_deleted() == deleted)
         .collect();
     versions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Ok(page_reply(ctx, &versions, p, None, |v| {
-        render::version(state, pkg, v)
+    Ok(page_reply(ctx, &versions, p, None, |page| {
+        Body::Json(
+            page.iter()
+                .map(|v| render::version(state, pkg, v))
+                .collect(),
+        )
     }))
 }
 

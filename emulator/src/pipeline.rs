@@ -399,7 +399,7 @@ impl Shared {
                     "content-type".to_owned(),
                     "application/json; charset=utf-8".to_owned(),
                 ));
-                Payload::Full(serde_json::to_vec(&body).unwrap_or_default())
+                Payload::Full(body.to_json())
             }
             None => Payload::Empty,
         };

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
@@ -36,7 +36,7 @@ pub(crate) fn encode_segment(s: &str) -> String {
 
 /// RFC 3339 with a `Z` suffix and whole seconds, as GitHub writes timestamps.
 pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// A GitHub error body: `{"message", "documentation_url", "status"}`.
@@ -228,14 +228,19 @@ pub(crate) fn package(state: &State, p: &Package) -> Value {
     Packages::new(state).render(p)
 }
 
-/// Renders the packages of a listing page, building each owner and
-/// repository object once per page instead of once per package (a page of
-/// one org's packages repeats the same owner a hundred times).
+/// Renders packages, building each owner and repository object once (a
+/// page of one org's packages repeats the same owner a hundred times).
 pub(crate) struct Packages<'s> {
     state: &'s State,
-    owners: HashMap<&'s str, Option<Value>>,
-    repositories: HashMap<&'s str, Option<Value>>,
+    owners: HashMap<&'s str, Option<usize>>,
+    repositories: HashMap<&'s str, Option<usize>>,
+    /// Each distinct owner and repository object.
+    objects: Vec<Value>,
 }
+
+/// A package's fields, with `null` standing in for its owner and
+/// repository, and which of [`Packages`]' objects each of those stands for.
+type Fields = (Map<String, Value>, Vec<(&'static str, usize)>);
 
 impl<'s> Packages<'s> {
     pub(crate) fn new(state: &'s State) -> Self {
@@ -243,22 +248,45 @@ impl<'s> Packages<'s> {
             state,
             owners: HashMap::new(),
             repositories: HashMap::new(),
+            objects: Vec::new(),
         }
     }
 
     /// The JSON of `p`, as [`package`] renders it.
     pub(crate) fn render(&mut self, p: &'s Package) -> Value {
+        let (mut m, shared) = self.fields(p);
+        for (key, at) in shared {
+            if let Some(slot) = m.get_mut(key) {
+                *slot = self.objects[at].clone();
+            }
+        }
+        Value::Object(m)
+    }
+
+    /// A page of `packages`, each as [`Packages::render`] renders it, with
+    /// each distinct owner and repository serialized once.
+    pub(crate) fn page(mut self, packages: impl IntoIterator<Item = &'s Package>) -> PackagePage {
+        let items = packages.into_iter().map(|p| self.fields(p)).collect();
+        let objects = self.objects.iter().map(Value::to_string).collect();
+        PackagePage { items, objects }
+    }
+
+    fn fields(&mut self, p: &'s Package) -> Fields {
         let state = self.state;
+        let objects = &mut self.objects;
+        let mut shared = Vec::new();
         let mut m = Map::new();
         m.insert("id".into(), json!(p.id));
         m.insert("name".into(), json!(p.name));
         m.insert("package_type".into(), json!(p.package_type));
-        let owner = self
-            .owners
-            .entry(&p.owner)
-            .or_insert_with(|| state.account(&p.owner).map(simple_user));
-        if let Some(owner) = owner {
-            m.insert("owner".into(), owner.clone());
+        let owner = *self.owners.entry(&p.owner).or_insert_with(|| {
+            let owner = state.account(&p.owner).map(simple_user)?;
+            objects.push(owner);
+            Some(objects.len() - 1)
+        });
+        if let Some(at) = owner {
+            m.insert("owner".into(), Value::Null);
+            shared.push(("owner", at));
         }
         m.insert("version_count".into(), json!(p.version_count()));
         let visibility = if p.visibility == "public" {
@@ -271,17 +299,64 @@ impl<'s> Packages<'s> {
         m.insert("created_at".into(), json!(timestamp(p.created_at)));
         m.insert("updated_at".into(), json!(timestamp(p.updated_at)));
         if let Some(full_name) = p.repository.as_deref() {
-            let repo = self
-                .repositories
-                .entry(full_name)
-                .or_insert_with(|| minimal_repository(state, full_name));
-            if let Some(repo) = repo {
-                m.insert("repository".into(), repo.clone());
+            let repo = *self.repositories.entry(full_name).or_insert_with(|| {
+                let repo = minimal_repository(state, full_name)?;
+                objects.push(repo);
+                Some(objects.len() - 1)
+            });
+            if let Some(at) = repo {
+                m.insert("repository".into(), Value::Null);
+                shared.push(("repository", at));
             }
         }
         m.insert("html_url".into(), json!(package_html_url(state, p)));
-        Value::Object(m)
+        (m, shared)
     }
+}
+
+/// A listing page of packages as a response body: the JSON array
+/// [`Packages::render`] would give, written with each shared owner and
+/// repository serialized once instead of once per package.
+#[derive(Clone, Debug)]
+pub(crate) struct PackagePage {
+    items: Vec<Fields>,
+    /// The JSON text of each shared object.
+    objects: Vec<String>,
+}
+
+impl PackagePage {
+    /// The page's JSON text.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024 * self.items.len().max(1));
+        out.push(b'[');
+        for (i, (fields, shared)) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            for (j, (key, value)) in fields.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                write_json(&mut out, key);
+                out.push(b':');
+                match shared.iter().find(|(k, _)| k == key) {
+                    Some(&(_, at)) => out.extend_from_slice(self.objects[at].as_bytes()),
+                    None => write_json(&mut out, value),
+                }
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+        out
+    }
+}
+
+/// Appends the JSON of `value`. Serializing a string or a `Value` into a
+/// `Vec` cannot fail (`Value` keys are strings, and a `Vec` takes any write).
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let written = serde_json::to_writer(out, value);
+    debug_assert!(written.is_ok());
 }
 
 /// The JSON of a version. Container tags go to `metadata.container.tags`; docker
@@ -336,6 +411,43 @@ pub(crate) fn version(state: &State, p: &Package, v: &Version) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_whole_seconds_with_z() {
+        let t = DateTime::parse_from_rfc3339("2024-02-29T23:59:58.75+01:00").unwrap();
+        assert_eq!(timestamp(t.with_timezone(&Utc)), "2024-02-29T22:59:58Z");
+    }
+
+    #[test]
+    fn a_page_is_the_array_of_its_packages_rendered_one_by_one() {
+        let mut s = State::new(crate::clock::Clock::new());
+        s.add_org("acme", &["octocat"], &[]).unwrap();
+        s.add_user("mona").unwrap();
+        let specs = [
+            ("acme", "api", Some("acme/api")),
+            ("acme", "web", Some("acme/web")),
+            ("acme", "worker", Some("acme/api")),
+            ("mona", "tool", None),
+            ("acme", "solo", None),
+        ];
+        for (owner, name, repo) in specs {
+            let mut spec = crate::fixture::PackageSpec::new(owner, name, "container");
+            spec.repository = repo.map(str::to_owned);
+            s.add_package(spec).unwrap();
+        }
+        let one_by_one: Vec<Value> = s.packages().iter().map(|p| package(&s, p)).collect();
+        assert!(one_by_one[0]["owner"]["login"] == "acme");
+        assert!(one_by_one[2]["repository"]["full_name"] == "acme/api");
+        assert!(one_by_one[3]["owner"]["login"] == "mona");
+        assert!(one_by_one[4].get("repository").is_none());
+        let page = Packages::new(&s).page(s.packages()).to_json();
+        // Byte for byte: the same keys, in the same order, with the same values.
+        assert_eq!(
+            String::from_utf8(page).unwrap(),
+            Value::Array(one_by_one).to_string()
+        );
+        assert_eq!(Packages::new(&s).page([]).to_json(), b"[]");
+    }
 
     #[test]
     fn segments_encode_everything_reserved() {
