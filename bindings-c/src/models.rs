@@ -50,10 +50,10 @@ impl RepoStrings {
 }
 
 /// The JSON text of a model, made on first use.
-fn json_of(cell: &OnceLock<CString>, value: impl FnOnce() -> serde_json::Value) -> *const c_char {
+fn json_of(cell: &OnceLock<CString>, text: impl FnOnce() -> String) -> *const c_char {
     cell.get_or_init(|| {
         // serde_json escapes control characters, so there is no NUL inside.
-        CString::new(value().to_string()).unwrap_or_else(|_| c"null".to_owned())
+        CString::new(text()).unwrap_or_else(|_| c"null".to_owned())
     })
     .as_ptr()
 }
@@ -219,7 +219,9 @@ pub extern "C" fn ghpkg_package_repository_private(pkg: *const ghpkg_package) ->
 /// The whole object as JSON, including fields ghpkg does not model.
 #[no_mangle]
 pub extern "C" fn ghpkg_package_json(pkg: *const ghpkg_package) -> *const c_char {
-    read(pkg, ptr::null(), |p| json_of(&p.json, || p.pkg.to_json()))
+    read(pkg, ptr::null(), |p| {
+        json_of(&p.json, || p.pkg.to_json_text())
+    })
 }
 
 /// Frees a package. NULL is ignored.
@@ -363,7 +365,9 @@ pub extern "C" fn ghpkg_version_is_untagged(v: *const ghpkg_version) -> bool {
 /// The whole object as JSON, including fields ghpkg does not model.
 #[no_mangle]
 pub extern "C" fn ghpkg_version_json(v: *const ghpkg_version) -> *const c_char {
-    read(v, ptr::null(), |v| json_of(&v.json, || v.version.to_json()))
+    read(v, ptr::null(), |v| {
+        json_of(&v.json, || v.version.to_json_text())
+    })
 }
 
 /// Frees a version. NULL is ignored.

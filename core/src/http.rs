@@ -33,11 +33,25 @@ impl Response {
 
     /// Parses the body as `T`; a failure is a `Decode` error naming what was expected.
     pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
+        self.parse(what, |text| serde_json::from_str(text))
+    }
+
+    /// Parses a page of a listing, whose items repeat their owner (and often
+    /// their repository): those are decoded once per run of equal ones.
+    pub(crate) fn page<T: DeserializeOwned>(&self, what: &str) -> Result<Vec<T>> {
+        self.parse(what, crate::decode::with_repeats)
+    }
+
+    fn parse<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        from_str: fn(&str) -> serde_json::Result<T>,
+    ) -> Result<T> {
         // UTF-8 is checked once for the whole body (fast), so the parser need
         // not check every string again; a body that is not UTF-8 goes to the
         // byte parser, whose error says where.
         let parsed = match std::str::from_utf8(&self.body) {
-            Ok(text) => serde_json::from_str(text),
+            Ok(text) => from_str(text),
             Err(_) => serde_json::from_slice(&self.body),
         };
         parsed.map_err(|e| {

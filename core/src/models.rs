@@ -295,7 +295,7 @@ with_extra!(MinimalRepository, "struct MinimalRepository" {
     full_name: "full_name" => required,
     private: "private" => default,
     html_url: "html_url" => default,
-    owner: "owner" => default,
+    owner: "owner" => repeated,
 });
 
 with_extra!(Package, "struct Package" {
@@ -306,10 +306,10 @@ with_extra!(Package, "struct Package" {
     url: "url" => required,
     html_url: "html_url" => required,
     version_count: "version_count" => required,
-    owner: "owner" => default,
-    repository: "repository" => default,
-    created_at: "created_at" => required,
-    updated_at: "updated_at" => required,
+    owner: "owner" => repeated,
+    repository: "repository" => repeated,
+    created_at: "created_at" => time,
+    updated_at: "updated_at" => time,
 });
 
 with_extra!(ContainerMetadata, "struct ContainerMetadata" {
@@ -335,9 +335,9 @@ with_extra!(PackageVersion, "struct PackageVersion" {
     html_url: "html_url" => default,
     license: "license" => default,
     description: "description" => default,
-    created_at: "created_at" => required,
-    updated_at: "updated_at" => required,
-    deleted_at: "deleted_at" => default,
+    created_at: "created_at" => time,
+    updated_at: "updated_at" => time,
+    deleted_at: "deleted_at" => time_or_null,
     metadata: "metadata" => default,
 });
 
@@ -347,6 +347,14 @@ macro_rules! to_json {
             /// The whole object as JSON, fields ghpkg does not model included.
             pub fn to_json(&self) -> Value {
                 serde_json::to_value(self).unwrap_or(Value::Null)
+            }
+
+            /// The same object as JSON text, written straight from the
+            /// fields without building a [`Value`] first. It is
+            /// `to_json().to_string()` whenever `extra` holds no name of a
+            /// modelled field, as is always so for a decoded object.
+            pub fn to_json_text(&self) -> String {
+                serde_json::to_string(self).unwrap_or_else(|_| "null".to_owned())
             }
         }
     )+};
@@ -418,6 +426,36 @@ mod tests {
         assert!(serde_json::from_str::<PackageVersion>(&wrong).is_err());
         let err = serde_json::from_str::<Package>("[]").unwrap_err();
         assert!(err.to_string().contains("struct Package"), "{err}");
+    }
+
+    #[test]
+    fn json_text_is_the_text_of_the_json() {
+        let user = r#"{"login": "o", "id": 1, "type": "User", "x": [1.5, "\u00e9", null]}"#;
+        let package = format!(
+            r#"{{"id": 1, "name": "a/b", "package_type": "container", "visibility": "public",
+            "url": "u", "html_url": "h", "version_count": 2, "owner": {user},
+            "repository": {{"id": 2, "name": "r", "full_name": "o/r", "owner": {user}, "y": {{}}}},
+            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00+02:00",
+            "z": "\"quoted\"\n"}}"#
+        );
+        let p: Package = serde_json::from_str(&package).unwrap();
+        assert_eq!(p.to_json_text(), p.to_json().to_string());
+        let bare: Package = serde_json::from_value(serde_json::json!({
+            "id": 1, "name": "n", "package_type": "npm", "visibility": "private", "url": "u",
+            "html_url": "h", "version_count": 0, "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z"}))
+        .unwrap();
+        assert_eq!(bare.to_json_text(), bare.to_json().to_string());
+        let version = r#"{"id": 1, "name": "sha256:ab", "url": "u", "package_html_url": "h",
+            "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-02T00:00:00Z",
+            "deleted_at": "2024-01-03T00:00:00Z", "metadata": {"package_type": "docker",
+            "docker": {"tag": ["v1"]}, "w": 1}, "license": "MIT"}"#;
+        let v: PackageVersion = serde_json::from_str(version).unwrap();
+        assert_eq!(v.to_json_text(), v.to_json().to_string());
+        let o = p.owner.as_ref().unwrap();
+        assert_eq!(o.to_json_text(), o.to_json().to_string());
+        let r = p.repository.as_ref().unwrap();
+        assert_eq!(r.to_json_text(), r.to_json().to_string());
     }
 
     #[test]

@@ -319,7 +319,7 @@ async fn fetch_page<T: DeserializeOwned>(
     what: &'static str,
 ) -> Result<Page<T>> {
     let resp = client.execute(Method::GET, url, call).await?;
-    let items: Vec<T> = resp.json(what)?;
+    let items: Vec<T> = resp.page(what)?;
     let link = header_str(&resp.headers, "link").map(str::to_owned);
     Ok(Page { items, link })
 }
