@@ -23,7 +23,7 @@ section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 for w in "${which[@]}"; do
     case "$w" in
     rust)
-        cargo run --quiet --release -p ghpkg-bench -- --out "$OUT"
+        cargo run --quiet --release -p ghpkg-bench --bin ghpkg-bench -- --out "$OUT"
         ;;
     node)
         (cd bindings-node && npm ci --no-audit --no-fund --silent && npm run --silent build:release >/dev/null)
