@@ -11,7 +11,6 @@ use napi_derive::napi;
 use tokio::sync::Mutex;
 
 use crate::error::to_napi;
-use crate::models::{Package, PackageVersion};
 use crate::page::PageItem;
 
 /// The next page of `listing`: the rest of the page being read, or the next
@@ -35,7 +34,7 @@ async fn next_page<T: Send + 'static>(listing: &Mutex<Option<Listing<T>>>) -> Re
 }
 
 macro_rules! cursor {
-    ($doc:literal, $name:ident, $core:ty, $js:ty) => {
+    ($doc:literal, $name:ident, $core:ty) => {
         #[doc = $doc]
         #[napi]
         pub struct $name {
@@ -61,8 +60,7 @@ macro_rules! cursor {
             #[napi]
             pub async fn next_page(&self) -> Result<String> {
                 let items = next_page(&self.listing).await?;
-                let page: Vec<$js> = items.into_iter().map(<$js>::from).collect();
-                <$js>::page_json(page).map_err(|e| Error::from_reason(e.to_string()))
+                <$core>::page_json(items).map_err(|e| Error::from_reason(e.to_string()))
             }
 
             /// Stops the listing: drops it, which cancels requests in flight.
@@ -86,13 +84,11 @@ macro_rules! cursor {
 cursor!(
     "A lazy listing of packages; `Listing` in `lib/listing.js` wraps it.",
     PackageCursor,
-    ghpkg::Package,
-    Package
+    ghpkg::Package
 );
 
 cursor!(
     "A lazy listing of package versions; `Listing` in `lib/listing.js` wraps it.",
     VersionCursor,
-    ghpkg::PackageVersion,
-    PackageVersion
+    ghpkg::PackageVersion
 );

@@ -183,7 +183,7 @@ impl From<ghpkg::SimpleUser> for SimpleUser {
             html_url: u.html_url,
             avatar_url: u.avatar_url,
             site_admin: u.site_admin,
-            extra: u.extra,
+            extra: u.extra.into(),
         }
     }
 }
@@ -213,7 +213,7 @@ impl From<ghpkg::MinimalRepository> for MinimalRepository {
             private: r.private,
             html_url: r.html_url,
             owner: r.owner.map(Into::into),
-            extra: r.extra,
+            extra: r.extra.into(),
         }
     }
 }
@@ -256,7 +256,7 @@ impl From<ghpkg::Package> for Package {
             repository: p.repository.map(Into::into),
             created_at: timestamp(&p.created_at),
             updated_at: timestamp(&p.updated_at),
-            extra: p.extra,
+            extra: p.extra.into(),
         }
     }
 }
@@ -338,16 +338,16 @@ impl From<ghpkg::PackageVersion> for PackageVersion {
                 package_type: m.package_type.into(),
                 container: m.container.map(|c| ContainerMetadata {
                     tags: c.tags,
-                    extra: c.extra,
+                    extra: c.extra.into(),
                 }),
                 docker: m.docker.map(|d| DockerMetadata {
                     tag: d.tag,
-                    extra: d.extra,
+                    extra: d.extra.into(),
                 }),
-                extra: m.extra,
+                extra: m.extra.into(),
             }),
             tags,
-            extra: v.extra,
+            extra: v.extra.into(),
         }
     }
 }

@@ -9,7 +9,6 @@
 //! own, and no two items share an object.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::models::{MinimalRepository, Package, PackageVersion, SimpleUser};
 
@@ -28,14 +27,23 @@ enum Shared {
     Repository(MinimalRepository),
 }
 
-impl Shared {
-    /// Whether the two serialize to the same JSON. `extra` is compared in
-    /// order, which is cheaper than `Map`'s `==` (a hashed lookup per key)
-    /// and right here: a page's repeats come from one template.
-    fn same(&self, other: &Shared) -> bool {
+/// An owner or repository of an item, as the core decoded it.
+enum Core {
+    User(ghpkg::SimpleUser),
+    Repository(ghpkg::MinimalRepository),
+}
+
+impl Core {
+    /// Whether the two serialize to the same JSON. The core decodes a run
+    /// of equal owners (or repositories) once and clones it, so their
+    /// `extra` is one shared map and compares without reading a field;
+    /// other maps are compared in order, which is cheaper than `Map`'s `==`
+    /// (a hashed lookup per key) and right here: a page's repeats come from
+    /// one template.
+    fn same(&self, other: &Core) -> bool {
         match (self, other) {
-            (Shared::User(a), Shared::User(b)) => same_user(a, b),
-            (Shared::Repository(a), Shared::Repository(b)) => {
+            (Core::User(a), Core::User(b)) => same_user(a, b),
+            (Core::Repository(a), Core::Repository(b)) => {
                 a.id == b.id
                     && a.name == b.name
                     && a.full_name == b.full_name
@@ -53,7 +61,7 @@ impl Shared {
     }
 }
 
-fn same_user(a: &SimpleUser, b: &SimpleUser) -> bool {
+fn same_user(a: &ghpkg::SimpleUser, b: &ghpkg::SimpleUser) -> bool {
     a.id == b.id
         && a.login == b.login
         && a.kind == b.kind
@@ -63,30 +71,46 @@ fn same_user(a: &SimpleUser, b: &SimpleUser) -> bool {
         && same_extra(&a.extra, &b.extra)
 }
 
-fn same_extra(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
-    a.len() == b.len() && a.iter().eq(b.iter())
+fn same_extra(a: &ghpkg::Extra, b: &ghpkg::Extra) -> bool {
+    a.shares(b) || (a.len() == b.len() && a.iter().eq(b.iter()))
 }
 
-impl<T> Page<T> {
-    fn new(items: Vec<T>) -> Self {
-        Page {
-            items,
-            shared: Vec::new(),
-            links: Vec::new(),
-        }
-    }
+/// The distinct owners and repositories of a page, and where each goes.
+#[derive(Default)]
+struct Sharing {
+    distinct: Vec<Core>,
+    links: Vec<(usize, &'static str, usize)>,
+}
 
-    /// Moves `value`, field `field` of item `item`, into `shared` (once per
-    /// distinct value) and records where it goes back.
-    fn share(&mut self, item: usize, field: &'static str, value: Shared) {
-        let at = match self.shared.iter().position(|s| s.same(&value)) {
+impl Sharing {
+    /// Keeps `value`, field `field` of item `item`, once per distinct value
+    /// and records where it goes back; a repeat is dropped.
+    fn share(&mut self, item: usize, field: &'static str, value: Core) {
+        let at = match self.distinct.iter().position(|s| s.same(&value)) {
             Some(at) => at,
             None => {
-                self.shared.push(value);
-                self.shared.len() - 1
+                self.distinct.push(value);
+                self.distinct.len() - 1
             }
         };
         self.links.push((item, field, at));
+    }
+
+    /// The page, each distinct value converted once.
+    fn page<T>(self, items: Vec<T>) -> Page<T> {
+        let shared = self
+            .distinct
+            .into_iter()
+            .map(|s| match s {
+                Core::User(u) => Shared::User(u.into()),
+                Core::Repository(r) => Shared::Repository(r.into()),
+            })
+            .collect();
+        Page {
+            items,
+            shared,
+            links: self.links,
+        }
     }
 }
 
@@ -96,27 +120,29 @@ pub(crate) trait PageItem: Sized {
     fn page_json(items: Vec<Self>) -> serde_json::Result<String>;
 }
 
-impl PageItem for Package {
-    fn page_json(mut items: Vec<Self>) -> serde_json::Result<String> {
-        let mut owners = Vec::with_capacity(items.len());
-        for item in &mut items {
-            owners.push((item.owner.take(), item.repository.take()));
-        }
-        let mut page = Page::new(items);
-        for (i, (owner, repository)) in owners.into_iter().enumerate() {
-            if let Some(owner) = owner {
-                page.share(i, "owner", Shared::User(owner));
-            }
-            if let Some(repository) = repository {
-                page.share(i, "repository", Shared::Repository(repository));
-            }
-        }
-        serde_json::to_string(&page)
+impl PageItem for ghpkg::Package {
+    fn page_json(items: Vec<Self>) -> serde_json::Result<String> {
+        let mut sharing = Sharing::default();
+        let items = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut item)| {
+                if let Some(owner) = item.owner.take() {
+                    sharing.share(i, "owner", Core::User(owner));
+                }
+                if let Some(repository) = item.repository.take() {
+                    sharing.share(i, "repository", Core::Repository(repository));
+                }
+                Package::from(item)
+            })
+            .collect();
+        serde_json::to_string(&sharing.page(items))
     }
 }
 
-impl PageItem for PackageVersion {
+impl PageItem for ghpkg::PackageVersion {
     fn page_json(items: Vec<Self>) -> serde_json::Result<String> {
-        serde_json::to_string(&Page::new(items))
+        let items: Vec<PackageVersion> = items.into_iter().map(Into::into).collect();
+        serde_json::to_string(&Sharing::default().page(items))
     }
 }

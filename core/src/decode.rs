@@ -60,7 +60,7 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> 
 }
 
 /// Implements `Deserialize` for a struct whose last field is
-/// `extra: Map<String, Value>`, listing its other fields as
+/// `extra: Extra`, listing its other fields as
 /// `field: "json name" => required | default`.
 macro_rules! with_extra {
     ($ty:ident, $expecting:literal { $($field:ident : $json:literal => $how:ident),+ $(,)? }) => {
@@ -94,7 +94,7 @@ macro_rules! with_extra {
                         }
                         Ok($ty {
                             $($field: with_extra!(@finish $how, $field, $json),)+
-                            extra,
+                            extra: extra.into(),
                         })
                     }
                 }
@@ -339,6 +339,16 @@ mod tests {
             items[2].owner.as_ref().unwrap().extra["node_id"],
             "MDEy\u{e9}"
         );
+        // A repeat is a clone: its unknown fields are the previous one's map.
+        let extra_of = |i: usize| &items[i].owner.as_ref().unwrap().extra;
+        assert!(extra_of(1).shares(extra_of(0)));
+        assert!(extra_of(2).shares(extra_of(0)));
+        assert!(!extra_of(3).shares(extra_of(2)));
+        let repo_extra = |i: usize| &items[i].repository.as_ref().unwrap().extra;
+        assert!(repo_extra(2).shares(repo_extra(1)));
+        let plain: Vec<Package> = serde_json::from_value(page.clone()).unwrap();
+        let plain_extra = |i: usize| &plain[i].owner.as_ref().unwrap().extra;
+        assert!(!plain_extra(1).shares(plain_extra(0)));
 
         // Equal objects written differently (an escape, spacing) decode alike.
         let text = serde_json::to_string(&page).unwrap();

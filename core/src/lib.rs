@@ -27,6 +27,7 @@ mod client;
 mod config;
 mod decode;
 mod error;
+mod extra;
 mod http;
 mod models;
 mod ops;
@@ -42,6 +43,7 @@ pub use client::{
 };
 pub use config::ClientConfig;
 pub use error::{Error, ErrorKind, Result};
+pub use extra::Extra;
 pub use models::{
     ContainerMetadata, DockerMetadata, MinimalRepository, Package, PackageType, PackageVersion,
     SimpleUser, VersionMetadata, VersionState, Visibility,

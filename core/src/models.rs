@@ -7,10 +7,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::decode::with_extra;
 use crate::error::Error;
+use crate::extra::Extra;
 
 macro_rules! string_enum {
     (
@@ -120,7 +121,7 @@ pub struct SimpleUser {
     pub site_admin: bool,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A repository, as GitHub's "Minimal Repository".
@@ -143,7 +144,7 @@ pub struct MinimalRepository {
     pub owner: Option<SimpleUser>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A package in a GitHub Packages registry.
@@ -175,7 +176,7 @@ pub struct Package {
     pub updated_at: DateTime<Utc>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Container registry metadata of a version.
@@ -186,7 +187,7 @@ pub struct ContainerMetadata {
     pub tags: Vec<String>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Docker registry metadata of a version.
@@ -201,7 +202,7 @@ pub struct DockerMetadata {
     pub tags: Vec<String>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// Registry-specific metadata of a version.
@@ -217,7 +218,7 @@ pub struct VersionMetadata {
     pub docker: Option<DockerMetadata>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 /// A version of a package. For containers, `name` is the manifest digest.
@@ -252,7 +253,7 @@ pub struct PackageVersion {
     pub metadata: Option<VersionMetadata>,
     /// Every other field GitHub sent.
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
 }
 
 impl PackageVersion {
