@@ -60,8 +60,11 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> 
 }
 
 /// Implements `Deserialize` for a struct whose last field is
-/// `extra: Extra`, listing its other fields as
-/// `field: "json name" => required | default`.
+/// `extra: Extra`, listing its other fields as `field: "json name" => how`:
+/// `required` (missing is an error), `default` (missing is the default),
+/// `time` (a required [`Time`]), `time_or_null` (an optional one, missing
+/// or null is `None`) or `repeated` (an optional [`Repeated`]: a listing
+/// page decodes a run of equal ones once).
 macro_rules! with_extra {
     ($ty:ident, $expecting:literal { $($field:ident : $json:literal => $how:ident),+ $(,)? }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
@@ -111,22 +114,22 @@ macro_rules! with_extra {
     (@read time_or_null, $map:ident) => {
         $map.next_value::<Option<$crate::decode::Time>>()?.map(|t| t.0)
     };
-    (@read $how:ident, $map:ident) => {
+    // Every kind is named here, so a misspelt one does not compile.
+    (@read required, $map:ident) => {
         $map.next_value()?
     };
-    (@finish repeated, $slot:ident, $json:literal) => {
-        $slot.unwrap_or_default()
+    (@read default, $map:ident) => {
+        $map.next_value()?
     };
+    // Once the object is read: `time` is required, `repeated` and
+    // `time_or_null` are optional (their default is `None`).
     (@finish time, $slot:ident, $json:literal) => {
-        $crate::decode::required($slot, $json)?
-    };
-    (@finish time_or_null, $slot:ident, $json:literal) => {
-        $slot.unwrap_or_default()
+        with_extra!(@finish required, $slot, $json)
     };
     (@finish required, $slot:ident, $json:literal) => {
         $crate::decode::required($slot, $json)?
     };
-    (@finish default, $slot:ident, $json:literal) => {
+    (@finish $how:ident, $slot:ident, $json:literal) => {
         $slot.unwrap_or_default()
     };
 }
