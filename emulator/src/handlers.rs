@@ -11,6 +11,8 @@
 //! comes back with the tags nobody took meanwhile (or none, when
 //! `restore_reattaches_tags` is off).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
@@ -41,8 +43,8 @@ pub(crate) struct Reply {
 pub(crate) enum Body {
     Json(Value),
     /// A listing page of packages, written with its repeated owners and
-    /// repositories serialized once.
-    Packages(render::PackagePage),
+    /// repositories serialized once, and kept until the state changes.
+    Packages(Arc<[u8]>),
 }
 
 impl Body {
@@ -50,7 +52,7 @@ impl Body {
     pub(crate) fn to_json(&self) -> Vec<u8> {
         match self {
             Body::Json(v) => serde_json::to_vec(v).unwrap_or_default(),
-            Body::Packages(page) => page.to_json(),
+            Body::Packages(page) => page.to_vec(),
         }
     }
 }
@@ -415,7 +417,11 @@ fn selected_page(
 ) -> Reply {
     let all = state.packages();
     page_reply(ctx, found, p, reachable, |page| {
-        Body::Packages(render::Packages::new(state).page(page.iter().map(|&i| &all[i])))
+        Body::Packages(state.selection_page(p.page, p.per_page, || {
+            render::Packages::new(state)
+                .page(page.iter().map(|&i| &all[i]))
+                .to_json()
+        }))
     })
 }
 

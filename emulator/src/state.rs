@@ -6,6 +6,7 @@
 //! restore window and `state=deleted` listings can be answered.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
@@ -197,13 +198,19 @@ pub struct State {
 }
 
 /// Which packages a listing selected, for a question asked while the state
-/// stood at `changes`.
+/// stood at `changes`, and the bodies of the pages served from it.
 #[derive(Debug)]
 struct Selection {
     question: String,
     changes: u64,
     found: Vec<usize>,
+    /// The bodies of its pages: a body depends only on the state, so it
+    /// is written once per page until the state changes.
+    pages: Mutex<PageBodies>,
 }
+
+/// Page bodies by `(page, per_page)`.
+type PageBodies = HashMap<(u64, u64), Arc<[u8]>>;
 
 fn invalid(msg: String) -> FixtureError {
     FixtureError::Invalid(msg)
@@ -674,11 +681,37 @@ impl State {
                 question,
                 changes: self.changes,
                 found,
+                pages: Mutex::default(),
             });
         }
         let state: &State = self;
         let found = state.selection.as_ref().map_or(&[][..], |s| &s.found);
         (state, found)
+    }
+
+    /// The body of page `page` (of `per_page`) of the selection that
+    /// [`State::select_packages`] just gave: kept from an earlier request for
+    /// it, or written by `write` and kept until the state changes.
+    pub(crate) fn selection_page(
+        &self,
+        page: u64,
+        per_page: u64,
+        write: impl FnOnce() -> Vec<u8>,
+    ) -> Arc<[u8]> {
+        let Some(selection) = self
+            .selection
+            .as_ref()
+            .filter(|s| s.changes == self.changes)
+        else {
+            return write().into();
+        };
+        // A poisoned lock only means a panic elsewhere; the map is whole.
+        let mut pages = selection.pages.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(
+            pages
+                .entry((page, per_page))
+                .or_insert_with(|| write().into()),
+        )
     }
 
     /// Removes a package (live or deleted) entirely, as if it never existed.
@@ -897,5 +930,33 @@ mod tests {
         // Another question is answered afresh, not from the last answer.
         let (_, found) = s.select_packages("other".into(), |_, _| true);
         assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn page_bodies_are_kept_until_any_change() {
+        let mut s = State::new(Clock::new());
+        let all = |_: &State, _: &Package| true;
+        let writes = std::cell::Cell::new(0);
+        let body = |s: &mut State, page: u64, text: &str| {
+            let (s, _) = s.select_packages("q".into(), all);
+            let out = s.selection_page(page, 100, || {
+                writes.set(writes.get() + 1);
+                text.as_bytes().to_vec()
+            });
+            String::from_utf8(out.to_vec()).unwrap()
+        };
+        assert_eq!(body(&mut s, 1, "one"), "one");
+        // Asked again: kept, not written again. Another page is its own.
+        assert_eq!(body(&mut s, 1, "not written"), "one");
+        assert_eq!(body(&mut s, 2, "two"), "two");
+        assert_eq!(writes.get(), 2);
+        // Any change drops every kept body.
+        s.add_package(PackageSpec::new("acme", "a", "container"))
+            .unwrap();
+        assert_eq!(body(&mut s, 1, "one again"), "one again");
+        assert_eq!(writes.get(), 3);
+        // Another question starts with none kept.
+        let (s2, _) = s.select_packages("other".into(), all);
+        assert_eq!(&*s2.selection_page(1, 100, || b"other".to_vec()), b"other");
     }
 }
