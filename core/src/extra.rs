@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -15,19 +15,29 @@ use serde_json::{Map, Value};
 /// which then copies it. A listing page repeats the same owner (and often the
 /// same repository) on every item; their clones share their unknown fields
 /// instead of copying a dozen keys and values per item.
+///
+/// No unknown fields, the usual case, allocate nothing.
 #[derive(Clone, Default)]
-pub struct Extra(Arc<Map<String, Value>>);
+pub struct Extra(Option<Arc<Map<String, Value>>>);
+
+/// What an empty `Extra` reads as.
+static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
 
 impl Extra {
-    /// Whether `self` and `other` are clones of one map: equal without
-    /// comparing a field (`==` checks this first, then the fields).
+    /// Whether `self` and `other` are clones of one map, or both empty:
+    /// equal without comparing a field (`==` checks this first, then the
+    /// fields).
     pub fn shares(&self, other: &Extra) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
     }
 
     /// The map itself, copied only when a clone still shares it.
     pub fn into_map(self) -> Map<String, Value> {
-        Arc::unwrap_or_clone(self.0)
+        self.0.map(Arc::unwrap_or_clone).unwrap_or_default()
     }
 }
 
@@ -35,19 +45,19 @@ impl Deref for Extra {
     type Target = Map<String, Value>;
 
     fn deref(&self) -> &Self::Target {
-        &self.0
+        self.0.as_deref().unwrap_or(&EMPTY)
     }
 }
 
 impl DerefMut for Extra {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        Arc::make_mut(&mut self.0)
+        Arc::make_mut(self.0.get_or_insert_with(Arc::default))
     }
 }
 
 impl From<Map<String, Value>> for Extra {
     fn from(map: Map<String, Value>) -> Self {
-        Extra(Arc::new(map))
+        Extra((!map.is_empty()).then(|| Arc::new(map)))
     }
 }
 
@@ -59,19 +69,19 @@ impl From<Extra> for Map<String, Value> {
 
 impl PartialEq for Extra {
     fn eq(&self, other: &Self) -> bool {
-        self.shares(other) || self.0 == other.0
+        self.shares(other) || **self == **other
     }
 }
 
 impl fmt::Debug for Extra {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        (**self).fmt(f)
     }
 }
 
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        (**self).serialize(s)
     }
 }
 
@@ -107,6 +117,24 @@ mod tests {
         // Equal fields, separate maps: still equal.
         assert!(!a.shares(&b));
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn empty_holds_no_map_until_written() {
+        let mut e = Extra::from(Map::new());
+        assert!(e.0.is_none());
+        assert_eq!(e, Extra::default());
+        assert!(e.shares(&Extra::default()));
+        assert!(e.is_empty());
+        assert_eq!(serde_json::to_string(&e).unwrap(), "{}");
+        assert_eq!(format!("{e:?}"), "{}");
+        let decoded: Extra = serde_json::from_str("{}").unwrap();
+        assert!(decoded.0.is_none());
+        e.insert("k".into(), Value::from(1));
+        assert!(!e.shares(&Extra::default()));
+        assert_ne!(e, Extra::default());
+        assert_eq!(e.into_map()["k"], 1);
+        assert!(Extra::default().into_map().is_empty());
     }
 
     #[test]
