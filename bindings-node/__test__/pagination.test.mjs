@@ -111,6 +111,38 @@ test('concurrent next() calls are served in order', async (t) => {
   await listing.return()
 })
 
+test('next() and toArray() take turns in one order, mid-page and across pages', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 5 })
+  const expected = (await c.listPackages('container', acme).toArray()).map((p) => p.id)
+  const listing = c.listPackages('container', acme)
+  // Asked before the first page has arrived, then from the buffered page.
+  const early = await Promise.all([listing.next(), listing.next()])
+  const buffered = await listing.next()
+  // toArray() queued behind a next() still waiting for its page.
+  const [a, b, c7, rest] = await Promise.all([listing.next(), listing.next(), listing.next(), listing.toArray()])
+  const got = [...early, buffered, a, b, c7].map((r) => r.value.id).concat(rest.map((p) => p.id))
+  assert.deepEqual(got, expected)
+  assert.deepEqual(await listing.next(), { value: undefined, done: true })
+  assert.deepEqual(await listing.toArray(), [])
+})
+
+test('next() waits behind return() and earlier next() calls, even with items buffered', async (t) => {
+  const emu = await emulator(t)
+  const c = client(emu, { perPage: 5 })
+  const ids = (await c.listPackages('container', acme).toArray()).map((p) => p.id)
+  const listing = c.listPackages('container', acme)
+  // Both queued while the first page is on its way; the third is asked for
+  // as soon as the first settles, when the second has yet to run.
+  const first = listing.next()
+  const second = listing.next()
+  const third = await first.then(() => listing.next())
+  assert.deepEqual([(await first).value.id, (await second).value.id, third.value.id], ids.slice(0, 3))
+  const closing = listing.return()
+  assert.deepEqual(await listing.next(), { value: undefined, done: true }, 'nothing after return()')
+  assert.deepEqual(await closing, { value: undefined, done: true })
+})
+
 test('a listing without link headers is paged by page number', async (t) => {
   const emu = await emulator(t)
   emu.setLinkHeaders(false)

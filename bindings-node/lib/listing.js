@@ -48,9 +48,12 @@ class Listing {
   #buffer = []
   #pos = 0
   #done = false
-  // Serializes next() and return(): items come out in order even when
-  // next() is called again before the previous promise settled.
+  // Serializes next(), return() and toArray(): items come out in order even
+  // when next() is called again before the previous promise settled.
   #queue = Promise.resolve()
+  // Steps queued and not yet settled; with none, next() may answer from the
+  // buffer at once.
+  #pending = 0
 
   /** @internal Listings come from Client methods. */
   constructor(cursor) {
@@ -58,21 +61,26 @@ class Listing {
   }
 
   #enqueue(step) {
+    this.#pending++
+    const settled = () => {
+      this.#pending--
+    }
     const result = this.#queue.then(step)
-    this.#queue = result.then(
-      () => undefined,
-      () => undefined,
-    )
+    this.#queue = result.then(settled, settled)
     return result
   }
 
-  async #next() {
-    if (this.#pos < this.#buffer.length) {
-      const value = this.#buffer[this.#pos]
-      this.#buffer[this.#pos++] = undefined
-      return { value, done: false }
-    }
-    if (this.#done) return DONE
+  // The next buffered item, or undefined when the buffer is used up.
+  #shift() {
+    if (this.#pos >= this.#buffer.length) return undefined
+    const value = this.#buffer[this.#pos]
+    this.#buffer[this.#pos++] = undefined
+    return { value, done: false }
+  }
+
+  // Fills the buffer with the next page; false once the listing has ended.
+  async #fill() {
+    if (this.#done) return false
     let page
     try {
       // A whole page arrives as one JSON string: JSON.parse builds its
@@ -84,11 +92,24 @@ class Listing {
     }
     if (page.length === 0) {
       this.#done = true
-      return DONE
+      return false
     }
     this.#buffer = page
-    this.#pos = 1
-    return { value: page[0], done: false }
+    this.#pos = 0
+    return true
+  }
+
+  async #next() {
+    return this.#shift() ?? ((await this.#fill()) ? this.#shift() : DONE)
+  }
+
+  // The rest of the buffered page, or the next page; empty once ended.
+  async #batch() {
+    if (this.#pos >= this.#buffer.length && !(await this.#fill())) return []
+    const items = this.#pos === 0 ? this.#buffer : this.#buffer.slice(this.#pos)
+    this.#buffer = []
+    this.#pos = 0
+    return items
   }
 
   async #return() {
@@ -103,7 +124,9 @@ class Listing {
 
   /** The next item, as an async iterator result. */
   next() {
-    return this.#enqueue(() => this.#next())
+    // Nothing queued: a buffered item needs no trip through the queue.
+    const item = this.#pending === 0 ? this.#shift() : undefined
+    return item ? Promise.resolve(item) : this.#enqueue(() => this.#next())
   }
 
   /** Stops the listing, cancelling requests in flight. */
@@ -119,9 +142,9 @@ class Listing {
   async toArray() {
     const out = []
     for (;;) {
-      const { value, done } = await this.next()
-      if (done) return out
-      out.push(value)
+      const items = await this.#enqueue(() => this.#batch())
+      if (items.length === 0) return out
+      for (let i = 0; i < items.length; i++) out.push(items[i])
     }
   }
 
