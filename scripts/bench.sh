@@ -59,14 +59,16 @@ for w in "${which[@]}"; do
     go)
         cargo build --release -p ghpkg-c --lib
         cargo build --release -p ghpkg-emulator --bin ghpkg-emulator
+        # ghpkg's Rust core making the same reads alone, beside the binding.
+        cargo build --release -p ghpkg-bench --bin reads
         tmp=$(mktemp -d)
         # Its own module (bindings-go/bench); links target/release/libghpkg.a.
         (cd bindings-go/bench && env -u CGO_LDFLAGS CGO_ENABLED=1 go build -o "$tmp/ghpkg-go-bench" .)
         {
-            "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 20
+            "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 20 -core-reads target/release/reads
             echo
             # With no added latency the clients' own costs show (and the emulator's).
-            "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 0 -reads 1000
+            "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 0 -reads 1000 -core-reads target/release/reads
         } >"$tmp/out.md"
         tee /dev/stderr <"$tmp/out.md" | section go
         rm -rf "$tmp"

@@ -2,7 +2,11 @@
 // the ghpkg emulator on 127.0.0.1, side by side in one run on the same data:
 // listing every package of an organization with 10,000 container packages,
 // and 1,000 concurrent package reads. It prints a Markdown block with the
-// median, min and max of each measurement and the ratio of the medians.
+// median, min and max of each measurement and the ratio of the medians, and
+// the emulator's CPU time for each client's reads. With -core-reads (the
+// `reads` binary of the ghpkg-bench crate) the same reads are also made by
+// ghpkg's Rust core alone, in a process of its own: the floor under what the
+// binding's reads can cost.
 //
 // It is its own module, so the binding's module has no third-party
 // dependency, and it is not part of the test suite. It links the release
@@ -10,7 +14,7 @@
 // cargo when missing):
 //
 //	cargo build --release -p ghpkg-c
-//	go run . [-rounds 5] [-latency-ms 20] [-packages 10000] [-reads 1000]
+//	go run . [-rounds 5] [-latency-ms 20] [-packages 10000] [-reads 1000] [-core-reads PATH]
 //
 // scripts/bench.sh go runs it and records its output in BENCHMARKS.md.
 package main
@@ -52,6 +56,7 @@ func main() {
 	packages := flag.Int("packages", 10000, "container packages in the org (GitHub lists at most 10,000)")
 	readsFlag := flag.String("reads", "1000,10000", "concurrent GetPackage calls per round (a comma-separated list of counts)")
 	workspace := flag.String("workspace", "", "the ghpkg workspace (default: found above the working directory)")
+	coreReads := flag.String("core-reads", "", "the ghpkg-bench `reads` binary: also time ghpkg's Rust core alone making the reads")
 	flag.Parse()
 	var reads []int
 	for _, f := range strings.Split(*readsFlag, ",") {
@@ -73,7 +78,7 @@ func main() {
 		fatalf("emulator: %v", err)
 	}
 	defer emu.stop()
-	err = run(emu.url, *rounds, *latency, *packages, reads)
+	err = run(emu, *rounds, *latency, *packages, reads, *coreReads)
 	if err != nil {
 		emu.stop()
 		fatalf("%v", err)
@@ -384,9 +389,9 @@ func peakThreads(f func() error) (int, error) {
 	return max(peak, osThreads()), err
 }
 
-func run(base string, rounds, latencyMs, n int, reads []int) error {
+func run(emu *emulator, rounds, latencyMs, n int, reads []int, coreReads string) error {
 	ctx := context.Background()
-	cs, err := contenders(base)
+	cs, err := contenders(emu.url)
 	if err != nil {
 		return err
 	}
@@ -408,10 +413,12 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	listCPU := make([]series, len(cs))
 	gets := make([][]series, len(reads))
 	getCPU := make([][]series, len(reads))
+	serverCPU := make([][]series, len(reads))
 	threads := make([][]int, len(reads))
 	for k := range reads {
 		gets[k] = make([]series, len(cs))
 		getCPU[k] = make([]series, len(cs))
+		serverCPU[k] = make([]series, len(cs))
 		threads[k] = make([]int, len(cs))
 	}
 	for r := range rounds {
@@ -444,19 +451,32 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 			for _, i := range order {
 				c := cs[i]
 				runtime.GC()
-				cpu0, start := cpuTime(), time.Now()
+				cpu0, srv0, start := cpuTime(), emu.cpuTime(), time.Now()
 				peak, err := peakThreads(func() error { return readAll(ctx, c, names) })
-				elapsed, cpu := time.Since(start), cpuTime()-cpu0
+				elapsed, cpu, srv := time.Since(start), cpuTime()-cpu0, emu.cpuTime()-srv0
 				if err != nil {
 					return err
 				}
 				gets[k][i] = append(gets[k][i], elapsed)
 				getCPU[k][i] = append(getCPU[k][i], cpu)
+				serverCPU[k][i] = append(serverCPU[k][i], srv)
 				threads[k][i] = max(threads[k][i], peak)
 			}
 		}
 		fmt.Fprintf(os.Stderr, "bench: round %d/%d: list %v / %v\n", r+1, rounds,
 			lists[0][r].Round(time.Millisecond), lists[1][r].Round(time.Millisecond))
+	}
+
+	// ghpkg's Rust core alone, against the same server, after the rounds.
+	var core []coreRun
+	if coreReads != "" {
+		for _, count := range reads {
+			r, err := runCore(coreReads, emu, n, count, rounds)
+			if err != nil {
+				return fmt.Errorf("Rust core reads: %w", err)
+			}
+			core = append(core, r)
+		}
 	}
 
 	pages := (n + 99) / 100
@@ -477,7 +497,17 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	for k, count := range reads {
 		row(fmt.Sprintf("%s concurrent `GetPackage` calls", thousands(count)), gets[k])
 		cpuRow(fmt.Sprintf("%s reads", thousands(count)), getCPU[k])
+		fmt.Printf("| emulator CPU, %s reads | %s ms | %s ms | |\n", thousands(count), medianMs(serverCPU[k][0]), medianMs(serverCPU[k][1]))
 		fmt.Printf("| peak OS threads of the process, %s reads | %d | %d | |\n", thousands(count), threads[k][0], threads[k][1])
+	}
+	for k, count := range reads {
+		if k >= len(core) {
+			break
+		}
+		c := core[k]
+		row(fmt.Sprintf("%s concurrent reads, ghpkg's Rust core alone (no Go, no C ABI)", thousands(count)), []series{c.wall, gets[k][1]})
+		cpuRow(fmt.Sprintf("%s reads, Rust core alone", thousands(count)), []series{c.cpu, getCPU[k][1]})
+		fmt.Printf("| emulator CPU, %s reads, Rust core alone | %s ms | | |\n", thousands(count), medianMs(c.server))
 	}
 	fmt.Println()
 	fmt.Println("ghpkg: `ListPackages` with its default read-ahead of 4 pages; go-github:")
@@ -485,11 +515,72 @@ func run(base string, rounds, latencyMs, n int, reads []int) error {
 	fmt.Println("Reads: one goroutine per call, one client each; go-github's callers keep to GitHub's")
 	fmt.Println("100 concurrent requests with a semaphore, ghpkg's client queues beyond 100 itself.")
 	fmt.Println("Every listing and read is checked. Client CPU is this process's user + system time")
-	fmt.Println("(the emulator runs in a process of its own), median of the rounds.")
+	fmt.Println("(the emulator runs in a process of its own), median of the rounds; the emulator's CPU is")
+	fmt.Println("its threads' on-CPU time during each client's reads.")
+	if len(core) > 0 {
+		fmt.Println("The Rust core alone: the same reads from `ghpkg-bench`'s `reads` binary, in a process")
+		fmt.Println("of its own, after the rounds (its own CPU: every thread's on-CPU time).")
+	}
 	for _, note := range notes {
 		fmt.Printf("\nNote: %s.\n", note)
 	}
 	return nil
+}
+
+// coreRun is what the Rust core alone measured, one value per round.
+type coreRun struct{ wall, cpu, server series }
+
+// runCore runs the `reads` binary against emu: count concurrent reads,
+// rounds times, after an untimed round.
+func runCore(bin string, emu *emulator, n, count, rounds int) (coreRun, error) {
+	cmd := exec.Command(bin, "--url", emu.url, "--token", token, "--org", org,
+		"--packages", fmt.Sprint(n), "--count", fmt.Sprint(count), "--rounds", fmt.Sprint(rounds),
+		"--server-pid", fmt.Sprint(emu.cmd.Process.Pid))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return coreRun{}, err
+	}
+	var r coreRun
+	msDur := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var m struct {
+			Wall   float64 `json:"wall_ms"`
+			CPU    float64 `json:"cpu_ms"`
+			Server float64 `json:"server_cpu_ms"`
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			return coreRun{}, fmt.Errorf("unexpected line %q", line)
+		}
+		r.wall = append(r.wall, msDur(m.Wall))
+		r.cpu = append(r.cpu, msDur(m.CPU))
+		r.server = append(r.server, msDur(m.Server))
+	}
+	if len(r.wall) != rounds {
+		return coreRun{}, fmt.Errorf("%d rounds reported, want %d", len(r.wall), rounds)
+	}
+	return r, nil
+}
+
+// cpuTime is the on-CPU time of the emulator's threads so far (Linux), or
+// 0 when unknown.
+func (e *emulator) cpuTime() time.Duration {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", e.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	var ns int64
+	for _, t := range tasks {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", e.cmd.Process.Pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		var v int64
+		if _, err := fmt.Sscan(string(data), &v); err == nil {
+			ns += v
+		}
+	}
+	return time.Duration(ns)
 }
 
 // cpuTime is the CPU time (user + system) this process has used so far.
