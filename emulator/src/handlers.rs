@@ -21,7 +21,9 @@ use crate::fixture::TokenKind;
 use crate::pagination::{self, Paging, MAX_REACHABLE};
 use crate::render::{self, error_body, DOCS, PACKAGES_DOCS};
 use crate::routes::{Op, Route, Scope};
-use crate::state::{is_granular_type, is_package_type, AccountKind, Package, State, PACKAGE_TYPES};
+use crate::state::{
+    is_granular_type, is_package_type, AccountKind, Package, Shown, State, PACKAGE_TYPES,
+};
 
 /// How long deleted packages and versions stay restorable.
 pub const RESTORE_WINDOW_DAYS: i64 = 30;
@@ -42,9 +44,10 @@ pub(crate) struct Reply {
 #[derive(Clone, Debug)]
 pub(crate) enum Body {
     Json(Value),
-    /// A listing page of packages, written with its repeated owners and
-    /// repositories serialized once, and kept until the state changes.
-    Packages(Arc<[u8]>),
+    /// JSON text kept with the state until it changes: a listing page of
+    /// packages (its repeated owners and repositories serialized once) or
+    /// the body of a single read.
+    Kept(Arc<[u8]>),
 }
 
 impl Body {
@@ -52,7 +55,7 @@ impl Body {
     pub(crate) fn to_json(&self) -> Vec<u8> {
         match self {
             Body::Json(v) => serde_json::to_vec(v).unwrap_or_default(),
-            Body::Packages(page) => page.to_vec(),
+            Body::Kept(text) => text.to_vec(),
         }
     }
 }
@@ -205,7 +208,9 @@ fn run(state: &mut State, ctx: &Ctx<'_>) -> Answer<Reply> {
         Op::DockerConflicts => docker_conflicts(state, ctx, &owner),
         Op::GetPackage => {
             let p = find_live(state, ctx, &owner, &ty)?;
-            Ok(Reply::json(200, render::package(state, p)))
+            Ok(read(state, Shown::Package(p.id), || {
+                render::package(state, p)
+            }))
         }
         Op::DeletePackage => delete_package(state, ctx, &owner, &ty),
         Op::RestorePackage => restore_package(state, ctx, &owner, &ty),
@@ -217,12 +222,21 @@ fn run(state: &mut State, ctx: &Ctx<'_>) -> Answer<Reply> {
                 .version(id)
                 .filter(|v| !v.is_deleted())
                 .ok_or_else(version_not_found)?;
-            Ok(Reply::json(200, render::version(state, p, v)))
+            Ok(read(state, Shown::Version(v.id), || {
+                render::version(state, p, v)
+            }))
         }
         Op::DeleteVersion => delete_version(state, ctx, &owner, &ty),
         Op::RestoreVersion => restore_version(state, ctx, &owner, &ty),
         Op::AuthenticatedUser => authenticated_user(state, ctx.caller),
     }
+}
+
+/// A 200 with the body of a single read of `shown`, rendered by `render`
+/// only when the state changed since it was last read.
+fn read(state: &State, shown: Shown, render: impl FnOnce() -> Value) -> Reply {
+    let text = state.read_body(shown, || Body::Json(render()).to_json());
+    Reply::with_body(200, Body::Kept(text))
 }
 
 /// `GET /user`: the token's user. Any user token may ask (fine-grained
@@ -417,7 +431,7 @@ fn selected_page(
 ) -> Reply {
     let all = state.packages();
     page_reply(ctx, found, p, reachable, |page| {
-        Body::Packages(state.selection_page(p.page, p.per_page, || {
+        Body::Kept(state.selection_page(p.page, p.per_page, || {
             render::Packages::new(state)
                 .page(page.iter().map(|&i| &all[i]))
                 .to_json()

@@ -195,6 +195,24 @@ pub struct State {
     changes: u64,
     /// The last answer of [`State::select_packages`].
     selection: Option<Selection>,
+    /// The bodies of single reads, kept until the state changes.
+    reads: Mutex<Reads>,
+}
+
+/// What a kept single-read body shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Shown {
+    /// The package with this id.
+    Package(u64),
+    /// The version with this id.
+    Version(u64),
+}
+
+/// Single-read bodies written while the state stood at `changes`.
+#[derive(Debug, Default)]
+struct Reads {
+    changes: u64,
+    bodies: HashMap<Shown, Arc<[u8]>>,
 }
 
 /// Which packages a listing selected, for a question asked while the state
@@ -258,6 +276,7 @@ impl State {
             next_repo_id: 500_000,
             changes: 0,
             selection: None,
+            reads: Mutex::default(),
         }
     }
 
@@ -714,6 +733,32 @@ impl State {
         )
     }
 
+    /// The body of a single read of `shown`: kept from an earlier read of
+    /// it, or written by `write` and kept until the state changes (a body
+    /// depends only on the state, not on who asks).
+    pub(crate) fn read_body(&self, shown: Shown, write: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        // A poisoned lock only means a panic elsewhere; the map is whole.
+        let lock = || self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        {
+            let mut reads = lock();
+            if reads.changes != self.changes {
+                reads.bodies.clear();
+                reads.changes = self.changes;
+            }
+            if let Some(body) = reads.bodies.get(&shown) {
+                return Arc::clone(body);
+            }
+        }
+        // Written without the lock, so reads of other objects go on; two
+        // first reads of one object at once both write it, alike.
+        let body: Arc<[u8]> = write().into();
+        let mut reads = lock();
+        if reads.changes == self.changes {
+            reads.bodies.insert(shown, Arc::clone(&body));
+        }
+        body
+    }
+
     /// Removes a package (live or deleted) entirely, as if it never existed.
     pub fn remove_package(&mut self, id: u64) -> Option<Package> {
         self.touch();
@@ -958,5 +1003,28 @@ mod tests {
         // Another question starts with none kept.
         let (s2, _) = s.select_packages("other".into(), all);
         assert_eq!(&*s2.selection_page(1, 100, || b"other".to_vec()), b"other");
+    }
+
+    #[test]
+    fn read_bodies_are_kept_until_any_change() {
+        let mut s = State::new(Clock::new());
+        let read = |s: &State, shown: Shown, text: &str| {
+            String::from_utf8(s.read_body(shown, || text.as_bytes().to_vec()).to_vec()).unwrap()
+        };
+        assert_eq!(read(&s, Shown::Package(1), "p1"), "p1");
+        // Read again: kept. Each object is its own, packages and versions apart.
+        assert_eq!(read(&s, Shown::Package(1), "not written"), "p1");
+        assert_eq!(read(&s, Shown::Package(2), "p2"), "p2");
+        assert_eq!(read(&s, Shown::Version(1), "v1"), "v1");
+        assert_eq!(read(&s, Shown::Version(1), "not written"), "v1");
+        // Any change drops every kept body, of any object.
+        let id = s
+            .add_package(PackageSpec::new("acme", "a", "container"))
+            .unwrap();
+        assert_eq!(read(&s, Shown::Package(1), "p1 again"), "p1 again");
+        assert_eq!(read(&s, Shown::Version(1), "v1 again"), "v1 again");
+        // Changing a package through its handle is a change too.
+        s.package_by_id_mut(id).unwrap().name = "b".into();
+        assert_eq!(read(&s, Shown::Package(1), "p1 third"), "p1 third");
     }
 }

@@ -443,3 +443,40 @@ async fn org_deletes_need_an_admin_and_user_deletes_the_owner() {
     let r = get(&emu, "/users/octocat/packages/npm/100%25-pure", T).await;
     assert_eq!(r.json()["version_count"], 1);
 }
+
+#[tokio::test]
+async fn a_read_shows_every_change_made_since_the_last_one() {
+    let emu = Emulator::demo().await.unwrap();
+    let path = "/users/octocat/packages/container/hello-container";
+    let version = format!("{path}/versions/10061");
+    let before = get(&emu, path, T).await.json();
+    assert_eq!(get(&emu, path, T).await.json(), before, "read again");
+    assert_eq!(get(&emu, &version, T).await.status, 200);
+    // A change over HTTP: the package's count and the version's read follow.
+    assert_eq!(delete(&emu, &version, T).await.status, 204);
+    let count = before["version_count"].as_u64().unwrap();
+    assert_eq!(get(&emu, path, T).await.json()["version_count"], count - 1);
+    assert_eq!(get(&emu, &version, T).await.status, 404);
+    assert_eq!(
+        post(&emu, &format!("{version}/restore"), T).await.status,
+        204
+    );
+    assert_eq!(get(&emu, path, T).await.json()["version_count"], count);
+    let tags = |r: serde_json::Value| r["metadata"]["container"]["tags"].clone();
+    assert_eq!(
+        tags(get(&emu, &version, T).await.json()),
+        serde_json::json!(["1.0"])
+    );
+    // A change made on the state directly shows too.
+    let id = before["id"].as_u64().unwrap();
+    emu.with_state(|s| {
+        let p = s.package_by_id_mut(id).unwrap();
+        p.visibility = "private".into();
+        p.versions.iter_mut().find(|v| v.id == 10061).unwrap().tags = vec!["v9".into()];
+    });
+    assert_eq!(get(&emu, path, T).await.json()["visibility"], "private");
+    assert_eq!(
+        tags(get(&emu, &version, T).await.json()),
+        serde_json::json!(["v9"])
+    );
+}
