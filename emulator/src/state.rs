@@ -738,25 +738,12 @@ impl State {
     /// depends only on the state, not on who asks).
     pub(crate) fn read_body(&self, shown: Shown, write: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
         // A poisoned lock only means a panic elsewhere; the map is whole.
-        let lock = || self.reads.lock().unwrap_or_else(|p| p.into_inner());
-        {
-            let mut reads = lock();
-            if reads.changes != self.changes {
-                reads.bodies.clear();
-                reads.changes = self.changes;
-            }
-            if let Some(body) = reads.bodies.get(&shown) {
-                return Arc::clone(body);
-            }
+        let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        if reads.changes != self.changes {
+            reads.bodies.clear();
+            reads.changes = self.changes;
         }
-        // Written without the lock, so reads of other objects go on; two
-        // first reads of one object at once both write it, alike.
-        let body: Arc<[u8]> = write().into();
-        let mut reads = lock();
-        if reads.changes == self.changes {
-            reads.bodies.insert(shown, Arc::clone(&body));
-        }
-        body
+        Arc::clone(reads.bodies.entry(shown).or_insert_with(|| write().into()))
     }
 
     /// Removes a package (live or deleted) entirely, as if it never existed.
