@@ -2,7 +2,7 @@
 # Builds every distributed artifact of ghpkg for this machine's platform into
 # dist/, from the `dist` profile (Cargo.toml: stripped, fat LTO):
 #
-#   dist/python/  the abi3 wheel (manylinux, checked by auditwheel) and the sdist
+#   dist/python/  the abi3 wheel (manylinux_2_17, checked by auditwheel) and the sdist
 #   dist/node/    ghpkg-VERSION.tgz and ghpkg-linux-x64-gnu-VERSION.tgz (npm pack)
 #   dist/c/       ghpkg-c-VERSION-x86_64-linux-gnu.tar.gz: include/, lib/ (.so with
 #                 a versioned soname, .a, pkg-config, CMake config), share/
@@ -11,10 +11,14 @@
 #   dist/SIZES.md and dist/SHA256SUMS
 #
 # A distributed native module (the wheel's extension, the .node addon,
-# libghpkg.so, the ghpkg binary) over 15 MB fails the run.
+# libghpkg.so, the ghpkg binary) over 15 MB fails the run. The glibc modules
+# are linked by zig against glibc 2.17 (cargo-zigbuild, maturin --zig), so
+# they load on any linux x86_64 with glibc 2.17 or later whatever this
+# machine's glibc is; one that needs a newer symbol fails the run.
 # scripts/test-install.sh installs the artifacts where no Rust is in reach.
 # Needs what the test command needs, plus the musl target and musl-gcc (both
-# installed here when missing).
+# installed here when missing); maturin, auditwheel, zig and cargo-zigbuild
+# come from PyPI into a venv under the target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -24,6 +28,11 @@ export CARGO_TARGET_DIR=$TARGET
 
 MATURIN_VERSION=1.16.0
 AUDITWHEEL_VERSION=6.8.2
+ZIG_VERSION=0.17.1
+ZIGBUILD_VERSION=0.24.1
+# The oldest glibc the distributed glibc modules load with (manylinux2014).
+GLIBC_FLOOR=2.17
+GNU_TARGET=x86_64-unknown-linux-gnu
 MUSL_TARGET=x86_64-unknown-linux-musl
 BUDGET_BYTES=$((15 * 1024 * 1024))
 DIST=$ROOT/dist
@@ -52,35 +61,56 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 VENV=$TARGET/package-venv
 if [ "$("$VENV/bin/maturin" --version 2>/dev/null || true)" != "maturin $MATURIN_VERSION" ] ||
-    [ "$("$VENV/bin/auditwheel" --version 2>/dev/null | cut -d' ' -f2 || true)" != "$AUDITWHEEL_VERSION" ]; then
+    [ "$("$VENV/bin/auditwheel" --version 2>/dev/null | cut -d' ' -f2 || true)" != "$AUDITWHEEL_VERSION" ] ||
+    [ "$("$VENV/bin/python" -m ziglang version 2>/dev/null || true)" != "$ZIG_VERSION" ] ||
+    [ "$("$VENV/bin/cargo-zigbuild" --version 2>/dev/null | cut -d' ' -f2 || true)" != "$ZIGBUILD_VERSION" ]; then
     rm -rf "$VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        "maturin==$MATURIN_VERSION" "auditwheel==$AUDITWHEEL_VERSION"
+        "maturin==$MATURIN_VERSION" "auditwheel==$AUDITWHEEL_VERSION" \
+        "ziglang==$ZIG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION"
 fi
+# maturin, napi and cargo-zigbuild find zig (python -m ziglang) and cargo-zigbuild here.
+export PATH=$VENV/bin:$PATH
+
+# Fails unless the ELF file needs no glibc symbol newer than GLIBC_FLOOR.
+glibc_floor() {
+    local newest
+    newest=$(objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+    if [ "$(printf '%s\n%s\n' "$newest" "$GLIBC_FLOOR" | sort -V | tail -n 1)" != "$GLIBC_FLOOR" ]; then
+        echo "$1 needs glibc $newest, newer than $GLIBC_FLOOR" >&2
+        exit 1
+    fi
+    echo "$(basename "$1"): needs glibc ${newest:-(none)} (floor $GLIBC_FLOOR)"
+}
 if [ ! -x bindings-node/node_modules/.bin/napi ]; then
     (cd bindings-node && npm ci --no-audit --no-fund)
 fi
 
 step "C library (libghpkg.so, libghpkg.a), profile dist"
 start=$SECONDS
-cargo build --profile dist -p ghpkg-c --lib
+cargo zigbuild --profile dist -p ghpkg-c --lib --target "$GNU_TARGET.$GLIBC_FLOOR"
 echo "built in $((SECONDS - start)) s"
+LIB=$TARGET/$GNU_TARGET/dist
+glibc_floor "$LIB/libghpkg.so"
 
 step "Node addon, profile dist"
 start=$SECONDS
 (cd bindings-node && npx napi build --platform --profile dist --no-const-enum \
+    --cross-compile --target "$GNU_TARGET.$GLIBC_FLOOR" \
     --output-dir "$STAGE/napi" --js native.generated.js --dts native.generated.d.ts)
 echo "built in $((SECONDS - start)) s"
+glibc_floor "$STAGE/napi/ghpkg.linux-x64-gnu.node"
 # The loader and types shipped are the committed ones; a build must agree.
 for file in native.generated.js native.generated.d.ts; do
     diff -u "bindings-node/$file" "$STAGE/napi/$file"
 done
 
-step "Python wheel (abi3, manylinux) and sdist"
+step "Python wheel (abi3, manylinux_2_17) and sdist"
 start=$SECONDS
 (cd bindings-python &&
-    "$VENV/bin/maturin" build --profile dist --out "$DIST/python" &&
+    "$VENV/bin/maturin" build --profile dist --zig --compatibility manylinux2014 \
+        --target "$GNU_TARGET" --out "$DIST/python" &&
     "$VENV/bin/maturin" sdist --out "$DIST/python")
 echo "built in $((SECONDS - start)) s"
 WHEEL=$(ls "$DIST"/python/ghpkg-"$VERSION"-*.whl)
@@ -106,6 +136,9 @@ for tag in tags:
         sys.exit(f"the wheel claims {tag} but its contents need manylinux_{floor[0]}_{floor[1]}")
 print(f"wheel tags {'.'.join(tags)} accepted (contents need glibc {floor[0]}.{floor[1]})")
 PY
+unzip -q -o "$WHEEL" -d "$STAGE/wheel"
+PYMOD=$(ls "$STAGE"/wheel/ghpkg/_native*.so)
+glibc_floor "$PYMOD"
 
 step "command line, static ($MUSL_TARGET)"
 start=$SECONDS
@@ -124,7 +157,6 @@ tar -C "$STAGE/cli" -czf "$DIST/cli/$name.tar.gz" --owner=0 --group=0 "$name"
 (cd "$DIST/cli" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
 
 step "C install tree"
-LIB=$TARGET/dist
 MAJOR=${VERSION%%.*}
 MINOR=$(cut -d. -f2 <<<"$VERSION")
 SONAME=$(objdump -p "$LIB/libghpkg.so" | sed -n 's/^ *SONAME *//p')
@@ -197,8 +229,6 @@ node -e '
 ls "$DIST/node"
 
 step "sizes (budget for a native module: $((BUDGET_BYTES / 1024 / 1024)) MB)"
-unzip -q -o "$WHEEL" -d "$STAGE/wheel"
-PYMOD=$(ls "$STAGE"/wheel/ghpkg/_native*.so)
 over=0
 {
     echo "# ghpkg $VERSION artifact sizes ($HOST)"
