@@ -513,7 +513,8 @@ export interface Protect {
   references?: string[]
 }
 /**
- * A rule that makes images candidates for deletion.
+ * A rule that makes images candidates for deletion: its conditions, with
+ * an optional `id` beside them.
  *
  * This interface was referenced by `RetentionFormats`'s JSON-Schema
  * via the `definition` "DeleteRule".
@@ -524,47 +525,51 @@ export interface DeleteRule {
    */
   id?: string | null
   /**
-   * See [`Selector::tagged`].
+   * `true`: only images with tags; `false`: only images without.
    */
   tagged?: boolean | null
   /**
-   * See [`Selector::untagged`].
+   * `true`: only images without tags; `false`: only images with.
    */
   untagged?: boolean | null
   /**
-   * See [`Selector::tags`].
+   * Conditions on the tags; a bare list means `{"all": [...]}`.
    */
   tags?: TagClause | null
   /**
-   * See [`Selector::older_than`].
+   * Only images older than this (by the policy's `time_field`).
    */
   older_than?: Duration | null
   /**
-   * See [`Selector::index`].
+   * Only indexes whose children are all missing (`ghost`) or some but not
+   * all missing (`partial`). Containers only.
    */
   index?: IndexState | null
   /**
-   * See [`Selector::orphaned_referrer`].
+   * Only signatures and attestations whose subject no longer exists.
+   * Containers only.
    */
   orphaned_referrer?: boolean | null
   /**
-   * See [`Selector::name`].
+   * Only versions whose name (a digest for containers) matches one of these.
    */
   name?: Pattern[] | null
   /**
-   * See [`Selector::semver`].
+   * Only versions whose name, read as a version, is in this range
+   * (`<2.0.0`). Not for containers: use `tags` with `semver:` patterns.
    */
   semver?: string | null
   /**
-   * See [`Selector::prerelease`].
+   * `true`: only pre-releases (`1.0.0-rc.1`); `false`: only releases.
+   * Not for containers.
    */
   prerelease?: boolean | null
   /**
-   * See [`Selector::version_ids`].
+   * Only these package version ids.
    */
   version_ids?: number[] | null
   /**
-   * See [`Selector::oldest`].
+   * Only the N oldest images (by `time_field`) that meet the other conditions.
    */
   oldest?: number | null
 }

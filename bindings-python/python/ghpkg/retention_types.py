@@ -142,19 +142,21 @@ IndexState = Literal["ghost", "partial"]
 
 
 class DeleteRule(TypedDict, total=False):
-    """A rule that makes images candidates for deletion."""
+    """A rule that makes images candidates for deletion: its conditions, with an
+    optional `id` beside them.
+    """
     id: Optional[str]  # A name for the rule in reasons (default `delete[N]`).
-    tagged: Optional[bool]  # See [`Selector::tagged`].
-    untagged: Optional[bool]  # See [`Selector::untagged`].
-    tags: Optional[TagClause]  # See [`Selector::tags`].
-    older_than: Optional[Duration]  # See [`Selector::older_than`].
-    index: Optional[IndexState]  # See [`Selector::index`].
-    orphaned_referrer: Optional[bool]  # See [`Selector::orphaned_referrer`].
-    name: Optional[List[Pattern]]  # See [`Selector::name`].
-    semver: Optional[str]  # See [`Selector::semver`].
-    prerelease: Optional[bool]  # See [`Selector::prerelease`].
-    version_ids: Optional[List[int]]  # See [`Selector::version_ids`].
-    oldest: Optional[int]  # See [`Selector::oldest`].
+    tagged: Optional[bool]  # `true`: only images with tags; `false`: only images without.
+    untagged: Optional[bool]  # `true`: only images without tags; `false`: only images with.
+    tags: Optional[TagClause]  # Conditions on the tags; a bare list means `{"all": [...]}`.
+    older_than: Optional[Duration]  # Only images older than this (by the policy's `time_field`).
+    index: Optional[IndexState]
+    orphaned_referrer: Optional[bool]
+    name: Optional[List[Pattern]]  # Only versions whose name (a digest for containers) matches one of these.
+    semver: Optional[str]
+    prerelease: Optional[bool]
+    version_ids: Optional[List[int]]  # Only these package version ids.
+    oldest: Optional[int]  # Only the N oldest images (by `time_field`) that meet the other conditions.
 
 
 class Selector(TypedDict, total=False):

@@ -513,16 +513,16 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
     let mut candidates: BTreeMap<usize, Vec<Reason>> = BTreeMap::new();
     let mut untags: BTreeMap<usize, (BTreeSet<String>, Vec<Reason>)> = BTreeMap::new();
     for (r, rule) in rules.delete.iter().enumerate() {
-        let sel = rule.selector();
+        let sel = &rule.selector;
         let name = rule_name(&rule.id, "delete", r, rules.from_override);
-        let oldest = sel.oldest.map(|n| oldest_ids(&sel, &images, input.now, n));
+        let oldest = sel.oldest.map(|n| oldest_ids(sel, &images, input.now, n));
         for (&i, img) in &images {
             let mut partial = false;
             if oldest.as_ref().is_some_and(|o| !o.contains(&i)) {
                 continue;
             }
-            if selects(&sel, img, input.now, &mut partial) {
-                match partial_any(&sel, img).filter(|_| rules.untag && container) {
+            if selects(sel, img, input.now, &mut partial) {
+                match partial_any(sel, img).filter(|_| rules.untag && container) {
                     Some(tags) => {
                         let u = untags.entry(i).or_default();
                         u.0.extend(tags.iter().cloned());
@@ -535,7 +535,7 @@ pub fn judge(input: &PackageInput<'_>) -> Judged {
                     None => candidates
                         .entry(i)
                         .or_default()
-                        .push(delete_reason(&name, &sel, img)),
+                        .push(delete_reason(&name, sel, img)),
                 }
             } else if partial {
                 let mut without_tags = sel.clone();

@@ -114,20 +114,10 @@ fn base(owner: PolicyOwner, package_type: PackageType) -> Policy {
     }
 }
 
-fn rule(id: &str, sel: Selector) -> DeleteRule {
+fn rule(id: &str, selector: Selector) -> DeleteRule {
     DeleteRule {
         id: Some(id.to_owned()),
-        tagged: sel.tagged,
-        untagged: sel.untagged,
-        tags: sel.tags,
-        older_than: sel.older_than,
-        index: sel.index,
-        orphaned_referrer: sel.orphaned_referrer,
-        name: sel.name,
-        semver: sel.semver,
-        prerelease: sel.prerelease,
-        version_ids: sel.version_ids,
-        oldest: sel.oldest,
+        selector,
     }
 }
 

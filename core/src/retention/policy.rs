@@ -410,64 +410,37 @@ pub enum IndexState {
     Partial,
 }
 
-/// A rule that makes images candidates for deletion.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+/// A rule that makes images candidates for deletion: its conditions, with
+/// an optional `id` beside them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteRule {
     /// A name for the rule in reasons (default `delete[N]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// See [`Selector::tagged`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tagged: Option<bool>,
-    /// See [`Selector::untagged`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub untagged: Option<bool>,
-    /// See [`Selector::tags`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<TagClause>,
-    /// See [`Selector::older_than`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub older_than: Option<Span>,
-    /// See [`Selector::index`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<IndexState>,
-    /// See [`Selector::orphaned_referrer`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub orphaned_referrer: Option<bool>,
-    /// See [`Selector::name`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Vec<Pattern>>,
-    /// See [`Selector::semver`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub semver: Option<String>,
-    /// See [`Selector::prerelease`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prerelease: Option<bool>,
-    /// See [`Selector::version_ids`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_ids: Option<Vec<u64>>,
-    /// See [`Selector::oldest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oldest: Option<u32>,
+    /// The conditions, all of which must hold.
+    #[serde(flatten)]
+    pub selector: Selector,
 }
 
-impl DeleteRule {
-    /// The rule's conditions.
-    pub fn selector(&self) -> Selector {
-        Selector {
-            tagged: self.tagged,
-            untagged: self.untagged,
-            tags: self.tags.clone(),
-            older_than: self.older_than,
-            index: self.index,
-            orphaned_referrer: self.orphaned_referrer,
-            name: self.name.clone(),
-            semver: self.semver.clone(),
-            prerelease: self.prerelease,
-            version_ids: self.version_ids.clone(),
-            oldest: self.oldest,
-        }
+impl<'de> Deserialize<'de> for DeleteRule {
+    /// `id`, and the rest read as a [`Selector`], which refuses unknown
+    /// fields (serde's `flatten` would let them through).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut fields = serde_json::Map::deserialize(d)?;
+        let id = match fields.remove("id") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(id) => {
+                Some(String::deserialize(id).map_err(|e| D::Error::custom(format!("id: {e}")))?)
+            }
+        };
+        let selector = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
+            .map_err(|e| match e.path().to_string() {
+                path if path == "." => D::Error::custom(e.into_inner()),
+                path => D::Error::custom(format!("{path}: {}", e.into_inner())),
+            })?;
+        Ok(DeleteRule { id, selector })
     }
 }
 
@@ -739,7 +712,7 @@ fn check_sections(
             .map_err(|why| Error::invalid(format!("{at}protect.references[{i}] {r:?}: {why}")))?;
     }
     for (i, rule) in delete.iter().enumerate() {
-        let sel = rule.selector();
+        let sel = &rule.selector;
         let where_ = format!("{at}delete[{i}]");
         if sel.is_empty() {
             return Err(Error::invalid(format!(
@@ -747,7 +720,7 @@ fn check_sections(
                  (to mean every image, write {{\"older_than\": \"0s\"}})"
             )));
         }
-        check_selector(&where_, &sel, container)?;
+        check_selector(&where_, sel, container)?;
     }
     for (i, rule) in keep.iter().enumerate() {
         let where_ = format!("{at}keep[{i}]");
@@ -1037,6 +1010,58 @@ mod tests {
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{text}");
             assert!(e.message().contains(needle), "{text}: {}", e.message());
         }
+    }
+
+    #[test]
+    fn delete_rules_are_one_flat_object() {
+        let text = r#"{"owner": "me", "package_type": "container",
+            "delete": [{"id": "old-prs", "tags": {"any": ["pr-*"]}, "older_than": "7d"}]}"#;
+        let p = Policy::from_json(text).unwrap();
+        let rule = &p.delete[0];
+        assert_eq!(rule.id.as_deref(), Some("old-prs"));
+        assert_eq!(rule.selector.older_than.unwrap().to_string(), "1w");
+        assert!(rule.selector.tags.is_some() && rule.selector.tagged.is_none());
+        // Written back flat, and read back the same.
+        let j = p.to_json();
+        assert_eq!(j["delete"][0]["id"], "old-prs");
+        assert_eq!(j["delete"][0]["tags"]["any"][0], "pr-*");
+        assert!(j["delete"][0].get("selector").is_none());
+        assert_eq!(Policy::from_json(&j.to_string()).unwrap(), p);
+
+        for (rule, needles) in [
+            (
+                r#"{"untaged": true}"#,
+                &["delete[0]", "unknown field `untaged`"][..],
+            ),
+            (
+                r#"{"selector": {"tagged": true}}"#,
+                &["unknown field `selector`"],
+            ),
+            (
+                r#"{"id": 7, "tagged": true}"#,
+                &["delete[0]", "id:", "string"],
+            ),
+            (r#"{"tags": ["v1", "re:("]}"#, &["delete[0]: tags: pattern \"re:(\""]),
+            (
+                r#"{"older_than": "1mo"}"#,
+                &["delete[0]", "older_than", "months"],
+            ),
+            (r#"[true]"#, &["delete[0]", "map"]),
+        ] {
+            let text =
+                format!(r#"{{"owner": "me", "package_type": "container", "delete": [{rule}]}}"#);
+            let e = Policy::from_json(&text).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{rule}");
+            for needle in needles {
+                assert!(e.message().contains(needle), "{rule}: {}", e.message());
+            }
+        }
+        // `"id": null` is no id.
+        let p = Policy::from_json(
+            r#"{"owner": "me", "package_type": "npm", "delete": [{"id": null, "prerelease": true}]}"#,
+        )
+        .unwrap();
+        assert_eq!(p.delete[0].id, None);
     }
 
     #[test]
