@@ -68,6 +68,9 @@ GITHUB_API_URL=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' <<<"$line")
 GITHUB_TOKEN=$(sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' <<<"$line")
 GHPKG_REGISTRY_URL=$(sed -n 's/.*"registry_url": *"\([^"]*\)".*/\1/p' <<<"$line")
 unset GH_TOKEN STACKQL_GITHUB_USERNAME STACKQL_GITHUB_PASSWORD
+# Runs a smoke program against the in-process emulator of the package it
+# tests instead, as the release workflow does on the other platforms.
+in_process() { env -u GITHUB_API_URL -u GITHUB_TOKEN -u GHPKG_REGISTRY_URL "$@"; }
 
 
 step "Python: the wheel into a fresh venv (no Rust on PATH)"
@@ -75,6 +78,7 @@ python3 -m venv "$WORK/venv-wheel"
 "$WORK/venv-wheel/bin/pip" install --quiet --disable-pip-version-check --no-index \
     "$A"/python/ghpkg-"$VERSION"-*.whl
 "$WORK/venv-wheel/bin/python" "$WORK/smoke/smoke.py" "$VERSION" "$WORK/venv-wheel/"
+in_process "$WORK/venv-wheel/bin/python" "$WORK/smoke/smoke.py" "$VERSION" "$WORK/venv-wheel/"
 
 step "Python: the sdist into another venv (this build uses Rust)"
 python3 -m venv "$WORK/venv-sdist"
@@ -99,6 +103,8 @@ fi
 cp "$WORK"/smoke/smoke.{cjs,mjs,ts} .
 node smoke.cjs "$VERSION"
 node smoke.mjs
+in_process node smoke.cjs "$VERSION"
+in_process node smoke.mjs
 npx tsc --strict --noEmit --module nodenext --moduleResolution nodenext --target es2022 \
     --types node smoke.ts
 echo "node (tsc): smoke.ts type-checks against the installed types"

@@ -40,7 +40,7 @@ async function main(version) {
   const plan = await client.retention.plan(policy, { registryUrl })
   if (!plan.render('markdown').startsWith('## ghpkg retention plan')) throw new Error('no plan')
   client.close()
-  if (emulator) await emulator.close()
+  if (emulator) await emulator.shutdown()
   console.log(`node (require): ghpkg ${installed}, ${names.length} packages of acme, a retention plan`)
 }
 
