@@ -18,7 +18,7 @@
 # scripts/test-install.sh installs the artifacts where no Rust is in reach.
 # Needs what the test command needs, plus the musl target and musl-gcc (both
 # installed here when missing); maturin, auditwheel, zig and cargo-zigbuild
-# come from PyPI into a venv under the target directory.
+# come from PyPI into a venv under the target directory (scripts/zig-venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -26,10 +26,6 @@ TARGET=${CARGO_TARGET_DIR:-target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 export CARGO_TARGET_DIR=$TARGET
 
-MATURIN_VERSION=1.16.0
-AUDITWHEEL_VERSION=6.8.2
-ZIG_VERSION=0.17.1
-ZIGBUILD_VERSION=0.24.1
 # The oldest glibc the distributed glibc modules load with (manylinux2014).
 GLIBC_FLOOR=2.17
 GNU_TARGET=x86_64-unknown-linux-gnu
@@ -60,29 +56,12 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 VENV=$TARGET/package-venv
-if [ "$("$VENV/bin/maturin" --version 2>/dev/null || true)" != "maturin $MATURIN_VERSION" ] ||
-    [ "$("$VENV/bin/auditwheel" --version 2>/dev/null | cut -d' ' -f2 || true)" != "$AUDITWHEEL_VERSION" ] ||
-    [ "$("$VENV/bin/python" -m ziglang version 2>/dev/null || true)" != "$ZIG_VERSION" ] ||
-    [ "$("$VENV/bin/cargo-zigbuild" --version 2>/dev/null | cut -d' ' -f2 || true)" != "$ZIGBUILD_VERSION" ]; then
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        "maturin==$MATURIN_VERSION" "auditwheel==$AUDITWHEEL_VERSION" \
-        "ziglang==$ZIG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION"
-fi
+bash scripts/zig-venv.sh "$VENV"
 # maturin, napi and cargo-zigbuild find zig (python -m ziglang) and cargo-zigbuild here.
 export PATH=$VENV/bin:$PATH
 
-# Fails unless the ELF file needs no glibc symbol newer than GLIBC_FLOOR.
-glibc_floor() {
-    local newest
-    newest=$(objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
-    if [ "$(printf '%s\n%s\n' "$newest" "$GLIBC_FLOOR" | sort -V | tail -n 1)" != "$GLIBC_FLOOR" ]; then
-        echo "$1 needs glibc $newest, newer than $GLIBC_FLOOR" >&2
-        exit 1
-    fi
-    echo "$(basename "$1"): needs glibc ${newest:-(none)} (floor $GLIBC_FLOOR)"
-}
+glibc_floor() { bash scripts/glibc-floor.sh "$GLIBC_FLOOR" "$@"; }
+
 if [ ! -x bindings-node/node_modules/.bin/napi ]; then
     (cd bindings-node && npm ci --no-audit --no-fund)
 fi
