@@ -1041,7 +1041,10 @@ mod tests {
                 r#"{"id": 7, "tagged": true}"#,
                 &["delete[0]", "id:", "string"],
             ),
-            (r#"{"tags": ["v1", "re:("]}"#, &["delete[0]: tags: pattern \"re:(\""]),
+            (
+                r#"{"tags": ["v1", "re:("]}"#,
+                &["delete[0]: tags: pattern \"re:(\""],
+            ),
             (
                 r#"{"older_than": "1mo"}"#,
                 &["delete[0]", "older_than", "months"],
