@@ -424,23 +424,68 @@ pub struct DeleteRule {
 }
 
 impl<'de> Deserialize<'de> for DeleteRule {
-    /// `id`, and the rest read as a [`Selector`], which refuses unknown
-    /// fields (serde's `flatten` would let them through).
+    /// `id`, and the other fields read by [`Selector`], which refuses
+    /// unknown ones (serde's `flatten` would let them through). The fields
+    /// stream from the map as they come, so an error names its place
+    /// (`delete[0].tags`).
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let mut fields = serde_json::Map::deserialize(d)?;
-        let id = match fields.remove("id") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(id) => {
-                Some(String::deserialize(id).map_err(|e| D::Error::custom(format!("id: {e}")))?)
+        struct Rule;
+        impl<'de> serde::de::Visitor<'de> for Rule {
+            type Value = DeleteRule;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a delete rule (a map of conditions)")
             }
-        };
-        let selector = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
-            .map_err(|e| match e.path().to_string() {
-                path if path == "." => D::Error::custom(e.into_inner()),
-                path => D::Error::custom(format!("{path}: {}", e.into_inner())),
-            })?;
-        Ok(DeleteRule { id, selector })
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<DeleteRule, A::Error> {
+                let mut rest = WithoutId { map, id: None };
+                let selector =
+                    Selector::deserialize(serde::de::value::MapAccessDeserializer::new(&mut rest))?;
+                Ok(DeleteRule {
+                    id: rest.id.flatten(),
+                    selector,
+                })
+            }
+        }
+        d.deserialize_map(Rule)
+    }
+}
+
+/// A delete rule's map as [`Selector`] reads it: `id` is taken aside.
+struct WithoutId<A> {
+    map: A,
+    /// `Some` once `id` was read (its value may be `null`).
+    id: Option<Option<String>>,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for WithoutId<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> std::result::Result<Option<K::Value>, A::Error> {
+        use serde::de::{Error as _, IntoDeserializer as _};
+        while let Some(key) = self.map.next_key::<String>()? {
+            if key != "id" {
+                return seed.deserialize(key.into_deserializer()).map(Some);
+            }
+            if self.id.is_some() {
+                return Err(A::Error::duplicate_field("id"));
+            }
+            self.id = Some(self.map.next_value()?);
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> std::result::Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
     }
 }
 
@@ -1037,19 +1082,20 @@ mod tests {
                 r#"{"selector": {"tagged": true}}"#,
                 &["unknown field `selector`"],
             ),
-            (
-                r#"{"id": 7, "tagged": true}"#,
-                &["delete[0]", "id:", "string"],
-            ),
+            (r#"{"id": 7, "tagged": true}"#, &["delete[0].id", "string"]),
             (
                 r#"{"tags": ["v1", "re:("]}"#,
-                &["delete[0]: tags: pattern \"re:(\""],
+                &["delete[0].tags: pattern \"re:(\""],
             ),
             (
                 r#"{"older_than": "1mo"}"#,
-                &["delete[0]", "older_than", "months"],
+                &["delete[0].older_than", "months"],
             ),
             (r#"[true]"#, &["delete[0]", "map"]),
+            (
+                r#"{"id": "a", "tagged": true, "id": "b"}"#,
+                &["delete[0]", "duplicate field `id`"],
+            ),
         ] {
             let text =
                 format!(r#"{{"owner": "me", "package_type": "container", "delete": [{rule}]}}"#);
