@@ -471,7 +471,13 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for WithoutId<
         use serde::de::{Error as _, IntoDeserializer as _};
         while let Some(key) = self.map.next_key::<String>()? {
             if key != "id" {
-                return seed.deserialize(key.into_deserializer()).map(Some);
+                // Only an unknown key fails here: Selector's list of the
+                // keys it knows lacks this one.
+                let key: serde::de::value::StringDeserializer<A::Error> = key.into_deserializer();
+                return seed
+                    .deserialize(key)
+                    .map(Some)
+                    .map_err(|e| A::Error::custom(format_args!("{e}, or `id`")));
             }
             if self.id.is_some() {
                 return Err(A::Error::duplicate_field("id"));
@@ -1076,7 +1082,7 @@ mod tests {
         for (rule, needles) in [
             (
                 r#"{"untaged": true}"#,
-                &["delete[0]", "unknown field `untaged`"][..],
+                &["delete[0]", "unknown field `untaged`", "`oldest`, or `id`"][..],
             ),
             (
                 r#"{"selector": {"tagged": true}}"#,
