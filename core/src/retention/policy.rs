@@ -412,6 +412,8 @@ pub enum IndexState {
 
 /// A rule that makes images candidates for deletion: its conditions, with
 /// an optional `id` beside them.
+// `deny_unknown_fields` tells the schema (`additionalProperties: false`);
+// the hand-written `Deserialize` below enforces it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteRule {
