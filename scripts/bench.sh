@@ -9,14 +9,15 @@
 #   7. Install: artifact sizes, Python import and Node require time of the
 #      installed packages (runs scripts/package.sh first).
 #   8. Profiles: the Python extension built release / thin LTO / fat LTO.
+#   9. Command line: the static (musl) build with mimalloc vs musl's malloc.
 # Everything runs against the emulator on 127.0.0.1. Not part of the tests.
-#   bash scripts/bench.sh [rust|node|python|go|c|retention|install|profiles]...   (default: all)
+#   bash scripts/bench.sh [rust|node|python|go|c|retention|install|profiles|cli]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/BENCHMARKS.md
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(rust node python go c retention install profiles)
+[ ${#which[@]} -eq 0 ] && which=(rust node python go c retention install profiles cli)
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
@@ -63,7 +64,9 @@ for w in "${which[@]}"; do
         cargo build --release -p ghpkg-bench --bin reads
         tmp=$(mktemp -d)
         # Its own module (bindings-go/bench); links target/release/libghpkg.a.
-        (cd bindings-go/bench && env -u CGO_LDFLAGS CGO_ENABLED=1 go build -o "$tmp/ghpkg-go-bench" .)
+        # -a: Go's build cache does not notice a rebuilt libghpkg.a
+        # (golang/go#24355) and would hand back a binary linked with an older one.
+        (cd bindings-go/bench && env -u CGO_LDFLAGS CGO_ENABLED=1 go build -a -o "$tmp/ghpkg-go-bench" .)
         {
             "$tmp/ghpkg-go-bench" -workspace "$ROOT" -rounds 5 -latency-ms 20 -core-reads target/release/reads
             echo
@@ -104,6 +107,21 @@ for w in "${which[@]}"; do
     profiles)
         bash scripts/bench_install.sh profiles | tee /dev/stderr | section profiles
         ;;
-    *) echo "unknown benchmark $w (rust, node, python, go, c, retention, install, profiles)" >&2; exit 2 ;;
+    cli)
+        # The static Linux command line as released (musl), built with its
+        # default allocator (mimalloc) and with musl's malloc.
+        musl=x86_64-unknown-linux-musl
+        rustup target add "$musl" >/dev/null
+        cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
+        tmp=$(mktemp -d)
+        cargo build --quiet --release --target "$musl" -p ghpkg-cli
+        cp "target/$musl/release/ghpkg" "$tmp/ghpkg-mimalloc"
+        cargo build --quiet --release --target "$musl" -p ghpkg-cli --no-default-features
+        cp "target/$musl/release/ghpkg" "$tmp/ghpkg-musl"
+        python3 scripts/bench_cli.py --emulator target/release/ghpkg-emulator --rounds 11 \
+            "mimalloc=$tmp/ghpkg-mimalloc" "musl malloc=$tmp/ghpkg-musl" | tee /dev/stderr | section cli
+        rm -rf "$tmp"
+        ;;
+    *) echo "unknown benchmark $w (rust, node, python, go, c, retention, install, profiles, cli)" >&2; exit 2 ;;
     esac
 done

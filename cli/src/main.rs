@@ -16,6 +16,12 @@ mod output;
 mod read;
 mod retention;
 
+/// mimalloc, not the system allocator (musl's, in the static Linux build,
+/// is the slow one): see the `mimalloc` feature in Cargo.toml.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes a CI job can tell apart.
 pub(crate) mod exit {
     /// Done: every unit settled.
