@@ -37,7 +37,9 @@ test('starts with a fixture object, JSON text or file, and the demo dataset by d
   assert.equal(util.inspect(demo), `Emulator { url: '${demo.url}' }`)
   assert.equal((await demo.client().getPackage('container', 'api/server', { org: 'acme' })).id, 2001)
 
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghpkg-')), 'fixture.json')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ghpkg-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const file = path.join(dir, 'fixture.json')
   fs.writeFileSync(file, JSON.stringify(fixture))
   for (const options of [{ fixture }, { fixture: JSON.stringify(fixture) }, { fixtureFile: file }]) {
     const emu = await emulator(t, options)

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { emulator, tokens } from './helpers.mjs'
 
@@ -48,7 +50,11 @@ test('the TypeScript example compiles under --strict and passes', async () => {
 test('the retention example plans, applies with progress, verifies and undoes', async (t) => {
   const emu = await emulator(t)
   const script = path.join(root, 'examples', 'retention.js')
-  const { stdout } = await run(process.execPath, [script, 'acme', 'api/server', emu.registryUrl, '--undo'], { env: envFor(emu), cwd: root })
+  // The example keeps its journal in the temporary directory (for undo); here, a scratch one.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ghpkg-example-'))
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }))
+  const env = { ...envFor(emu), TMPDIR: tmp }
+  const { stdout } = await run(process.execPath, [script, 'acme', 'api/server', emu.registryUrl, '--undo'], { env, cwd: root })
   assert.match(stdout, /^api\/server\s+5000000001\s+keep\s+index\s+latest,1\.2\.0\s/m)
   assert.match(stdout, /^plan pln_[0-9a-f]{16}: delete 5, keep 14$/m)
   assert.match(stdout, /^deleted 5 of 5$/m)
@@ -61,5 +67,13 @@ test('the retention example plans, applies with progress, verifies and undoes', 
   assert.ok(
     deletes.every((r) => !deleted.some((v) => r.path.endsWith(`/versions/${v.id}`))),
     'every deleted version is back',
+  )
+  // The journal of the run and of its undo, where the example said.
+  assert.deepEqual(
+    fs
+      .readdirSync(tmp)
+      .map((f) => f.replace(/^pln_[0-9a-f]{16}/, 'PLAN'))
+      .sort(),
+    ['PLAN.jsonl', 'PLAN.jsonl.undo.jsonl'],
   )
 })

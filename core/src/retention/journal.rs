@@ -313,10 +313,21 @@ pub(crate) fn new_run_id() -> String {
 mod tests {
     use super::*;
 
-    fn dir() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("ghpkg-journal-test-{}", fastrand::u64(..)));
-        std::fs::create_dir_all(&d).unwrap();
-        d
+    /// A scratch directory, removed with what it holds when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new() -> Scratch {
+            let d = std::env::temp_dir().join(format!("ghpkg-journal-test-{}", fastrand::u64(..)));
+            std::fs::create_dir_all(&d).unwrap();
+            Scratch(d)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     fn header() -> Record {
@@ -366,7 +377,8 @@ mod tests {
 
     #[test]
     fn writes_reads_and_pairs_records() {
-        let path = dir().join("j.jsonl");
+        let dir = Scratch::new();
+        let path = dir.0.join("j.jsonl");
         let mut j = Journal::append(&path).unwrap();
         for r in [header(), intent(1), outcome(1, "deleted"), intent(2)] {
             j.write(&r).unwrap();
@@ -384,7 +396,7 @@ mod tests {
         assert_eq!(es.len(), 2);
         assert_eq!(es[0].outcome_code(), Some("deleted"));
         assert_eq!(es[1].outcome_code(), None);
-        assert!(read(dir().join("absent.jsonl")).unwrap().is_empty());
+        assert!(read(dir.0.join("absent.jsonl")).unwrap().is_empty());
         // Appending again drops the torn line first.
         let mut j = Journal::append(&path).unwrap();
         j.write(&outcome(2, "deleted")).unwrap();
@@ -395,7 +407,8 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_journal() {
-        let path = dir().join("x.jsonl");
+        let dir = Scratch::new();
+        let path = dir.0.join("x.jsonl");
         std::fs::write(&path, "{\"hello\": 1}\n{}\n").unwrap();
         assert_eq!(read(&path).unwrap_err().kind(), ErrorKind::InvalidArgument);
         // One line of text is not a torn record.

@@ -18,8 +18,15 @@ const UI_KIT: &str = r#"{"owner": {"org": "acme"}, "package_type": "npm",
     "packages": {"include": ["ui-kit", "single-version"]},
     "delete": [{"id": "old-majors", "semver": "<3.0.0"}]}"#;
 
+/// A fresh journal path, in a directory of its own under cargo's scratch
+/// directory for integration tests (in `target/`, so runs leave nothing in
+/// the system's temporary directory).
 pub(crate) fn journal_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ghpkg-it-{}-{}", name, fastrand::u64(..)));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "ghpkg-it-{}-{}",
+        name,
+        fastrand::u64(..)
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("journal.jsonl")
 }

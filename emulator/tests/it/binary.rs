@@ -72,7 +72,8 @@ async fn prints_url_and_demo_token_then_serves() {
 
 #[tokio::test]
 async fn serves_a_fixture_file_with_latency() {
-    let dir = std::env::temp_dir().join(format!("ghpkg-emulator-test-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ghpkg-emulator-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("fixture.json");
     let fixture = Fixture::empty()
