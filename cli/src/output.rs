@@ -39,6 +39,33 @@ pub(crate) fn print(rows: &[Value], format: Format, columns: &[(&str, &str)], si
     };
 }
 
+/// Prints a listing as NDJSON page by page as the pages arrive, so a
+/// consumer sees the first page while the rest is fetched and no page is
+/// kept. After an error the lines already printed stay, and the command
+/// exits 1: the listing is incomplete. When stdout is closed (`| head`), the
+/// listing stops and fetches no more pages.
+pub(crate) async fn ndjson_pages<T: Send + 'static>(
+    listing: &mut ghpkg::Listing<T>,
+    text: fn(&T) -> String,
+) -> ghpkg::Result<()> {
+    while let Some(page) = listing.next_page().await {
+        let mut lines = String::new();
+        for item in &page? {
+            lines.push_str(&text(item));
+            lines.push('\n');
+        }
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(lines.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            break;
+        }
+    }
+    Ok(())
+}
+
 fn cell(v: &Value, path: &str) -> String {
     let mut cur = v;
     for part in path.split('.') {

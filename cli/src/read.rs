@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use ghpkg::{Owner, PackageType, VersionState, Visibility};
 
-use crate::output::{print, Format};
+use crate::output::{ndjson_pages, print, Format};
 use crate::{exit, Connection};
 
 /// Whose packages.
@@ -110,11 +110,15 @@ pub(crate) async fn packages(conn: &Connection, cmd: PackagesCommand) -> ghpkg::
             visibility,
             format,
         } => {
-            let listing = client.list_packages(&owner.owner()?, package_type, visibility);
+            let mut listing = client.list_packages(&owner.owner()?, package_type, visibility);
             let limit = listing.paging_limit();
-            let all = listing.collect_all().await?;
-            let rows: Vec<_> = all.iter().map(ghpkg::Package::to_json).collect();
-            print(&rows, format, PACKAGE_COLUMNS, false);
+            if format == Format::Ndjson {
+                ndjson_pages(&mut listing, ghpkg::Package::to_json_text).await?;
+            } else {
+                let all = listing.collect_all().await?;
+                let rows: Vec<_> = all.iter().map(ghpkg::Package::to_json).collect();
+                print(&rows, format, PACKAGE_COLUMNS, false);
+            }
             if limit.reached() {
                 eprintln!(
                     "ghpkg: GitHub lists at most {} packages; filter by --visibility to see the rest",
@@ -147,12 +151,14 @@ pub(crate) async fn versions(conn: &Connection, cmd: VersionsCommand) -> ghpkg::
             state,
             format,
         } => {
-            let all = client
-                .list_versions(&owner.owner()?, package_type, &name, state)
-                .collect_all()
-                .await?;
-            let rows: Vec<_> = all.iter().map(ghpkg::PackageVersion::to_json).collect();
-            print(&rows, format, VERSION_COLUMNS, false);
+            let mut listing = client.list_versions(&owner.owner()?, package_type, &name, state);
+            if format == Format::Ndjson {
+                ndjson_pages(&mut listing, ghpkg::PackageVersion::to_json_text).await?;
+            } else {
+                let all = listing.collect_all().await?;
+                let rows: Vec<_> = all.iter().map(ghpkg::PackageVersion::to_json).collect();
+                print(&rows, format, VERSION_COLUMNS, false);
+            }
         }
         VersionsCommand::Get {
             name,

@@ -31,7 +31,8 @@ fn text(b: &[u8]) -> String {
 }
 
 fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
+    // Cargo's scratch directory for integration tests, in target/.
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "ghpkg-cli-{}",
         std::process::id() as u64 * 1000 + fastrand_like()
     ));
@@ -46,6 +47,66 @@ fn fastrand_like() -> u64 {
         .unwrap()
         .subsec_nanos() as u64
         % 1000
+}
+
+/// `--format ndjson` prints a listing page by page as the pages arrive:
+/// the same objects as `--format json`, one per line; a listing that fails
+/// after its first page leaves that page's lines and exits 1, where JSON
+/// prints nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn ndjson_listings_print_page_by_page() {
+    use ghpkg_emulator::{Fault, FaultRule, Fixture, PackageSpec, TokenSpec};
+    let mut fixture = Fixture::empty()
+        .user("octocat")
+        .org("big", &["octocat"])
+        .token(TokenSpec::classic(
+            DEMO_TOKEN,
+            "octocat",
+            &["read:packages"],
+        ));
+    for i in 1..=250 {
+        fixture = fixture.package(PackageSpec::new("big", &format!("pkg-{i:03}"), "npm"));
+    }
+    let emu = Emulator::start(fixture).await.unwrap();
+    let list = |format: &str| {
+        ghpkg(
+            &emu,
+            &[
+                "packages", "list", "--org", "big", "--type", "npm", "--format", format,
+            ],
+            &[],
+        )
+    };
+    let lines = |out: &Output| -> Vec<serde_json::Value> {
+        text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+
+    let ndjson = list("ndjson");
+    assert!(ndjson.status.success(), "{}", text(&ndjson.stderr));
+    let json = list("json");
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(all.len(), 250);
+    assert_eq!(lines(&ndjson), all);
+
+    // The first page's link is not a URL: the page arrives, then the error.
+    let broken = || {
+        FaultRule::new(Fault::link_header("<<not a url>>; rel=next"))
+            .path("/orgs/big/packages")
+            .times(1)
+    };
+    emu.inject(broken());
+    let ndjson = list("ndjson");
+    assert_eq!(ndjson.status.code(), Some(1), "{}", text(&ndjson.stderr));
+    assert!(text(&ndjson.stderr).starts_with("ghpkg: "));
+    assert_eq!(lines(&ndjson), all[..100]);
+    emu.inject(broken());
+    let json = list("json");
+    assert_eq!(json.status.code(), Some(1), "{}", text(&json.stderr));
+    assert!(json.stdout.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
