@@ -39,19 +39,28 @@ pub(crate) fn print(rows: &[Value], format: Format, columns: &[(&str, &str)], si
     };
 }
 
-/// Prints a listing as NDJSON page by page as the pages arrive, so a
-/// consumer sees the first page while the rest is fetched and no page is
-/// kept. After an error the lines already printed stay, and the command
-/// exits 1: the listing is incomplete. When stdout is closed (`| head`), the
-/// listing stops and fetches no more pages.
-pub(crate) async fn ndjson_pages<T: Send + 'static>(
-    listing: &mut ghpkg::Listing<T>,
-    text: fn(&T) -> String,
+/// Prints a listing as `format`. NDJSON goes out page by page as the
+/// pages arrive, so a consumer sees the first page while the rest is
+/// fetched and no page is kept; after an error the lines already printed
+/// stay, and the command exits 1: the listing is incomplete. When stdout is
+/// closed (`| head`), the listing stops and fetches no more pages. JSON and
+/// tables need the whole listing first, and print nothing after an error.
+pub(crate) async fn print_listing<T: Send + 'static>(
+    mut listing: ghpkg::Listing<T>,
+    format: Format,
+    columns: &[(&str, &str)],
+    json: fn(&T) -> Value,
+    json_text: fn(&T) -> String,
 ) -> ghpkg::Result<()> {
+    if format != Format::Ndjson {
+        let rows: Vec<Value> = listing.collect_all().await?.iter().map(json).collect();
+        print(&rows, format, columns, false);
+        return Ok(());
+    }
     while let Some(page) = listing.next_page().await {
         let mut lines = String::new();
         for item in &page? {
-            lines.push_str(&text(item));
+            lines.push_str(&json_text(item));
             lines.push('\n');
         }
         let mut out = std::io::stdout().lock();

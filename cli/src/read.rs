@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use ghpkg::{Owner, PackageType, VersionState, Visibility};
 
-use crate::output::{ndjson_pages, print, Format};
+use crate::output::{print, print_listing, Format};
 use crate::{exit, Connection};
 
 /// Whose packages.
@@ -110,15 +110,16 @@ pub(crate) async fn packages(conn: &Connection, cmd: PackagesCommand) -> ghpkg::
             visibility,
             format,
         } => {
-            let mut listing = client.list_packages(&owner.owner()?, package_type, visibility);
+            let listing = client.list_packages(&owner.owner()?, package_type, visibility);
             let limit = listing.paging_limit();
-            if format == Format::Ndjson {
-                ndjson_pages(&mut listing, ghpkg::Package::to_json_text).await?;
-            } else {
-                let all = listing.collect_all().await?;
-                let rows: Vec<_> = all.iter().map(ghpkg::Package::to_json).collect();
-                print(&rows, format, PACKAGE_COLUMNS, false);
-            }
+            print_listing(
+                listing,
+                format,
+                PACKAGE_COLUMNS,
+                ghpkg::Package::to_json,
+                ghpkg::Package::to_json_text,
+            )
+            .await?;
             if limit.reached() {
                 eprintln!(
                     "ghpkg: GitHub lists at most {} packages; filter by --visibility to see the rest",
@@ -151,14 +152,14 @@ pub(crate) async fn versions(conn: &Connection, cmd: VersionsCommand) -> ghpkg::
             state,
             format,
         } => {
-            let mut listing = client.list_versions(&owner.owner()?, package_type, &name, state);
-            if format == Format::Ndjson {
-                ndjson_pages(&mut listing, ghpkg::PackageVersion::to_json_text).await?;
-            } else {
-                let all = listing.collect_all().await?;
-                let rows: Vec<_> = all.iter().map(ghpkg::PackageVersion::to_json).collect();
-                print(&rows, format, VERSION_COLUMNS, false);
-            }
+            print_listing(
+                client.list_versions(&owner.owner()?, package_type, &name, state),
+                format,
+                VERSION_COLUMNS,
+                ghpkg::PackageVersion::to_json,
+                ghpkg::PackageVersion::to_json_text,
+            )
+            .await?;
         }
         VersionsCommand::Get {
             name,
