@@ -312,3 +312,22 @@ test('listed items never share objects, though a page sends a repeated owner onc
   assert.notEqual(r2.owner.login, 'changed')
   assert.deepEqual(b, await c.getPackage('container', b.name, acme))
 })
+
+test('a shared value is copied deeply into each item, "__proto__" keys and arrays included', async () => {
+  // A page as src/page.rs frames it, with an owner whose extra fields nest
+  // objects and arrays and carry a "__proto__" key GitHub might one day send.
+  const owner = '{"login":"acme","extra":{"__proto__":{"polluted":true},"plan":{"seats":[1,{"n":2}]},"empty":[]}}'
+  const page = `{"items":[{"name":"a"},{"name":"b"},{"name":"c","owner":null}],"shared":[${owner}],"links":[[0,"owner",0],[1,"owner",0]]}`
+  const pages = [page, '{"items":[],"shared":[],"links":[]}']
+  const listing = new Listing({ nextPage: async () => pages.shift(), close: async () => {} })
+  const [a, b, c] = await listing.toArray()
+  assert.deepEqual(a.owner, JSON.parse(owner))
+  assert.deepEqual(b.owner, JSON.parse(owner))
+  assert.equal(c.owner, null)
+  assert.ok(Object.hasOwn(a.owner.extra, '__proto__'), 'a "__proto__" key stays an own property')
+  assert.equal(Object.getPrototypeOf(a.owner.extra), Object.prototype)
+  assert.equal(a.owner.extra.polluted, undefined)
+  const parts = [(o) => o, (o) => o.extra, (o) => o.extra.__proto__, (o) => o.extra.plan.seats, (o) => o.extra.plan.seats[1]]
+  for (const part of parts) assert.notEqual(part(a.owner), part(b.owner))
+  assert.ok(Array.isArray(b.owner.extra.plan.seats) && Array.isArray(b.owner.extra.empty))
+})

@@ -5,18 +5,30 @@ const { convert } = require('./errors.js')
 
 const DONE = Object.freeze({ value: undefined, done: true })
 
-// A deep copy of a parsed JSON value, own properties only, as JSON.parse
-// made them (a "__proto__" key stays a property, not a prototype).
-function copy(value) {
-  if (Array.isArray(value)) return value.map(copy)
-  const out = { ...value }
-  for (const key of Object.keys(out)) {
-    const field = out[key]
-    if (typeof field !== 'object' || field === null) continue
+// How to copy a parsed JSON value: its fields that are objects or arrays,
+// each with its own plan. Made once per shared value of a page and used for
+// every item that repeats it, so a copy spreads each level once instead of
+// looking at every field again.
+function planOf(value) {
+  const nested = []
+  for (const key of Object.keys(value)) {
+    const field = value[key]
+    if (typeof field === 'object' && field !== null) nested.push([key, planOf(field)])
+  }
+  return nested
+}
+
+// A deep copy of a parsed JSON value by its plan, own properties only, as
+// JSON.parse made them (a "__proto__" key stays a property, not a prototype).
+function copy(value, plan) {
+  const out = Array.isArray(value) ? [...value] : { ...value }
+  for (let i = 0; i < plan.length; i++) {
+    const [key, nested] = plan[i]
+    const field = copy(value[key], nested)
     if (key === '__proto__') {
-      Object.defineProperty(out, key, { value: copy(field), writable: true, enumerable: true, configurable: true })
+      Object.defineProperty(out, key, { value: field, writable: true, enumerable: true, configurable: true })
     } else {
-      out[key] = copy(field)
+      out[key] = field
     }
   }
   return out
@@ -26,9 +38,10 @@ function copy(value) {
 // several items repeat come once in `shared`, and each item gets its own
 // copy, so no two items share an object.
 function itemsOf({ items, shared, links }) {
+  const plans = shared.map(planOf)
   for (let i = 0; i < links.length; i++) {
     const [item, field, at] = links[i]
-    items[item][field] = copy(shared[at])
+    items[item][field] = copy(shared[at], plans[at])
   }
   return items
 }
