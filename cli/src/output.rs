@@ -1,8 +1,9 @@
 //! Output: tables for people, JSON and NDJSON for programs.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use clap::ValueEnum;
+use serde::Serialize;
 use serde_json::Value;
 
 /// How listings and objects are printed.
@@ -18,25 +19,37 @@ pub(crate) enum Format {
 }
 
 /// Prints `rows` (GitHub's JSON objects) as `format`, with `columns` (a
-/// dotted path each) for tables.
-pub(crate) fn print(rows: &[Value], format: Format, columns: &[(&str, &str)], single: bool) {
-    let mut out = std::io::stdout().lock();
+/// dotted path each) for tables. JSON is written straight from the rows,
+/// through a buffer, with no copy of the whole document in memory.
+pub(crate) fn print<T: Serialize>(
+    rows: &[T],
+    format: Format,
+    columns: &[(&str, &str)],
+    single: bool,
+) {
+    let mut out = BufWriter::new(std::io::stdout().lock());
     let _ = match format {
         Format::Json if single && rows.len() == 1 => {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&rows[0]).unwrap_or_default()
-            )
+            serde_json::to_writer_pretty(&mut out, &rows[0]).map_err(std::io::Error::from)
         }
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(rows).unwrap_or_default()
-        ),
-        Format::Ndjson => rows.iter().try_for_each(|r| writeln!(out, "{r}")),
-        Format::Table => write!(out, "{}", table(rows, columns)),
-    };
+        Format::Json => serde_json::to_writer_pretty(&mut out, rows).map_err(std::io::Error::from),
+        Format::Ndjson => rows
+            .iter()
+            .try_for_each(|r| ndjson_line(&mut out, r).map_err(std::io::Error::from)),
+        Format::Table => out.write_all(table(rows, columns).as_bytes()),
+    }
+    .and_then(|()| {
+        if format == Format::Json {
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    });
+}
+
+/// One object as a line of NDJSON.
+fn ndjson_line<T: Serialize>(out: &mut impl Write, row: &T) -> serde_json::Result<()> {
+    serde_json::to_writer(&mut *out, row)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
 }
 
 /// Prints a listing as `format`. NDJSON goes out page by page as the
@@ -45,30 +58,24 @@ pub(crate) fn print(rows: &[Value], format: Format, columns: &[(&str, &str)], si
 /// stay, and the command exits 1: the listing is incomplete. When stdout is
 /// closed (`| head`), the listing stops and fetches no more pages. JSON and
 /// tables need the whole listing first, and print nothing after an error.
-pub(crate) async fn print_listing<T: Send + 'static>(
+pub(crate) async fn print_listing<T: Serialize + Send + 'static>(
     mut listing: ghpkg::Listing<T>,
     format: Format,
     columns: &[(&str, &str)],
-    json: fn(&T) -> Value,
-    json_text: fn(&T) -> String,
 ) -> ghpkg::Result<()> {
     if format != Format::Ndjson {
-        let rows: Vec<Value> = listing.collect_all().await?.iter().map(json).collect();
-        print(&rows, format, columns, false);
+        print(&listing.collect_all().await?, format, columns, false);
         return Ok(());
     }
     while let Some(page) = listing.next_page().await {
-        let mut lines = String::new();
+        let mut lines = Vec::new();
         for item in &page? {
-            lines.push_str(&json_text(item));
-            lines.push('\n');
+            // Writing to a Vec fails only if serializing does, which the
+            // models never do.
+            let _ = ndjson_line(&mut lines, item);
         }
         let mut out = std::io::stdout().lock();
-        if out
-            .write_all(lines.as_bytes())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
+        if out.write_all(&lines).and_then(|()| out.flush()).is_err() {
             break;
         }
     }
@@ -95,10 +102,11 @@ fn cell(v: &Value, path: &str) -> String {
     }
 }
 
-fn table(rows: &[Value], columns: &[(&str, &str)]) -> String {
+fn table<T: Serialize>(rows: &[T], columns: &[(&str, &str)]) -> String {
     let mut grid: Vec<Vec<String>> = vec![columns.iter().map(|(h, _)| (*h).to_owned()).collect()];
     for r in rows {
-        grid.push(columns.iter().map(|(_, p)| cell(r, p)).collect());
+        let r = serde_json::to_value(r).unwrap_or(Value::Null);
+        grid.push(columns.iter().map(|(_, p)| cell(&r, p)).collect());
     }
     let widths: Vec<usize> = (0..columns.len())
         .map(|c| {

@@ -112,14 +112,7 @@ pub(crate) async fn packages(conn: &Connection, cmd: PackagesCommand) -> ghpkg::
         } => {
             let listing = client.list_packages(&owner.owner()?, package_type, visibility);
             let limit = listing.paging_limit();
-            print_listing(
-                listing,
-                format,
-                PACKAGE_COLUMNS,
-                ghpkg::Package::to_json,
-                ghpkg::Package::to_json_text,
-            )
-            .await?;
+            print_listing(listing, format, PACKAGE_COLUMNS).await?;
             if limit.reached() {
                 eprintln!(
                     "ghpkg: GitHub lists at most {} packages; filter by --visibility to see the rest",
@@ -136,7 +129,7 @@ pub(crate) async fn packages(conn: &Connection, cmd: PackagesCommand) -> ghpkg::
             let p = client
                 .get_package(&owner.owner()?, package_type, &name)
                 .await?;
-            print(&[p.to_json()], format, PACKAGE_COLUMNS, true);
+            print(&[p], format, PACKAGE_COLUMNS, true);
         }
     }
     Ok(exit::OK)
@@ -156,8 +149,6 @@ pub(crate) async fn versions(conn: &Connection, cmd: VersionsCommand) -> ghpkg::
                 client.list_versions(&owner.owner()?, package_type, &name, state),
                 format,
                 VERSION_COLUMNS,
-                ghpkg::PackageVersion::to_json,
-                ghpkg::PackageVersion::to_json_text,
             )
             .await?;
         }
@@ -171,7 +162,7 @@ pub(crate) async fn versions(conn: &Connection, cmd: VersionsCommand) -> ghpkg::
             let v = client
                 .get_version(&owner.owner()?, package_type, &name, id)
                 .await?;
-            print(&[v.to_json()], format, VERSION_COLUMNS, true);
+            print(&[v], format, VERSION_COLUMNS, true);
         }
     }
     Ok(exit::OK)
