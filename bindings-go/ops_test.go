@@ -3,7 +3,6 @@ package ghpkg_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,13 +121,6 @@ func TestListPackagesIsLazyAndComplete(t *testing.T) {
 // bigFixture is org big with n container packages and a classic token with
 // room for every page.
 func bigFixture(n int) map[string]any {
-	pkgs := make([]map[string]any, n)
-	for i := range pkgs {
-		pkgs[i] = map[string]any{
-			"owner": "big", "name": fmt.Sprintf("pkg-%05d", i), "package_type": "container",
-			"versions": []map[string]any{{"name": fmt.Sprintf("sha256:%064x", i), "tags": []string{"v1"}}},
-		}
-	}
 	return map[string]any{
 		"users": []map[string]any{{"login": "octocat", "id": 1}},
 		"orgs":  []map[string]any{{"login": "big", "id": 7, "admins": []string{"octocat"}}},
@@ -136,7 +128,7 @@ func bigFixture(n int) map[string]any {
 			"token": "ghp_bigbigbigbigbigbigbigbigbigbigbigbig", "user": "octocat", "kind": "classic",
 			"scopes": []string{"read:packages"}, "rate_limit": 1_000_000,
 		}},
-		"packages": pkgs,
+		"generated": []map[string]any{{"owner": "big", "package_type": "container", "count": n}},
 	}
 }
 

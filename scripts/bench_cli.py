@@ -28,16 +28,6 @@ PACKAGES = 10_000
 
 
 def fixture(n):
-    packages = [
-        {
-            "owner": "big",
-            "name": f"pkg-{i:05d}",
-            "package_type": "container",
-            "visibility": "public",
-            "versions": [{"name": f"sha256:{i:064x}", "tags": ["v1"]}],
-        }
-        for i in range(1, n + 1)
-    ]
     return {
         "users": [{"login": "octocat", "id": 1}],
         "orgs": [{"login": "big", "id": 7, "admins": ["octocat"]}],
@@ -50,7 +40,9 @@ def fixture(n):
                 "rate_limit": 100_000_000,
             }
         ],
-        "packages": packages,
+        "generated": [
+            {"owner": "big", "package_type": "container", "count": n, "visibility": "public"}
+        ],
     }
 
 

@@ -1,29 +1,7 @@
 // The event loop is never blocked, and many calls run at once.
 import test from 'node:test'
 import assert from 'node:assert/strict'
-import { emulator, client, tokens } from './helpers.mjs'
-
-/** A fixture with `n` public container packages owned by org `big`. */
-function bigFixture(n) {
-  const packages = []
-  for (let i = 1; i <= n; i++) {
-    const name = `pkg-${String(i).padStart(5, '0')}`
-    packages.push({
-      owner: 'big',
-      name,
-      package_type: 'container',
-      visibility: 'public',
-      id: 100_000 + i,
-      versions: [{ id: 1_000_000 + i, name: `sha256:${i.toString(16).padStart(64, '0')}`, tags: ['v1'] }],
-    })
-  }
-  return {
-    users: [{ login: 'octocat', id: 1 }],
-    orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
-    tokens: [{ token: tokens.demo, user: 'octocat', kind: 'classic', scopes: ['read:packages', 'repo'] }],
-    packages,
-  }
-}
+import { emulator, client, bigFixture } from './helpers.mjs'
 
 test('a 10,000-package listing never blocks the event loop', async (t) => {
   const emu = await emulator(t, { fixture: bigFixture(10_000) })

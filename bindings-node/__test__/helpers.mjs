@@ -10,6 +10,16 @@ export async function emulator(t, options) {
   return emu
 }
 
+/** Org `big` with `n` public container packages (`pkg-00001`...), and octocat's demo token with room for every page. */
+export function bigFixture(n) {
+  return {
+    users: [{ login: 'octocat', id: 1 }],
+    orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
+    tokens: [{ token: tokens.demo, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 1_000_000 }],
+    generated: [{ owner: 'big', package_type: 'container', count: n, visibility: 'public' }],
+  }
+}
+
 /** octocat's client for `emu`, with fast retries so fault tests run quickly. */
 export function client(emu, options = {}) {
   return emu.client({ retryBackoffMs: 5, timeoutMs: 10_000, ...options })

@@ -4,7 +4,7 @@ import test from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Listing, GhpkgError } from 'ghpkg'
-import { emulator, client, queryParam, rejection, tokens } from './helpers.mjs'
+import { emulator, client, queryParam, rejection, bigFixture } from './helpers.mjs'
 
 const acme = { org: 'acme' }
 
@@ -210,25 +210,6 @@ test('two listings run side by side', async (t) => {
   assert.equal(a.length + b.length, 264)
 })
 
-/** Org `big` with `n` container packages, and a token with room for every page. */
-function bigFixture(n) {
-  const packages = []
-  for (let i = 0; i < n; i++) {
-    packages.push({
-      owner: 'big',
-      name: `pkg-${String(i).padStart(5, '0')}`,
-      package_type: 'container',
-      versions: [{ name: `sha256:${i.toString(16).padStart(64, '0')}`, tags: ['v1'] }],
-    })
-  }
-  return {
-    users: [{ login: 'octocat', id: 1 }],
-    orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
-    tokens: [{ token: tokens.demo, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 1_000_000 }],
-    packages,
-  }
-}
-
 test('a listing cut short by the paging limit says so', async (t) => {
   const emu = await emulator(t, { fixture: bigFixture(10_050), secondaryPointsPerMinute: 1_000_000_000 })
   const c = client(emu)
@@ -327,7 +308,13 @@ test('a shared value is copied deeply into each item, "__proto__" keys and array
   assert.ok(Object.hasOwn(a.owner.extra, '__proto__'), 'a "__proto__" key stays an own property')
   assert.equal(Object.getPrototypeOf(a.owner.extra), Object.prototype)
   assert.equal(a.owner.extra.polluted, undefined)
-  const parts = [(o) => o, (o) => o.extra, (o) => o.extra.__proto__, (o) => o.extra.plan.seats, (o) => o.extra.plan.seats[1]]
+  const parts = [
+    (o) => o,
+    (o) => o.extra,
+    (o) => Object.getOwnPropertyDescriptor(o.extra, '__proto__').value,
+    (o) => o.extra.plan.seats,
+    (o) => o.extra.plan.seats[1],
+  ]
   for (const part of parts) assert.notEqual(part(a.owner), part(b.owner))
   assert.ok(Array.isArray(b.owner.extra.plan.seats) && Array.isArray(b.owner.extra.empty))
 })

@@ -32,21 +32,11 @@ const rounds = Number(values.rounds)
 const token = 'ghp_benchbenchbenchbenchbenchbenchbench0'
 
 function fixture(n) {
-  const packages = []
-  for (let i = 1; i <= n; i++) {
-    packages.push({
-      owner: 'big',
-      name: `pkg-${String(i).padStart(5, '0')}`,
-      package_type: 'container',
-      visibility: 'public',
-      versions: [{ name: `sha256:${i.toString(16).padStart(64, '0')}`, tags: ['v1'] }],
-    })
-  }
   return {
     users: [{ login: 'octocat', id: 1 }],
     orgs: [{ login: 'big', id: 7, admins: ['octocat'] }],
     tokens: [{ token, user: 'octocat', kind: 'classic', scopes: ['read:packages'], rate_limit: 100_000_000 }],
-    packages,
+    generated: [{ owner: 'big', package_type: 'container', count: n, visibility: 'public' }],
   }
 }
 

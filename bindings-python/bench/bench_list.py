@@ -81,15 +81,8 @@ def big_fixture(n: int) -> Dict[str, Any]:
                 "rate_limit": 100_000_000,
             }
         ],
-        "packages": [
-            {
-                "owner": "big",
-                "name": f"pkg-{i:05d}",
-                "package_type": "container",
-                "visibility": "public",
-                "versions": [{"name": f"sha256:{i:064x}", "tags": ["v1"]}],
-            }
-            for i in range(1, n + 1)
+        "generated": [
+            {"owner": "big", "package_type": "container", "count": n, "visibility": "public"}
         ],
     }
 

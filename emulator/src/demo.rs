@@ -216,6 +216,7 @@ impl Fixture {
                 TokenSpec::new(USER_TO_SERVER_TOKEN, "octocat", TokenKind::UserToServer),
             ],
             packages: Vec::new(),
+            generated: Vec::new(),
         };
         f.packages.extend(octocat_packages());
         f.packages.extend(acme_packages());

@@ -19,6 +19,17 @@
 //! Missing ids are assigned when the emulator starts; owners and token users
 //! that are not declared become plain user accounts.
 //!
+//! # Many packages
+//!
+//! `"generated"` makes packages by rule, for listings of thousands:
+//! `{"owner": "big", "package_type": "container", "count": 10000}` adds
+//! `pkg-00001` to `pkg-10000` (numbered from 1, five digits at least), each
+//! with one version tagged `v1`: for `container` and `docker` named
+//! `sha256:` and the package's number as 64 hex digits, otherwise `1.0.0`.
+//! `"visibility"` is `private` unless given, as for listed packages. They
+//! come after `"packages"`, with ids assigned the same way; at most
+//! [`MAX_GENERATED_PACKAGES`] in all.
+//!
 //! # Manifests
 //!
 //! A version of a `container` package may carry the manifest the registry
@@ -57,6 +68,65 @@ pub struct Fixture {
     pub tokens: Vec<TokenSpec>,
     /// Packages, each with its versions.
     pub packages: Vec<PackageSpec>,
+    /// Packages made by rule, after `packages` (see "Many packages" above).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<GeneratedPackages>,
+}
+
+/// How many packages a fixture's `generated` rules may make in all.
+pub const MAX_GENERATED_PACKAGES: u64 = 1_000_000;
+
+/// A rule that makes `count` packages of one owner and type (see "Many
+/// packages" in the module docs).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedPackages {
+    /// Login of the owning user or organization.
+    pub owner: String,
+    /// One of `npm`, `maven`, `rubygems`, `docker`, `nuget`, `container`.
+    pub package_type: String,
+    /// How many: `pkg-00001` to `pkg-{count}`.
+    pub count: u64,
+    /// `public`, `private` (the default) or `internal`.
+    #[serde(default = "default_visibility")]
+    pub visibility: String,
+}
+
+impl GeneratedPackages {
+    /// `count` packages of `owner` and `package_type`, private.
+    pub fn new(owner: &str, package_type: &str, count: u64) -> GeneratedPackages {
+        GeneratedPackages {
+            owner: owner.to_owned(),
+            package_type: package_type.to_owned(),
+            count,
+            visibility: default_visibility(),
+        }
+    }
+
+    /// Sets the visibility: `public`, `private` or `internal`.
+    pub fn visibility(mut self, v: &str) -> Self {
+        self.visibility = v.to_owned();
+        self
+    }
+
+    /// The name of package number `n` (from 1): `pkg-00001`.
+    pub fn name(n: u64) -> String {
+        format!("pkg-{n:05}")
+    }
+
+    /// The packages the rule makes, in order.
+    pub fn packages(&self) -> impl Iterator<Item = PackageSpec> + '_ {
+        let digests = matches!(self.package_type.as_str(), "container" | "docker");
+        (1..=self.count).map(move |n| {
+            let version = if digests {
+                format!("sha256:{n:064x}")
+            } else {
+                "1.0.0".to_owned()
+            };
+            PackageSpec::new(&self.owner, &Self::name(n), &self.package_type)
+                .visibility(&self.visibility)
+                .version(VersionSpec::new(&version).tags(&["v1"]))
+        })
+    }
 }
 
 /// A user account.
@@ -321,6 +391,32 @@ impl Fixture {
     pub fn package(mut self, p: PackageSpec) -> Self {
         self.packages.push(p);
         self
+    }
+
+    /// Adds a rule that makes many packages.
+    pub fn generated(mut self, g: GeneratedPackages) -> Self {
+        self.generated.push(g);
+        self
+    }
+
+    /// Every package the fixture declares: `packages`, then what the
+    /// `generated` rules make. Fails when the rules would make more than
+    /// [`MAX_GENERATED_PACKAGES`].
+    pub fn all_packages(&self) -> Result<Vec<PackageSpec>, FixtureError> {
+        let made = self
+            .generated
+            .iter()
+            .try_fold(0u64, |sum, g| sum.checked_add(g.count))
+            .filter(|&n| n <= MAX_GENERATED_PACKAGES)
+            .ok_or_else(|| {
+                FixtureError::Invalid(format!(
+                    "\"generated\" makes more than {MAX_GENERATED_PACKAGES} packages"
+                ))
+            })?;
+        let mut all = Vec::with_capacity(self.packages.len() + made as usize);
+        all.extend(self.packages.iter().cloned());
+        all.extend(self.generated.iter().flat_map(GeneratedPackages::packages));
+        Ok(all)
     }
 }
 

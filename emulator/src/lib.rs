@@ -57,7 +57,8 @@ pub use demo::{
 };
 pub use faults::{Fault, FaultRule, FaultSpecError};
 pub use fixture::{
-    Fixture, FixtureError, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec, VersionSpec,
+    Fixture, FixtureError, GeneratedPackages, OrgSpec, PackageSpec, TokenKind, TokenSpec, UserSpec,
+    VersionSpec, MAX_GENERATED_PACKAGES,
 };
 pub use handlers::{DOWNLOAD_LIMIT, RESTORE_WINDOW_DAYS};
 pub use log::{LoggedRequest, MAX_LOGGED_REQUESTS};

@@ -289,7 +289,8 @@ impl State {
                 return Err(invalid(format!("duplicate account id {id}")));
             }
         }
-        for p in &fixture.packages {
+        let packages = fixture.all_packages()?;
+        for p in &packages {
             if let Some(id) = p.id {
                 if !s.used_package_ids.insert(id) {
                     return Err(invalid(format!("duplicate package id {id}")));
@@ -325,7 +326,7 @@ impl State {
             s.add_token(t.clone());
         }
         let mut live = HashSet::new();
-        for p in &fixture.packages {
+        for p in packages {
             if p.deleted_at.is_none() {
                 let key = (
                     p.owner.to_ascii_lowercase(),
@@ -339,7 +340,7 @@ impl State {
                     )));
                 }
             }
-            s.insert_package(p.clone(), true)?;
+            s.insert_package(p, true)?;
         }
         Ok(s)
     }

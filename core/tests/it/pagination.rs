@@ -288,23 +288,20 @@ async fn ten_thousand_item_limit_is_rejected_by_the_server() {
 }
 
 /// An org `big` with `n` container packages and octocat as admin.
-pub fn big_fixture(n: usize) -> ghpkg_emulator::Fixture {
-    let mut f = ghpkg_emulator::Fixture::empty()
+pub fn big_fixture(n: u64) -> ghpkg_emulator::Fixture {
+    ghpkg_emulator::Fixture::empty()
         .user("octocat")
         .org("big", &["octocat"])
         .token(ghpkg_emulator::TokenSpec::classic(
             DEMO_TOKEN,
             "octocat",
             &["read:packages", "write:packages", "delete:packages", "repo"],
-        ));
-    for i in 0..n {
-        f = f.package(
-            ghpkg_emulator::PackageSpec::new("big", &format!("pkg-{i:05}"), "container").version(
-                ghpkg_emulator::VersionSpec::new(&format!("sha256:{i:064x}")).tags(&["v1"]),
-            ),
-        );
-    }
-    f
+        ))
+        .generated(ghpkg_emulator::GeneratedPackages::new(
+            "big",
+            "container",
+            n,
+        ))
 }
 
 #[tokio::test]

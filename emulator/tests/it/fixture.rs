@@ -1,9 +1,9 @@
 //! The fixture format, the builders, and the demo dataset's promises.
 
 use ghpkg_emulator::{
-    Emulator, Fixture, FixtureError, PackageSpec, TokenKind, TokenSpec, VersionSpec, ACTIONS_TOKEN,
-    APP_TOKEN, DEMO_TOKEN, DEMO_TOKENS, FINE_GRAINED_TOKEN, HUBOT_TOKEN, NO_SCOPES_TOKEN,
-    OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
+    Emulator, Fixture, FixtureError, GeneratedPackages, PackageSpec, TokenKind, TokenSpec,
+    VersionSpec, ACTIONS_TOKEN, APP_TOKEN, DEMO_TOKEN, DEMO_TOKENS, FINE_GRAINED_TOKEN,
+    HUBOT_TOKEN, NO_SCOPES_TOKEN, OAUTH_TOKEN, READ_ONLY_TOKEN, USER_TO_SERVER_TOKEN,
 };
 
 use crate::common::get;
@@ -56,6 +56,14 @@ async fn invalid_fixtures_do_not_start() {
             .package(PackageSpec::new("a", "x", "npm").id(7))
             .package(PackageSpec::new("a", "y", "npm").id(7)),
         Fixture::empty().package(PackageSpec::new("a", "x", "npm").repository("no-slash")),
+        Fixture::empty().generated(GeneratedPackages::new("a", "pypi", 1)),
+        Fixture::empty()
+            .package(PackageSpec::new("a", "pkg-00002", "npm"))
+            .generated(GeneratedPackages::new("a", "npm", 3)),
+        Fixture::empty()
+            .generated(GeneratedPackages::new("a", "npm", 600_000))
+            .generated(GeneratedPackages::new("b", "npm", 400_001)),
+        Fixture::empty().generated(GeneratedPackages::new("a", "npm", u64::MAX)),
     ];
     for f in bad {
         let err = Emulator::start(f).await.unwrap_err();
@@ -266,4 +274,60 @@ async fn shutdown_stops_serving() {
         .send()
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn generated_packages_are_served_like_declared_ones() {
+    let f = Fixture::from_json(
+        r#"{
+          "orgs": [{"login": "big", "admins": ["octocat"]}],
+          "tokens": [{"token": "ghp_big", "user": "octocat", "kind": "classic", "scopes": ["read:packages"]}],
+          "packages": [{"owner": "big", "name": "first", "package_type": "container"}],
+          "generated": [{"owner": "big", "package_type": "container", "count": 150, "visibility": "public"},
+                        {"owner": "big", "package_type": "npm", "count": 2}]
+        }"#,
+    )
+    .unwrap();
+    assert_eq!(Fixture::from_json(&f.to_json()).unwrap(), f);
+    let all = f.all_packages().unwrap();
+    assert_eq!(all.len(), 153);
+    assert_eq!(all[0].name, "first", "declared packages come first");
+    assert_eq!(
+        (all[1].name.as_str(), all[150].name.as_str()),
+        ("pkg-00001", "pkg-00150")
+    );
+    assert_eq!(all[151].visibility, "private", "private unless given");
+    assert_eq!(all[151].versions[0].name, "1.0.0");
+
+    let emu = Emulator::start(f).await.unwrap();
+    let page = |n| format!("/orgs/big/packages?package_type=container&per_page=100&page={n}");
+    let (one, two) = (
+        get(&emu, &page(1), Some("ghp_big")).await,
+        get(&emu, &page(2), Some("ghp_big")).await,
+    );
+    assert_eq!(one.status, 200);
+    assert_eq!(one.names().len() + two.names().len(), 151);
+    let p = get(
+        &emu,
+        "/orgs/big/packages/container/pkg-00150",
+        Some("ghp_big"),
+    )
+    .await;
+    assert_eq!(p.json()["visibility"], "public");
+    assert_eq!(p.json()["version_count"], 1);
+    let v = get(
+        &emu,
+        "/orgs/big/packages/container/pkg-00150/versions",
+        Some("ghp_big"),
+    )
+    .await;
+    assert_eq!(v.json()[0]["name"], format!("sha256:{:064x}", 150));
+    assert_eq!(v.json()[0]["metadata"]["container"]["tags"][0], "v1");
+    let npm = get(
+        &emu,
+        "/orgs/big/packages/npm/pkg-00002/versions",
+        Some("ghp_big"),
+    )
+    .await;
+    assert_eq!(npm.names(), ["1.0.0"]);
 }
