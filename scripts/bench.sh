@@ -21,6 +21,11 @@ which=("$@")
 
 section() { python3 "$ROOT/scripts/bench_section.py" "$OUT" "$1"; }
 
+# Every benchmark's scratch (virtualenvs, fixtures, binaries) lives here and
+# goes when the script ends, however it ends.
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+
 for w in "${which[@]}"; do
     case "$w" in
     rust)
@@ -30,7 +35,7 @@ for w in "${which[@]}"; do
         (cd bindings-node && npm ci --no-audit --no-fund --silent && npm run --silent build:release >/dev/null)
         cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
         # Python's listing runs in the same table, against the same server.
-        venv=$(mktemp -d)/venv
+        venv=$(mktemp -d -p "$SCRATCH")/venv
         python3 -m venv "$venv"
         if ls dist/python/ghpkg-*.whl >/dev/null 2>&1; then
             "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index dist/python/ghpkg-*.whl
@@ -46,7 +51,7 @@ for w in "${which[@]}"; do
         } | tee /dev/stderr | section node
         ;;
     python)
-        venv=$(mktemp -d)/venv
+        venv=$(mktemp -d -p "$SCRATCH")/venv
         python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet --disable-pip-version-check maturin==1.16.0 githubkit==0.16.1 hishel==1.4.0
         (cd bindings-python && CARGO_TARGET_DIR="$ROOT/target" "$venv/bin/maturin" build --release --quiet --out "$venv/wheels")
@@ -62,7 +67,7 @@ for w in "${which[@]}"; do
         cargo build --release -p ghpkg-emulator --bin ghpkg-emulator
         # ghpkg's Rust core making the same reads alone, beside the binding.
         cargo build --release -p ghpkg-bench --bin reads
-        tmp=$(mktemp -d)
+        tmp=$(mktemp -d -p "$SCRATCH")
         # Its own module (bindings-go/bench); links target/release/libghpkg.a.
         # -a: Go's build cache does not notice a rebuilt libghpkg.a
         # (golang/go#24355) and would hand back a binary linked with an older one.
@@ -79,7 +84,7 @@ for w in "${which[@]}"; do
     c)
         cargo build --quiet --release -p ghpkg-c --lib
         cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
-        tmp=$(mktemp -d)
+        tmp=$(mktemp -d -p "$SCRATCH")
         token=ghp_benchCBlockingVsAsync000000000000000
         printf '{"users": [{"login": "octocat", "id": 1}], "orgs": [{"login": "big", "id": 7, "admins": ["octocat"]}], "tokens": [{"token": "%s", "user": "octocat", "kind": "classic", "scopes": ["read:packages"], "rate_limit": 100000000}], "packages": [{"owner": "big", "name": "app", "package_type": "container", "visibility": "public", "versions": [{"name": "sha256:%064d", "tags": ["v1"]}]}]}\n' \
             "$token" 1 >"$tmp/fixture.json"
@@ -113,7 +118,7 @@ for w in "${which[@]}"; do
         musl=x86_64-unknown-linux-musl
         rustup target add "$musl" >/dev/null
         cargo build --quiet --release -p ghpkg-emulator --bin ghpkg-emulator
-        tmp=$(mktemp -d)
+        tmp=$(mktemp -d -p "$SCRATCH")
         cargo build --quiet --release --target "$musl" -p ghpkg-cli
         cp "target/$musl/release/ghpkg" "$tmp/ghpkg-mimalloc"
         cargo build --quiet --release --target "$musl" -p ghpkg-cli --no-default-features
