@@ -17,7 +17,9 @@
 //! ```
 //!
 //! Missing ids are assigned when the emulator starts; owners and token users
-//! that are not declared become plain user accounts.
+//! that are not declared become plain user accounts. A field the format does
+//! not have is an error that names it, so a misspelt one is not quietly
+//! left out.
 //!
 //! # Many packages
 //!
@@ -58,7 +60,7 @@ use serde::{Deserialize, Serialize};
 
 /// The complete starting state of an emulator (see the module docs for the JSON format).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Fixture {
     /// User accounts.
     pub users: Vec<UserSpec>,
@@ -79,6 +81,7 @@ pub const MAX_GENERATED_PACKAGES: u64 = 1_000_000;
 /// A rule that makes `count` packages of one owner and type (see "Many
 /// packages" in the module docs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GeneratedPackages {
     /// Login of the owning user or organization.
     pub owner: String,
@@ -131,6 +134,7 @@ impl GeneratedPackages {
 
 /// A user account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserSpec {
     /// The login, matched case-insensitively in paths.
     pub login: String,
@@ -144,6 +148,7 @@ pub struct UserSpec {
 
 /// An organization account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrgSpec {
     /// The login, matched case-insensitively in paths.
     pub login: String,
@@ -179,6 +184,7 @@ pub enum TokenKind {
 
 /// A token the emulator accepts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TokenSpec {
     /// The secret, as sent in `Authorization`.
     pub token: String,
@@ -199,6 +205,7 @@ pub struct TokenSpec {
 
 /// A package and its versions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PackageSpec {
     /// Login of the owning user or organization.
     pub owner: String,
@@ -231,6 +238,7 @@ pub struct PackageSpec {
 
 /// A version of a package.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VersionSpec {
     /// The version id; assigned at start when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -43,6 +43,47 @@ fn json_round_trip_and_minimal_documents() {
     ));
 }
 
+#[test]
+fn a_field_the_format_does_not_have_is_named() {
+    for (text, field) in [
+        (
+            r#"{"generate": [{"owner": "big", "package_type": "npm", "count": 3}]}"#,
+            "generate",
+        ),
+        (
+            r#"{"users": [{"login": "octocat", "email": "x"}]}"#,
+            "email",
+        ),
+        (
+            r#"{"packages": [{"owner": "a", "name": "x", "package_type": "npm", "visiblity": "public"}]}"#,
+            "visiblity",
+        ),
+        (
+            r#"{"packages": [{"owner": "a", "name": "x", "package_type": "npm", "versions": [{"name": "1", "tag": ["a"]}]}]}"#,
+            "tag",
+        ),
+        (
+            r#"{"tokens": [{"token": "ghp_x", "user": "a", "kind": "classic", "scope": []}]}"#,
+            "scope",
+        ),
+        (r#"{"orgs": [{"login": "a", "admin": []}]}"#, "admin"),
+        (
+            r#"{"generated": [{"owner": "a", "package_type": "npm", "count": 1, "prefix": "x"}]}"#,
+            "prefix",
+        ),
+    ] {
+        match Fixture::from_json(text) {
+            Err(FixtureError::Json(e)) => {
+                assert!(
+                    e.to_string().contains(&format!("unknown field `{field}`")),
+                    "{e}"
+                )
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn invalid_fixtures_do_not_start() {
     let bad = [
